@@ -1,0 +1,137 @@
+"""Domain model of registrations, versions and transitions.
+
+Pure data: no boto3, no environment. Statuses are plain strings on purpose: the API
+adds statuses (AWS_REVIEWING, REQUIRES_OFFLINE_REVIEW arrived after launch) and
+regwatch must carry unknown ones through instead of failing to parse them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    """Which level of the registration a transition belongs to."""
+
+    VERSION = "VERSION"
+    REGISTRATION = "REGISTRATION"
+
+
+class RegistrationChange(StrEnum):
+    """Kinds of registration-level transitions."""
+
+    STATUS_CHANGED = "STATUS_CHANGED"
+    DISCOVERED = "DISCOVERED"
+    DELETED = "DELETED"
+
+
+# Version statuses of today's API model. Others may appear and must flow through.
+KNOWN_VERSION_STATUSES: tuple[str, ...] = (
+    "DRAFT",
+    "SUBMITTED",
+    "AWS_REVIEWING",
+    "REVIEWING",
+    "REQUIRES_AUTHENTICATION",
+    "REQUIRES_OFFLINE_REVIEW",
+    "APPROVED",
+    "DENIED",
+    "DISCARDED",
+    "REVOKED",
+    "ARCHIVED",
+)
+
+_HISTORY_SUFFIX = "Timestamp"
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def status_for_history_key(key: str) -> str:
+    """Map a `RegistrationVersionStatusHistory` key to its status.
+
+    `AwsReviewingTimestamp` -> `AWS_REVIEWING`. Works for keys AWS adds later, as long
+    as they keep the `<CamelStatus>Timestamp` convention; other keys map to their
+    upper-snake form so they are never dropped.
+    """
+    stem = key[: -len(_HISTORY_SUFFIX)] if key.endswith(_HISTORY_SUFFIX) and key != _HISTORY_SUFFIX else key
+    return _CAMEL_BOUNDARY.sub("_", stem).upper()
+
+
+def history_key_for_status(status: str) -> str:
+    """Inverse of `status_for_history_key`: `AWS_REVIEWING` -> `AwsReviewingTimestamp`."""
+    return "".join(part.capitalize() for part in status.split("_")) + _HISTORY_SUFFIX
+
+
+@dataclass(frozen=True, slots=True)
+class DeniedReason:
+    """One entry of a version's `DeniedReasons`."""
+
+    reason: str
+    short_description: str
+    long_description: str | None = None
+    documentation_title: str | None = None
+    documentation_link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationVersion:
+    """One version of a registration, as `DescribeRegistrationVersions` returns it."""
+
+    version_number: int
+    status: str
+    # API keys (e.g. "DraftTimestamp") to aware UTC datetimes; unknown keys kept.
+    status_history: Mapping[str, datetime]
+    denied_reasons: tuple[DeniedReason, ...] = ()
+    feedback: str | None = None
+
+    def history_by_status(self) -> dict[str, datetime]:
+        """The status history keyed by status name instead of API key."""
+        return {status_for_history_key(k): v for k, v in self.status_history.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationSummary:
+    """One registration, as `DescribeRegistrations` returns it."""
+
+    registration_id: str
+    registration_arn: str
+    registration_type: str
+    registration_status: str
+    current_version_number: int
+    approved_version_number: int | None = None
+    latest_denied_version_number: int | None = None
+    created_timestamp: datetime | None = None
+    additional_attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def fingerprint(self) -> tuple[str, int, int | None, int | None]:
+        """The summary fields whose change means a version may have changed."""
+        return (
+            self.registration_status,
+            self.current_version_number,
+            self.approved_version_number,
+            self.latest_denied_version_number,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One observed status change, at version or registration level.
+
+    `status_timestamp` is the API's own timestamp for the status, or None when the
+    API gives none (REQUIRES_OFFLINE_REVIEW, registration-level changes); then
+    `observed_at` is the best time known. `dedup_key` distinguishes transitions that
+    have no timestamp, so that the same change seen again gets the same event id.
+    """
+
+    scope: Scope
+    registration: RegistrationSummary
+    status: str
+    previous_status: str | None
+    status_timestamp: datetime | None
+    observed_at: datetime
+    version: RegistrationVersion | None = None
+    registration_change: RegistrationChange | None = None
+    dedup_key: str = ""
+    baseline: bool = False
