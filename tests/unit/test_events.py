@@ -121,7 +121,9 @@ def test_event_id_is_deterministic_and_distinguishes_transitions() -> None:
     other_region = json.loads(
         build_entry(
             _version_transition("DENIED"),
-            EventContext(account_id="123456789012", region="us-west-2", source="regwatch", event_bus_name="bus"),
+            EventContext(
+                account_id="123456789012", region="us-west-2", source="regwatch", event_bus_name="bus"
+            ),
         )["Detail"]
     )["eventId"]
     assert first == again
@@ -171,7 +173,8 @@ def test_huge_texts_are_trimmed_below_the_eventbridge_limit_and_flagged() -> Non
         for i in range(10)
     )
     entry = build_entry(_version_transition("DENIED", reasons=reasons, feedback="f" * 300_000), CONTEXT)
-    size = sum(len(entry[k].encode()) for k in ("Source", "DetailType", "Detail")) + len(entry["Resources"][0])
+    texts = (entry["Source"], entry["DetailType"], entry["Detail"], *entry["Resources"])
+    size = sum(len(text.encode()) for text in texts)
     assert size <= MAX_ENTRY_BYTES
     detail = json.loads(entry["Detail"])
     assert detail["truncated"] is True

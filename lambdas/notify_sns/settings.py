@@ -1,0 +1,65 @@
+"""Settings of the SNS notifier, parsed from the environment on the first invocation."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+DEFAULT_EVENT_SOURCE = "regwatch"
+_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+
+
+class SettingsError(ValueError):
+    """An environment variable is missing or invalid; the message names it."""
+
+
+class MessageFormat(StrEnum):
+    TEXT = "text"  # subject + plain text for email, SMS and pager subscribers
+    CHATBOT = "chatbot"  # AWS Chatbot / Amazon Q Developer custom-notification JSON
+
+
+def _required(environ: Mapping[str, str], name: str, meaning: str) -> str:
+    value = environ.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{name} is not set: it must hold {meaning}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class SnsNotifierSettings:
+    topic_arn: str
+    idempotency_table_name: str
+    message_format: MessageFormat = MessageFormat.TEXT
+    event_source: str = DEFAULT_EVENT_SOURCE
+
+    @property
+    def topic_region(self) -> str:
+        match = _TOPIC_ARN.match(self.topic_arn)
+        return match.group(1) if match else ""
+
+    @classmethod
+    def from_mapping(cls, environ: Mapping[str, str]) -> SnsNotifierSettings:
+        topic_arn = _required(environ, "NOTIFICATION_TOPIC_ARN", "the ARN of the SNS topic to publish to")
+        if not _TOPIC_ARN.match(topic_arn):
+            raise SettingsError(f"NOTIFICATION_TOPIC_ARN is not an SNS topic ARN: {topic_arn[:300]!r}")
+        format_text = environ.get("MESSAGE_FORMAT", "").strip().lower() or MessageFormat.TEXT.value
+        try:
+            message_format = MessageFormat(format_text)
+        except ValueError:
+            allowed = " or ".join(repr(f.value) for f in MessageFormat)
+            raise SettingsError(f"MESSAGE_FORMAT must be {allowed}, got {format_text[:50]!r}") from None
+        return cls(
+            topic_arn=topic_arn,
+            idempotency_table_name=_required(
+                environ, "IDEMPOTENCY_TABLE_NAME", "the name of the DynamoDB idempotency table"
+            ),
+            message_format=message_format,
+            event_source=environ.get("EVENT_SOURCE", "").strip() or DEFAULT_EVENT_SOURCE,
+        )
+
+    @classmethod
+    def from_environment(cls) -> SnsNotifierSettings:
+        return cls.from_mapping(os.environ)

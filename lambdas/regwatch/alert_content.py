@@ -1,0 +1,285 @@
+"""What a person must learn from one regwatch event, independent of the channel.
+
+Slack, SNS text and Chatbot renderers all format this one description, so every
+channel answers the same questions: which registration, what happened, how urgent,
+what to do next, where to click. Texts here are plain and unescaped; each renderer
+escapes for its own markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from regwatch.event_models import DeniedReasonDetail, RegwatchEvent
+from regwatch.model import Scope
+from regwatch.severity import Severity
+
+# AWS End User Messaging user guide ("Resend a 10DLC brand email authentication"): the
+# link in the authentication email is valid for 7 days, and it can be resent for 30
+# days after submission. Documented for 10DLC brands; other types are assumed alike,
+# so messages call the deadline an estimate.
+AUTHENTICATION_LINK_VALIDITY = timedelta(days=7)
+AUTHENTICATION_RESEND_WINDOW = timedelta(days=30)
+TEN_DLC_AUTH_SENDER = "noreply@auth.campaignregistry.com"
+
+SEVERITY_LABELS: dict[Severity, str] = {
+    Severity.ACTION_REQUIRED: "Action required",
+    Severity.GOOD_NEWS: "Good news",
+    Severity.INFO: "For information",
+}
+# Emoji shortcodes render in Slack and Chatbot; the SNS text uses the labels only.
+SEVERITY_EMOJI: dict[Severity, str] = {
+    Severity.ACTION_REQUIRED: ":rotating_light:",
+    Severity.GOOD_NEWS: ":white_check_mark:",
+    Severity.INFO: ":information_source:",
+}
+
+_REGISTRATION_DETAIL_TYPE_VERBS = {
+    "Registration Discovered": "discovered",
+    "Registration Deleted": "deleted",
+}
+_UPPER_WORDS = {"US", "CA", "UK", "EU", "SMS", "MMS", "ID", "AWS", "TFN", "DLC", "KYC", "OTP"}
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertContent:
+    severity: Severity
+    severity_label: str
+    emoji: str
+    headline: str  # one line: urgency, registration, what happened
+    summary: str  # one or two sentences: from -> to, when
+    facts: tuple[Fact, ...]
+    next_steps: tuple[str, ...]
+    reasons: tuple[DeniedReasonDetail, ...]
+    feedback: str | None
+    notes: tuple[str, ...]
+    console_url: str
+    registration_id: str
+    status: str
+    event_id: str
+
+
+def humanize_status(status: str | None) -> str:
+    """`REQUIRES_AUTHENTICATION` -> `Requires authentication`; None -> `none`."""
+    if not status:
+        return "none"
+    words = status.replace("-", "_").split("_")
+    text = " ".join(w.upper() if w.upper() in _UPPER_WORDS else w.lower() for w in words if w)
+    return text[:1].upper() + text[1:]
+
+
+def humanize_registration_type(registration_type: str) -> str:
+    """`US_TEN_DLC_BRAND_REGISTRATION` -> `US 10DLC brand registration`."""
+    text = registration_type.replace("TEN_DLC", "10DLC")
+    words = [w for w in text.split("_") if w]
+    return " ".join(w if w.upper() in _UPPER_WORDS or w == "10DLC" else w.lower() for w in words)
+
+
+def format_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "unknown"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# How each status reads at the end of "registration-… version 2 …" / "registration-… …".
+STATUS_PHRASES: dict[str, str] = {
+    "DRAFT": "was created as a draft",
+    "CREATED": "was created",
+    "SUBMITTED": "was submitted",
+    "AWS_REVIEWING": "is in review by AWS",
+    "REVIEWING": "is in review",
+    "REQUIRES_AUTHENTICATION": "needs authentication",
+    "REQUIRES_OFFLINE_REVIEW": "needs an offline review",
+    "APPROVED": "was approved",
+    "DENIED": "was denied",
+    "DISCARDED": "was discarded",
+    "REVOKED": "was revoked",
+    "ARCHIVED": "was archived",
+    "PROVISIONING": "is being provisioned",
+    "COMPLETE": "is complete",
+    "REQUIRES_UPDATES": "needs updates",
+    "CLOSED": "was closed",
+    "DELETED": "was deleted",
+}
+
+
+def status_phrase(status: str) -> str:
+    # Unknown statuses keep their API code: it is what people search the docs for.
+    return STATUS_PHRASES.get(status, f"is now {status}")
+
+
+def _when_words(event: RegwatchEvent) -> str:
+    detail = event.detail
+    if detail.status_timestamp:
+        return f"at {format_time(detail.status_timestamp)}"
+    return f"(noticed by regwatch at {format_time(detail.observed_at)}; AWS gives no exact time)"
+
+
+def _what_happened(event: RegwatchEvent) -> tuple[str, str]:
+    """(headline phrase after the registration id, summary sentence)."""
+    detail = event.detail
+    kind = humanize_registration_type(detail.registration_type)
+    name = f"{detail.registration_id} ({kind})"
+    new = humanize_status(detail.status)
+    old = humanize_status(detail.previous_status)
+    if detail.scope is Scope.REGISTRATION:
+        verb = _REGISTRATION_DETAIL_TYPE_VERBS.get(event.detail_type)
+        if verb == "discovered":
+            return (
+                f"{status_phrase(detail.status)} (newly watched)",
+                f"regwatch started watching {name} {_when_words(event)}. Its status is {new}.",
+            )
+        if verb == "deleted":
+            return (
+                "was deleted",
+                f"{name} is no longer listed by the API {_when_words(event)}. Last known status: {old}.",
+            )
+        return status_phrase(detail.status), f"{name} went from {old} to {new} {_when_words(event)}."
+    version = f"version {detail.version_number}"
+    if detail.previous_status is None:
+        return (
+            f"{version} {status_phrase(detail.status)}",
+            f"Version {detail.version_number} of {name} is {new} {_when_words(event)}.",
+        )
+    return (
+        f"{version} {status_phrase(detail.status)}",
+        f"Version {detail.version_number} of {name} went from {old} to {new} {_when_words(event)}.",
+    )
+
+
+def _authentication_steps(event: RegwatchEvent) -> list[str]:
+    detail = event.detail
+    is_ten_dlc = "TEN_DLC" in detail.registration_type
+    sender = f" from {TEN_DLC_AUTH_SENDER}" if is_ten_dlc else ""
+    steps = [
+        f"Find the authentication email{sender} sent to the registration's contact email address "
+        "(check spam folders) and follow its link to confirm.",
+    ]
+    started = detail.status_timestamp
+    if started is not None:
+        deadline = format_time(started + AUTHENTICATION_LINK_VALIDITY)
+        # AWS counts the resend window from the submission, when the history has it.
+        submitted = detail.status_history.get("SubmittedTimestamp", started)
+        resend_until = format_time(submitted + AUTHENTICATION_RESEND_WINDOW)
+        steps.append(
+            f"Deadline (estimate): the link is valid for 7 days, so until about {deadline}. "
+            f"If it expired, resend the email from the console until about {resend_until}; "
+            "after that the registration must be discarded and submitted again."
+        )
+    else:
+        steps.append(
+            "The link stays valid for about 7 days after the email was sent; "
+            "if it expired, resend it from the console."
+        )
+    return steps
+
+
+_DELETED_STEPS = [
+    "If nobody meant to delete it, check CloudTrail for DeleteRegistration or "
+    "DiscardRegistrationVersion calls in this account and region."
+]
+_REVOKED_STEPS = [
+    "Messages using this registration's phone numbers or sender IDs may be blocked now.",
+    "Open the registration in the console for the reason, then contact AWS Support.",
+]
+
+
+def _denial_steps(event: RegwatchEvent) -> list[str]:
+    first = (
+        "Read each denial reason listed in this alert and fix what it names."
+        if event.detail.denied_reasons
+        else "Open the registration in the console and read the denial reasons of its latest version."
+    )
+    return [first, "Then create a new version of the registration with the fixes and submit it again."]
+
+
+def _next_steps(event: RegwatchEvent) -> list[str]:
+    detail = event.detail
+    status = detail.status
+    if detail.scope is Scope.REGISTRATION and event.detail_type == "Registration Deleted":
+        steps = _DELETED_STEPS
+    elif status == "REQUIRES_AUTHENTICATION":
+        steps = _authentication_steps(event)
+    elif status in {"DENIED", "REQUIRES_UPDATES"}:
+        steps = _denial_steps(event)
+    elif status == "REVOKED":
+        steps = _REVOKED_STEPS
+    elif detail.severity is Severity.GOOD_NEWS:
+        steps = ["Nothing to do."]
+    elif status not in STATUS_PHRASES:
+        steps = [
+            f"regwatch does not know the status {status} yet: open the registration in the console "
+            "to check whether AWS needs something from you."
+        ]
+    else:
+        steps = ["Nothing to do now. regwatch alerts again when action is needed."]
+    return list(steps)
+
+
+def _notes(event: RegwatchEvent) -> list[str]:
+    detail = event.detail
+    notes = []
+    if detail.baseline:
+        notes.append(
+            "Found on regwatch's first scan of this registration: the status may be older than this alert."
+        )
+    if detail.truncated:
+        fields = ", ".join(detail.truncated_fields) or "some texts"
+        notes.append(
+            f"Some texts were shortened to fit the event size limit ({fields}); the console has them in full."
+        )
+    return notes
+
+
+def describe(event: RegwatchEvent) -> AlertContent:
+    """The channel-independent content of one alert."""
+    detail = event.detail
+    severity = detail.severity
+    phrase, summary = _what_happened(event)
+    when = detail.status_timestamp or detail.observed_at
+    new = humanize_status(detail.status)
+    change = new if detail.previous_status is None else f"{humanize_status(detail.previous_status)} → {new}"
+    facts = [
+        Fact("Registration", detail.registration_id),
+        Fact("Type", humanize_registration_type(detail.registration_type)),
+    ]
+    if detail.scope is Scope.VERSION:
+        facts += [
+            Fact(f"Version {detail.version_number}", change),
+            Fact("Registration status", humanize_status(detail.registration_status)),
+        ]
+    else:
+        facts.append(Fact("Registration status", change))
+    if detail.status == "REQUIRES_AUTHENTICATION" and detail.status_timestamp is not None:
+        deadline = detail.status_timestamp + AUTHENTICATION_LINK_VALIDITY
+        facts.append(Fact("Link expires (estimate)", format_time(deadline)))
+    facts += [
+        Fact("When", format_time(when) if detail.status_timestamp else f"{format_time(when)} (noticed)"),
+        Fact("Region", detail.region),
+        Fact("Account", detail.account_id),
+    ]
+    return AlertContent(
+        severity=severity,
+        severity_label=SEVERITY_LABELS[severity],
+        emoji=SEVERITY_EMOJI[severity],
+        headline=f"{SEVERITY_LABELS[severity]}: {detail.registration_id} {phrase}",
+        summary=summary,
+        facts=tuple(facts),
+        next_steps=tuple(_next_steps(event)),
+        reasons=tuple(detail.denied_reasons),
+        feedback=detail.feedback,
+        notes=tuple(_notes(event)),
+        console_url=detail.console_url,
+        registration_id=detail.registration_id,
+        status=detail.status,
+        event_id=detail.event_id,
+    )

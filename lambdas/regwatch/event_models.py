@@ -1,0 +1,114 @@
+"""Contract-v1 events as a consumer receives them from EventBridge.
+
+The consumer-side twin of `regwatch.events` (the producer). Parsed with Powertools'
+parser so a foreign or malformed input fails with an error naming the field. Models
+allow unknown fields: minor versions of the contract may add fields (docs/events.md).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from regwatch.events import SCHEMA_VERSION
+from regwatch.model import Scope
+from regwatch.notification_errors import InvalidEvent
+from regwatch.severity import Severity
+
+SUPPORTED_MAJOR_VERSION = SCHEMA_VERSION.split(".")[0]
+_SCHEMA_VERSION_FORMAT = re.compile(r"^(\d+)\.(\d+)$")
+
+
+class _ContractModel(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+
+class DeniedReasonDetail(_ContractModel):
+    """One entry of `detail.deniedReasons`."""
+
+    reason: str
+    short_description: str = Field(alias="shortDescription")
+    long_description: str | None = Field(alias="longDescription")
+    documentation_title: str | None = Field(alias="documentationTitle")
+    documentation_link: str | None = Field(alias="documentationLink")
+
+
+class RegwatchDetail(_ContractModel):
+    """`detail` of a contract-v1 event; field meanings are in docs/events.md."""
+
+    schema_version: str = Field(alias="schemaVersion")
+    event_id: str = Field(alias="eventId", min_length=1)
+    scope: Scope
+    severity: Severity
+    baseline: bool
+    account_id: str = Field(alias="accountId")
+    region: str
+    registration_id: str = Field(alias="registrationId", min_length=1)
+    registration_arn: str = Field(alias="registrationArn")
+    registration_type: str = Field(alias="registrationType")
+    registration_status: str = Field(alias="registrationStatus")
+    version_number: int = Field(alias="versionNumber")
+    status: str
+    previous_status: str | None = Field(alias="previousStatus")
+    status_timestamp: datetime | None = Field(alias="statusTimestamp")
+    observed_at: datetime = Field(alias="observedAt")
+    status_history: dict[str, datetime] = Field(alias="statusHistory")
+    denied_reasons: list[DeniedReasonDetail] = Field(alias="deniedReasons")
+    feedback: str | None
+    console_url: str = Field(alias="consoleUrl")
+    truncated: bool
+    truncated_fields: list[str] = Field(alias="truncatedFields")
+
+    @field_validator("schema_version")
+    @classmethod
+    def _same_major_version(cls, value: str) -> str:
+        match = _SCHEMA_VERSION_FORMAT.match(value)
+        if match is None:
+            raise ValueError(f"schemaVersion must look like '<major>.<minor>', got {value[:20]!r}")
+        if match.group(1) != SUPPORTED_MAJOR_VERSION:
+            raise ValueError(
+                f"schemaVersion {value!r} has major version {match.group(1)}; "
+                f"this consumer understands major version {SUPPORTED_MAJOR_VERSION} only"
+            )
+        return value
+
+
+class RegwatchEvent(EventBridgeModel):
+    """A whole EventBridge event carrying a contract-v1 detail."""
+
+    detail: RegwatchDetail
+
+
+def _describe(error: ValidationError) -> str:
+    # Name the field and the problem, never echo the input: it may be huge.
+    problems = []
+    for item in error.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in item["loc"]) or "event"
+        problems.append(f"{where}: {item['msg']}")
+    return "; ".join(problems)
+
+
+def parse_regwatch_event(raw: Any, expected_source: str) -> RegwatchEvent:
+    """Validate an EventBridge event as contract v1 from `expected_source`.
+
+    Raises InvalidEvent with every problem found, naming the fields.
+    """
+    if not isinstance(raw, dict):
+        raise InvalidEvent(
+            f"not a regwatch event: expected an EventBridge event object, got {type(raw).__name__}"
+        )
+    source = raw.get("source")
+    if source != expected_source:
+        raise InvalidEvent(
+            f"not a regwatch event: source {str(source)[:100]!r} "
+            f"is not the configured source {expected_source!r}"
+        )
+    try:
+        return parse(event=raw, model=RegwatchEvent)
+    except ValidationError as error:
+        raise InvalidEvent(f"not a valid regwatch contract-v1 event: {_describe(error)}") from None

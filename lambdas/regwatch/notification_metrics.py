@@ -1,0 +1,13 @@
+"""Metric names the notifiers emit (CloudWatch EMF via Powertools Metrics).
+
+Alarms and dashboards (infra/monitoring.py) refer to these names; keep them stable.
+Each notifier adds the dimension `destination` = slack | sns.
+"""
+
+from __future__ import annotations
+
+NOTIFICATIONS_SENT = "NotificationsSent"
+DUPLICATES_SKIPPED = "DuplicatesSkipped"
+DESTINATION_FAILURES = "DestinationFailures"
+INVALID_EVENTS = "InvalidEvents"
+DESTINATION_DIMENSION = "destination"

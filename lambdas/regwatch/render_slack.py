@@ -1,0 +1,123 @@
+"""Contract-v1 event -> Slack message (Block Kit blocks + plain `text` fallback).
+
+Pure: takes the parsed event, returns the JSON body for an incoming webhook. Every
+text that came from the API is escaped for mrkdwn and cut to Block Kit's limits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regwatch.alert_content import AlertContent, describe
+from regwatch.event_models import DeniedReasonDetail, RegwatchEvent
+from regwatch.severity import Severity
+from regwatch.slack_text import escape_mrkdwn, fit, fit_plain, link
+
+# Block Kit limits (api.slack.com/reference/block-kit/blocks).
+HEADER_TEXT_LIMIT = 150
+SECTION_TEXT_LIMIT = 3000
+FIELD_TEXT_LIMIT = 2000
+MAX_FIELDS = 10
+CONTEXT_TEXT_LIMIT = 2000
+BUTTON_TEXT_LIMIT = 75
+MAX_BLOCKS = 50
+# Top-level `text`: Slack truncates very long messages; the fallback only needs the gist.
+FALLBACK_TEXT_LIMIT = 3000
+# Leaves room for the fixed blocks (header, summary, facts, steps, feedback, notes, button).
+MAX_REASON_BLOCKS = 20
+
+Block = dict[str, Any]
+
+
+def _mrkdwn_section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, SECTION_TEXT_LIMIT)}}
+
+
+def _reason_block(reason: DeniedReasonDetail) -> Block:
+    lines = [f"*{escape_mrkdwn(reason.reason)}*: {escape_mrkdwn(reason.short_description)}"]
+    if reason.long_description:
+        lines.append(escape_mrkdwn(reason.long_description))
+    if reason.documentation_link or reason.documentation_title:
+        title = reason.documentation_title or "Documentation"
+        lines.append(f":book: {link(reason.documentation_link, title)}")
+    # Keep the documentation link whole: cut the description part, not the link.
+    text = "\n".join(lines)
+    if len(text) > SECTION_TEXT_LIMIT and len(lines) > 1 and lines[-1].startswith(":book:"):
+        head = fit("\n".join(lines[:-1]), SECTION_TEXT_LIMIT - len(lines[-1]) - 1)
+        text = f"{head}\n{lines[-1]}"
+    return _mrkdwn_section(text)
+
+
+def _reason_blocks(content: AlertContent) -> list[Block]:
+    if not content.reasons:
+        return []
+    count = len(content.reasons)
+    title = "Why AWS denied it" if count == 1 else f"Why AWS denied it ({count} reasons)"
+    blocks: list[Block] = [{"type": "divider"}, _mrkdwn_section(f"*{title}*")]
+    blocks += [_reason_block(reason) for reason in content.reasons[:MAX_REASON_BLOCKS]]
+    hidden = count - MAX_REASON_BLOCKS
+    if hidden > 0:
+        blocks.append(_mrkdwn_section(f"…and {hidden} more reasons: open the registration in the console."))
+    return blocks
+
+
+def _fallback_text(content: AlertContent) -> str:
+    first_step = content.next_steps[0] if content.next_steps else ""
+    text = escape_mrkdwn(f"{content.headline}. {content.summary} {first_step}".strip())
+    return fit(text, FALLBACK_TEXT_LIMIT)
+
+
+def render_slack_message(event: RegwatchEvent) -> dict[str, Any]:
+    """The webhook body: `text` (notification/fallback) and `blocks`."""
+    content = describe(event)
+    blocks: list[Block] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": fit_plain(f"{content.emoji} {content.headline}", HEADER_TEXT_LIMIT),
+                "emoji": True,
+            },
+        },
+        _mrkdwn_section(escape_mrkdwn(content.summary)),
+        {
+            "type": "section",
+            "fields": [
+                {
+                    "type": "mrkdwn",
+                    "text": fit(f"*{fact.label}*\n{escape_mrkdwn(fact.value)}", FIELD_TEXT_LIMIT),
+                }
+                for fact in content.facts[:MAX_FIELDS]
+            ],
+        },
+        _mrkdwn_section(
+            "*What to do next*\n" + "\n".join(f"• {escape_mrkdwn(step)}" for step in content.next_steps)
+        ),
+    ]
+    blocks += _reason_blocks(content)
+    if content.feedback:
+        blocks.append(_mrkdwn_section(f"*Feedback from AWS*\n{escape_mrkdwn(content.feedback)}"))
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Open in AWS console", "emoji": False},
+                    "url": content.console_url,
+                    "action_id": "open_console",
+                    **({"style": "danger"} if content.severity is Severity.ACTION_REQUIRED else {}),
+                }
+            ],
+        }
+    )
+    notes = [*content.notes, f"regwatch event {content.event_id}"]
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": fit(escape_mrkdwn(note), CONTEXT_TEXT_LIMIT)} for note in notes
+            ],
+        }
+    )
+    return {"text": _fallback_text(content), "blocks": blocks[:MAX_BLOCKS]}

@@ -1,0 +1,215 @@
+"""Contract-v1 events for the notifier tests, built by the producer itself.
+
+Every event here comes from `regwatch.events.build_entry` on a `Transition`, then is
+wrapped the way EventBridge delivers it to a Lambda target, so producer and consumers
+cannot drift apart. Times are fixed so golden files are stable.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from regwatch.events import EventContext, build_entry, iso_utc
+from regwatch.model import (
+    DeniedReason,
+    RegistrationChange,
+    RegistrationSummary,
+    RegistrationVersion,
+    Scope,
+    Transition,
+    history_key_for_status,
+)
+
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+SOURCE = "regwatch"
+CONTEXT = EventContext(account_id=ACCOUNT_ID, region=REGION, source=SOURCE, event_bus_name="regwatch")
+T0 = datetime(2025, 3, 3, 9, 15, tzinfo=UTC)
+OBSERVED = T0 + timedelta(minutes=7)
+
+CAMPAIGN_DOCS = "https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-10dlc-campaign.html"
+OPT_IN_DOCS = "https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-opt-in.html"
+
+DENIAL_REASONS = (
+    DeniedReason(
+        reason="OPT_IN_WORKFLOW",
+        short_description="The opt-in workflow is missing or unclear",
+        long_description=(
+            "Describe how end users consent to receive messages: where they enter their number, "
+            "the consent text they see, and a screenshot or public URL of the opt-in page."
+        ),
+        documentation_title="Opt-in requirements",
+        documentation_link=OPT_IN_DOCS,
+    ),
+    DeniedReason(
+        reason="SAMPLE_MESSAGES",
+        short_description="Sample messages do not match the use case",
+        long_description="Each sample message must include the brand name and opt-out language (Reply STOP).",
+        documentation_title="10DLC campaign registration",
+        documentation_link=CAMPAIGN_DOCS,
+    ),
+)
+
+
+def registration(
+    registration_id: str = "registration-0a1b2c3d4e5f",
+    registration_type: str = "US_TEN_DLC_CAMPAIGN_REGISTRATION",
+    registration_status: str = "REVIEWING",
+    current_version: int = 2,
+) -> RegistrationSummary:
+    return RegistrationSummary(
+        registration_id=registration_id,
+        registration_arn=f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:registration/{registration_id}",
+        registration_type=registration_type,
+        registration_status=registration_status,
+        current_version_number=current_version,
+        created_timestamp=T0 - timedelta(days=3),
+    )
+
+
+def version_transition(
+    status: str,
+    previous: str | None,
+    *,
+    registration_type: str = "US_TEN_DLC_CAMPAIGN_REGISTRATION",
+    registration_status: str = "REVIEWING",
+    version_number: int = 2,
+    reasons: tuple[DeniedReason, ...] = (),
+    feedback: str | None = None,
+    timed: bool = True,
+    baseline: bool = False,
+    registration_id: str = "registration-0a1b2c3d4e5f",
+) -> Transition:
+    history = {"DraftTimestamp": T0 - timedelta(days=2), "SubmittedTimestamp": T0 - timedelta(days=1)}
+    if timed:
+        history[history_key_for_status(status)] = T0
+    version = RegistrationVersion(
+        version_number=version_number,
+        status=status,
+        status_history=history,
+        denied_reasons=reasons,
+        feedback=feedback,
+    )
+    return Transition(
+        scope=Scope.VERSION,
+        registration=registration(registration_id, registration_type, registration_status, version_number),
+        status=status,
+        previous_status=previous,
+        status_timestamp=T0 if timed else None,
+        observed_at=OBSERVED,
+        version=version,
+        dedup_key="" if timed else f"after-{previous}",
+        baseline=baseline,
+    )
+
+
+def registration_transition(
+    status: str,
+    previous: str | None,
+    change: RegistrationChange = RegistrationChange.STATUS_CHANGED,
+    *,
+    registration_type: str = "US_TOLL_FREE_REGISTRATION",
+    baseline: bool = False,
+) -> Transition:
+    return Transition(
+        scope=Scope.REGISTRATION,
+        registration=registration("registration-77aa88bb99cc", registration_type, status, 1),
+        status=status,
+        previous_status=previous,
+        status_timestamp=None,
+        observed_at=OBSERVED,
+        registration_change=change,
+        dedup_key=f"after-{previous}",
+        baseline=baseline,
+    )
+
+
+def as_delivered(entry: dict[str, Any], *, source: str | None = None) -> dict[str, Any]:
+    """A PutEvents entry as EventBridge hands it to a Lambda target."""
+    detail = json.loads(entry["Detail"])
+    return {
+        "version": "0",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, detail["eventId"])),
+        "detail-type": entry["DetailType"],
+        "source": source or entry["Source"],
+        "account": ACCOUNT_ID,
+        "time": iso_utc(entry["Time"]),
+        "region": REGION,
+        "resources": entry["Resources"],
+        "detail": detail,
+    }
+
+
+def event_for(transition: Transition) -> dict[str, Any]:
+    return as_delivered(build_entry(transition, CONTEXT))
+
+
+INJECTION = "<!channel> hello @here <https://evil.example/phish|Open the AWS console> & <@U012345>"
+
+SAMPLES: dict[str, Callable[[], Transition]] = {
+    "version_denied_with_reasons": lambda: version_transition(
+        "DENIED",
+        "REVIEWING",
+        reasons=DENIAL_REASONS,
+        feedback="Please provide a public link to the opt-in page.",
+    ),
+    "version_requires_authentication_10dlc_brand": lambda: version_transition(
+        "REQUIRES_AUTHENTICATION",
+        "AWS_REVIEWING",
+        registration_type="US_TEN_DLC_BRAND_REGISTRATION",
+        registration_status="REQUIRES_AUTHENTICATION",
+        version_number=1,
+    ),
+    "version_revoked": lambda: version_transition("REVOKED", "APPROVED", registration_status="CLOSED"),
+    "version_approved": lambda: version_transition(
+        "APPROVED", "REVIEWING", registration_status="PROVISIONING"
+    ),
+    "version_submitted": lambda: version_transition("SUBMITTED", "DRAFT", registration_status="SUBMITTED"),
+    "version_reviewing": lambda: version_transition("REVIEWING", "AWS_REVIEWING"),
+    "version_requires_offline_review_untimed": lambda: version_transition(
+        "REQUIRES_OFFLINE_REVIEW", "REVIEWING", timed=False
+    ),
+    "version_unknown_status": lambda: version_transition("AWS_ESCALATED", "REVIEWING"),
+    "version_draft_created": lambda: version_transition("DRAFT", None, registration_status="CREATED"),
+    "registration_complete": lambda: registration_transition("COMPLETE", "PROVISIONING"),
+    "registration_requires_updates": lambda: registration_transition("REQUIRES_UPDATES", "REVIEWING"),
+    "registration_discovered_baseline": lambda: registration_transition(
+        "REQUIRES_AUTHENTICATION", None, RegistrationChange.DISCOVERED, baseline=True
+    ),
+    "registration_deleted": lambda: registration_transition(
+        "DELETED", "COMPLETE", RegistrationChange.DELETED
+    ),
+    "denied_mrkdwn_injection": lambda: version_transition(
+        "DENIED",
+        "REVIEWING",
+        reasons=(
+            DeniedReason(
+                reason=INJECTION,
+                short_description=INJECTION,
+                long_description=INJECTION,
+                documentation_title=INJECTION,
+                documentation_link="https://evil.example/x>|<!channel>",
+            ),
+        ),
+        feedback=INJECTION,
+    ),
+}
+
+
+def huge_denial(reason_count: int = 60, text_chars: int = 9000) -> Transition:
+    """Many reasons with texts far over Slack's limits (and over EventBridge's, so trimmed)."""
+    reasons = tuple(
+        DeniedReason(
+            reason=f"REASON_{n:02d}",
+            short_description=f"Short description {n} " + "s" * 300,
+            long_description=f"Long description {n} & more " + "word " * (text_chars // 5),
+            documentation_title=f"Doc {n}",
+            documentation_link=f"{CAMPAIGN_DOCS}#section-{n}",
+        )
+        for n in range(reason_count)
+    )
+    return version_transition("DENIED", "REVIEWING", reasons=reasons, feedback="F" * 20000)
