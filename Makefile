@@ -35,7 +35,7 @@ typecheck: install
 	$(VENV)/bin/mypy app.py infra local benchmarks
 
 pytest: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 test: lint typecheck pytest
 

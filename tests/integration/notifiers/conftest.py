@@ -121,3 +121,16 @@ def emitted_metrics(output: str) -> dict[str, float]:
                 values = value if isinstance(value, list) else [value]
                 totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(values)
     return totals
+
+
+@pytest.fixture(autouse=True)
+def fresh_metrics() -> None:
+    """Start each test with an empty Powertools metric set.
+
+    Powertools keeps metrics in state shared by every `Metrics()` of a process until a flush;
+    another suite in the same worker (e.g. one that runs with POWERTOOLS_METRICS_DISABLED,
+    which skips flushes) would otherwise leak its counts into these assertions.
+    """
+    from aws_lambda_powertools import Metrics
+
+    Metrics().clear_metrics()

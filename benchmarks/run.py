@@ -1,0 +1,89 @@
+"""`python -m benchmarks.run [--sizes 1000,10000,100000]`: what `make bench` runs.
+
+Prints the tables and writes benchmarks/results/latest.md (copied into
+docs/performance.md together with the machine it ran on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
+from benchmarks.measure import RunConfig, SizeResult, run_size
+from benchmarks.report import render
+from benchmarks.stack import local_stack
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--sizes", type=_sizes, default=[1000, 10_000, 100_000], help="comma-separated N")
+    parser.add_argument("--share", type=float, default=0.01, help="share of registrations changing per scan")
+    parser.add_argument("--hidden-share", type=float, default=0.2, help="share of changes the summary hides")
+    parser.add_argument("--steady-scans", type=int, default=3, help="scans with changes after the baseline")
+    parser.add_argument("--reconcile-hours", type=float, default=24.0, help="RECONCILE_HOURS of steady scans")
+    parser.add_argument(
+        "--cycle-hours", type=float, default=1.0, help="RECONCILE_HOURS of the detection cycle"
+    )
+    parser.add_argument(
+        "--cycle-max-size", type=int, default=10_000, help="skip the reconciliation cycle above this N"
+    )
+    parser.add_argument(
+        "--naive-max-size", type=int, default=10_000, help="run the naive scanner up to this N only"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--trace-heap", action="store_true", help="tracemalloc every scan (slows wall time)")
+    parser.add_argument("--build-asset", action="store_true", help="synthesize app.py to measure the asset")
+    parser.add_argument("--no-cold-start", action="store_true", help="skip import timing and asset size")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    started = time.perf_counter()
+    results: list[SizeResult] = []
+    with local_stack() as stack:
+        for size in arguments.sizes:
+            config = RunConfig(
+                size=size,
+                share=arguments.share,
+                hidden_share=arguments.hidden_share,
+                steady_scans=arguments.steady_scans,
+                reconcile_hours=arguments.reconcile_hours,
+                cycle_hours=arguments.cycle_hours,
+                run_cycle=size <= arguments.cycle_max_size,
+                run_naive=size <= arguments.naive_max_size,
+                seed=arguments.seed,
+                trace_heap=arguments.trace_heap,
+            )
+            results.append(run_size(stack, config, log=lambda line: print(line, file=sys.stderr, flush=True)))
+    imports: dict[str, float | None] = {}
+    assets: dict[str, int] = {}
+    asset_note = "skipped"
+    if not arguments.no_cold_start:
+        imports = {module: import_seconds(module) for module in HANDLER_MODULES}
+        assets, asset_note = asset_sizes(build=arguments.build_asset)
+    command = "python -m benchmarks.run " + shlex.join(sys.argv[1:] if argv is None else argv)
+    extra = [f"Total benchmark time: {time.perf_counter() - started:.0f} s.", ""]
+    text = render(
+        results, imports=imports, assets=assets, asset_note=asset_note, command=command.strip(), extra=extra
+    )
+    print(text)
+    arguments.output.parent.mkdir(parents=True, exist_ok=True)
+    arguments.output.write_text(text + "\n", encoding="utf-8")
+    print(f"\nwritten to {arguments.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,458 @@
+"""The typed `regwatch` context of cdk.json: defaults, validation, override rules.
+
+Every setting lives under the single context key `regwatch`. Three layers, later wins:
+
+1. the `regwatch` object in cdk.json;
+2. `-c regwatch='{"schedule": "rate(10 minutes)"}'`: a whole JSON object on the command line
+   *replaces* the cdk.json object (CDK's own rule for a context key);
+3. `-c regwatch.schedule="rate(10 minutes)"`: one setting, applied on top of 1/2. Values given
+   this way are strings; numbers and booleans are converted, lists take JSON or a comma list.
+
+Errors name the offending key as `regwatch.<key>` so a bad `cdk synth` says what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, Literal
+
+import botocore.session
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from regwatch.severity import Severity
+
+CONTEXT_KEY = "regwatch"
+
+# CloudWatch Logs only accepts these retention periods (days).
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+# The missed-scan alarm fires after this many schedule intervals without a completed scan;
+# CloudWatch evaluates at most 7 days of data for one alarm.
+MISSED_SCANS_ALARM_INTERVALS = 3
+MAX_ALARM_WINDOW_MINUTES = 7 * 24 * 60
+
+_RATE = re.compile(r"^rate\((?P<value>[1-9]\d*) (?P<unit>minute|minutes|hour|hours|day|days)\)$")
+_CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+_BUS_NAME = re.compile(r"^[/\.\-_A-Za-z0-9]{1,256}$")
+_EVENT_SOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,255}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SECRET_ARN = re.compile(r"^arn:aws[a-z\-]*:secretsmanager:[a-z0-9\-]+:\d{12}:secret:[\w/+=.@\-]+$")
+_SECRET_NAME = re.compile(r"^[\w/+=.@\-]{1,512}$")
+_NAMESPACE = re.compile(r"^[A-Za-z0-9._\-/#:]{1,255}$")
+_UNIT_MINUTES = {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}
+
+
+class ConfigError(ValueError):
+    """A bad `regwatch` context value; the message names every offending key."""
+
+
+@cache
+def known_statuses() -> frozenset[str]:
+    """Registration and version statuses of the pinned botocore model (no AWS call: a local file)."""
+    model = botocore.session.get_session().get_service_model("pinpoint-sms-voice-v2")
+    return frozenset(
+        model.shape_for("RegistrationStatus").enum + model.shape_for("RegistrationVersionStatus").enum
+    )
+
+
+def schedule_interval_minutes(expression: str) -> int | None:
+    """Minutes between runs of a `rate(...)` expression; None for `cron(...)`."""
+    match = _RATE.match(expression)
+    if match is None:
+        return None
+    return int(match["value"]) * _UNIT_MINUTES[match["unit"]]
+
+
+def _split_list(value: Any) -> Any:
+    """Lists given on the command line arrive as strings: accept JSON or `a,b,c`."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return value
+
+
+def _none_if_empty(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in {"", "null", "none"}:
+        return None
+    return value
+
+
+SeverityName = Literal["ACTION_REQUIRED", "GOOD_NEWS", "INFO"]
+
+
+def _severities(*names: SeverityName) -> list[SeverityName]:
+    return list(names)
+
+
+class RegwatchConfig(BaseModel):
+    """All deploy-time settings. `Field.description` is the documentation (docs/configuration.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schedule: str = Field(
+        "rate(5 minutes)",
+        description="How often the scanner runs: an EventBridge `rate(...)` or `cron(...)` expression.",
+    )
+    heartbeat_interval_minutes: int | None = Field(
+        None,
+        alias="heartbeatIntervalMinutes",
+        ge=1,
+        le=1440,
+        description="Expected minutes between scans for the missed-scan alarm (3 missed intervals alarm). "
+        "Derived from a `rate(...)` schedule; required with `cron(...)`.",
+    )
+    monitored_regions: list[str] = Field(
+        default_factory=list,
+        alias="monitoredRegions",
+        description="Regions whose registrations are scanned (JSON list or comma list). "
+        "Empty means the region the stack is deployed to.",
+    )
+    api_calls_per_second: float = Field(
+        0.8,
+        alias="apiCallsPerSecond",
+        gt=0,
+        le=100,
+        description="The scanner's client-side rate for SMS API calls per region. "
+        "The default Describe* quota is 1/s per account and region; 0.8 leaves room for the console.",
+    )
+    reconcile_hours: int = Field(
+        24,
+        alias="reconcileHours",
+        ge=1,
+        le=720,
+        description="Hours between full reconciliations (every version re-read even if nothing hints at "
+        "a change).",
+    )
+    baseline_alerts: Literal["actionable", "none", "all"] = Field(
+        "actionable",
+        alias="baselineAlerts",
+        description="What the first scan of a registration announces: `actionable` (only versions that "
+        "need a human), `none`, or `all`.",
+    )
+    event_bus_name: str = Field(
+        "regwatch", alias="eventBusName", description="Name of the custom EventBridge bus the stack creates."
+    )
+    event_source: str = Field(
+        "regwatch", alias="eventSource", description="`source` of every regwatch event (contract v1)."
+    )
+    archive_retention_days: int = Field(
+        30,
+        alias="archiveRetentionDays",
+        ge=0,
+        le=36500,
+        description="Days the bus archive keeps events for replay (0 = forever).",
+    )
+    slack_webhook_secret: str | None = Field(
+        None,
+        alias="slackWebhookSecret",
+        description="Name or full ARN of an existing Secrets Manager secret holding the Slack webhook URL. "
+        "Unset: no Slack notifier is deployed.",
+    )
+    slack_severities: list[SeverityName] = Field(
+        default_factory=lambda: _severities("ACTION_REQUIRED", "GOOD_NEWS"),
+        alias="slackSeverities",
+        description="Severities routed to Slack (`ACTION_REQUIRED`, `GOOD_NEWS`, `INFO`).",
+    )
+    slack_statuses: list[str] = Field(
+        default_factory=list,
+        alias="slackStatuses",
+        description="Additional individual statuses routed to Slack (e.g. `SUBMITTED`).",
+    )
+    sns_enabled: bool = Field(
+        True, alias="snsEnabled", description="Deploy the SNS notification topic and its notifier."
+    )
+    sns_emails: list[str] = Field(
+        default_factory=list,
+        alias="snsEmails",
+        description="Email addresses subscribed to the notification topic (each confirms by email).",
+    )
+    sns_message_format: Literal["text", "chatbot"] = Field(
+        "text",
+        alias="snsMessageFormat",
+        description="`text` (email-friendly) or `chatbot` (Amazon Q Developer in chat applications custom "
+        "notifications).",
+    )
+    sns_severities: list[SeverityName] = Field(
+        default_factory=lambda: _severities("ACTION_REQUIRED"),
+        alias="snsSeverities",
+        description="Severities routed to the SNS topic.",
+    )
+    sns_statuses: list[str] = Field(
+        default_factory=list, alias="snsStatuses", description="Additional statuses routed to the SNS topic."
+    )
+    alarm_email: str | None = Field(
+        None, alias="alarmEmail", description="Email subscribed to the alarm topic (optional)."
+    )
+    log_retention_days: int = Field(
+        30, alias="logRetentionDays", description="Retention of the functions' log groups, in days."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = Field(
+        "INFO", alias="logLevel", description="Application log level of the functions (JSON logs)."
+    )
+    metrics_namespace: str = Field(
+        "regwatch",
+        alias="metricsNamespace",
+        description="CloudWatch namespace of the functions' Powertools metrics (incl. `ScansCompleted`).",
+    )
+    scanner_timeout_seconds: int = Field(
+        900,
+        alias="scannerTimeoutSeconds",
+        ge=60,
+        le=900,
+        description="Scanner timeout. The scanner stops cleanly before it and resumes on the next run.",
+    )
+    scanner_memory_mb: int = Field(
+        512, alias="scannerMemoryMb", ge=128, le=10240, description="Scanner memory (MB)."
+    )
+    notifier_memory_mb: int = Field(
+        256, alias="notifierMemoryMb", ge=128, le=10240, description="Memory of each notifier (MB)."
+    )
+    target_retry_attempts: int = Field(
+        50,
+        alias="targetRetryAttempts",
+        ge=0,
+        le=185,
+        description="EventBridge retries per rule target before the event goes to the target's DLQ.",
+    )
+    target_max_event_age_hours: int = Field(
+        24,
+        alias="targetMaxEventAgeHours",
+        ge=1,
+        le=24,
+        description="Oldest event EventBridge still delivers to a target (hours) before the DLQ.",
+    )
+
+    # -- field checks: each message is prefixed with the key by ConfigError formatting --
+
+    @field_validator(
+        "monitored_regions",
+        "slack_severities",
+        "slack_statuses",
+        "sns_emails",
+        "sns_severities",
+        "sns_statuses",
+        mode="before",
+    )
+    @classmethod
+    def _lists_from_strings(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("slack_webhook_secret", "alarm_email", "heartbeat_interval_minutes", mode="before")
+    @classmethod
+    def _optional_from_strings(cls, value: Any) -> Any:
+        return _none_if_empty(value)
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        if not (_RATE.match(value) or _CRON.match(value)):
+            raise ValueError(
+                f"{value!r} is not an EventBridge schedule: "
+                "use e.g. 'rate(5 minutes)' or 'cron(0/5 * * * ? *)'"
+            )
+        return value
+
+    @field_validator("monitored_regions")
+    @classmethod
+    def _check_regions(cls, value: list[str]) -> list[str]:
+        bad = [region for region in value if not _REGION.match(region)]
+        if bad:
+            raise ValueError(f"not AWS region names: {bad}")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a region twice")
+        return value
+
+    @field_validator("event_bus_name")
+    @classmethod
+    def _check_bus_name(cls, value: str) -> str:
+        if not _BUS_NAME.match(value) or value == "default":
+            raise ValueError(f"{value!r} is not a custom event bus name ([A-Za-z0-9._-/], not 'default')")
+        return value
+
+    @field_validator("event_source")
+    @classmethod
+    def _check_source(cls, value: str) -> str:
+        if not _EVENT_SOURCE.match(value) or value.startswith("aws."):
+            raise ValueError(f"{value!r} is not a usable event source (and 'aws.' sources are reserved)")
+        return value
+
+    @field_validator("slack_webhook_secret")
+    @classmethod
+    def _check_secret(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if value.startswith("arn:"):
+            if not _SECRET_ARN.match(value):
+                raise ValueError(f"{value!r} is not a Secrets Manager secret ARN")
+        elif not _SECRET_NAME.match(value):
+            raise ValueError(f"{value!r} is not a Secrets Manager secret name")
+        return value
+
+    @field_validator("slack_statuses", "sns_statuses")
+    @classmethod
+    def _check_statuses(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - known_statuses())
+        if unknown:
+            raise ValueError(f"unknown statuses {unknown}; known: {sorted(known_statuses())}")
+        return value
+
+    @field_validator("sns_emails")
+    @classmethod
+    def _check_emails(cls, value: list[str]) -> list[str]:
+        bad = [email for email in value if not _EMAIL.match(email)]
+        if bad:
+            raise ValueError(f"not email addresses: {bad}")
+        return value
+
+    @field_validator("alarm_email")
+    @classmethod
+    def _check_alarm_email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError(f"{value!r} is not an email address")
+        return value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _check_retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                f"{value} is not a CloudWatch Logs retention; choose one of {LOG_RETENTION_DAYS}"
+            )
+        return value
+
+    @field_validator("metrics_namespace")
+    @classmethod
+    def _check_namespace(cls, value: str) -> str:
+        if not _NAMESPACE.match(value) or value.startswith("AWS/"):
+            raise ValueError(f"{value!r} is not a custom CloudWatch namespace")
+        return value
+
+    @model_validator(mode="after")
+    def _check_heartbeat(self) -> RegwatchConfig:
+        if self.heartbeat_interval_minutes is None and schedule_interval_minutes(self.schedule) is None:
+            raise ValueError(
+                "regwatch.heartbeatIntervalMinutes is required "
+                "when regwatch.schedule is a cron(...) expression"
+            )
+        if self.heartbeat_minutes * MISSED_SCANS_ALARM_INTERVALS > MAX_ALARM_WINDOW_MINUTES:
+            raise ValueError(
+                f"regwatch.schedule: scans are too far apart for the missed-scan alarm "
+                f"({MISSED_SCANS_ALARM_INTERVALS} intervals must fit CloudWatch's 7-day alarm window)"
+            )
+        if not self.slack_severities and not self.slack_statuses and self.slack_webhook_secret:
+            raise ValueError(
+                "regwatch.slackSeverities and regwatch.slackStatuses are both empty: "
+                "nothing would reach Slack; unset regwatch.slackWebhookSecret instead"
+            )
+        if not self.sns_severities and not self.sns_statuses and self.sns_enabled:
+            raise ValueError(
+                "regwatch.snsSeverities and regwatch.snsStatuses are both empty: "
+                "nothing would reach SNS; set regwatch.snsEnabled to false instead"
+            )
+        return self
+
+    # -- derived values --
+
+    @property
+    def heartbeat_minutes(self) -> int:
+        """Expected minutes between completed scans."""
+        if self.heartbeat_interval_minutes is not None:
+            return self.heartbeat_interval_minutes
+        derived = schedule_interval_minutes(self.schedule)
+        assert derived is not None  # guaranteed by _check_heartbeat  # noqa: S101
+        return derived
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_webhook_secret is not None
+
+    @property
+    def slack_severity_set(self) -> frozenset[Severity]:
+        return frozenset(Severity(name) for name in self.slack_severities)
+
+    @property
+    def sns_severity_set(self) -> frozenset[Severity]:
+        return frozenset(Severity(name) for name in self.sns_severities)
+
+    # -- construction --
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> RegwatchConfig:
+        """Validate one `regwatch` object (camelCase keys); raise ConfigError naming each bad key."""
+        try:
+            return cls.model_validate(dict(raw))
+        except ValidationError as error:
+            raise ConfigError(_describe(error)) from None
+
+    @classmethod
+    def from_context(cls, base: Any, overrides: Mapping[str, Any]) -> RegwatchConfig:
+        """Merge the `regwatch` context value with `regwatch.<key>` overrides, then validate.
+
+        `base` is what the context holds under `regwatch` (a dict from cdk.json, or a JSON string
+        from `-c regwatch='{...}'`); `overrides` maps full context keys (`regwatch.schedule`) to values.
+        """
+        if base is None:
+            base = {}
+        if isinstance(base, str):
+            try:
+                base = json.loads(base)
+            except json.JSONDecodeError as error:
+                raise ConfigError(f"regwatch: not a JSON object ({error})") from None
+        if not isinstance(base, Mapping):
+            raise ConfigError(f"regwatch: must be an object of settings, got {type(base).__name__}")
+        merged = dict(base)
+        for key, value in overrides.items():
+            merged[key.removeprefix(f"{CONTEXT_KEY}.")] = value
+        return cls.from_mapping(merged)
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem["loc"])
+        key = f"{CONTEXT_KEY}.{location}" if location else CONTEXT_KEY
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = f"unknown setting (known: {', '.join(documented_keys())})"
+        lines.append(f"{key}: {message}")
+    return "invalid regwatch configuration:\n  " + "\n  ".join(lines)
+
+
+def documented_keys() -> list[str]:
+    """The camelCase keys users write, in declaration order."""
+    return [field.alias or name for name, field in RegwatchConfig.model_fields.items()]
+
+
+def load_config(context: Mapping[str, Any]) -> RegwatchConfig:
+    """Build the config from a construct tree's context (`node.get_all_context()`)."""
+    overrides = {key: value for key, value in context.items() if key.startswith(f"{CONTEXT_KEY}.")}
+    return RegwatchConfig.from_context(context.get(CONTEXT_KEY), overrides)

@@ -1,0 +1,49 @@
+"""The regwatch stack: composes the constructs of infra/ from one validated config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.bundling import lambda_code
+from infra.config import RegwatchConfig
+from infra.events import add_event_bus, add_schema_registry
+from infra.monitoring import MonitoredFunction, add_monitoring
+from infra.notifiers import add_notifiers
+from infra.scanner import add_scanner
+from infra.topics import add_topic_key
+
+STACK_ID = "Regwatch"
+
+
+class RegwatchStack(Stack):
+    """Environment-agnostic: nothing here looks anything up in an AWS account."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: RegwatchConfig, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        code = lambda_code()
+        key = add_topic_key(self)
+        self.bus = add_event_bus(self, config)
+        self.schema = add_schema_registry(self, config)
+        self.scanner = add_scanner(self, config, code=code, bus=self.bus)
+        self.notifiers = add_notifiers(self, config, code=code, bus=self.bus, key=key)
+        watched = [
+            MonitoredFunction(label, notifier.function, notifier.dead_letter_queue)
+            for label, notifier in (("NotifySlack", self.notifiers.slack), ("NotifySns", self.notifiers.sns))
+            if notifier is not None
+        ]
+        self.monitoring = add_monitoring(
+            self,
+            config,
+            key=key,
+            scanner=MonitoredFunction("Scanner", self.scanner.function, self.scanner.dead_letter_queue),
+            notifiers=watched,
+        )
+        CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
+        CfnOutput(self, "EventBusArn", value=self.bus.event_bus_arn)
+        CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
+        if self.notifiers.topic is not None:
+            CfnOutput(self, "NotificationTopicArn", value=self.notifiers.topic.topic_arn)

@@ -1,0 +1,229 @@
+"""The snapshot table (DynamoDB) as the scan's SnapshotStore port.
+
+Layout (docs/scanner.md): pk = "<account>#<region>", sk = "REG#<registrationId>" for one
+item per registration, sk = "META#SCAN" for the region's scan state and lease. One
+Query reads a whole account-region. Writes are conditional on a per-item `revision`.
+Deleted registrations stay as tombstones with an `expiresAt` TTL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from regwatch.errors import SnapshotConflict, SnapshotUnavailable
+from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState, VersionSnapshot
+
+REGISTRATION_PREFIX = "REG#"
+META_SORT_KEY = "META#SCAN"
+DEFAULT_TOMBSTONE_TTL = timedelta(days=30)
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    # Full precision (not the event's second precision): equality decides "changed".
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value)).astimezone(UTC) if value else None
+
+
+def _required_moment(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def registration_to_item(
+    key: RegionKey, snapshot: RegistrationSnapshot, tombstone_ttl: timedelta
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": key.partition,
+        "sk": REGISTRATION_PREFIX + snapshot.registration_id,
+        "revision": snapshot.revision,
+        "registrationId": snapshot.registration_id,
+        "registrationArn": snapshot.registration_arn,
+        "registrationType": snapshot.registration_type,
+        "registrationStatus": snapshot.registration_status,
+        "currentVersionNumber": snapshot.current_version_number,
+        "approvedVersionNumber": snapshot.approved_version_number,
+        "latestDeniedVersionNumber": snapshot.latest_denied_version_number,
+        "registrationChanges": snapshot.registration_changes,
+        "fullReadAt": _iso(snapshot.full_read_at),
+        "versions": {
+            str(number): {
+                "status": version.status,
+                "history": {k: _iso(v) for k, v in version.status_history.items()},
+                "untimedChanges": version.untimed_changes,
+            }
+            for number, version in snapshot.versions.items()
+        },
+    }
+    if snapshot.deleted_at is not None:
+        item["deletedAt"] = _iso(snapshot.deleted_at)
+        item["expiresAt"] = int((snapshot.deleted_at + tombstone_ttl).timestamp())
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def registration_from_item(raw: Mapping[str, Any]) -> RegistrationSnapshot:
+    item = {k: _deserializer.deserialize(v) for k, v in raw.items()}
+    versions = {
+        int(number): VersionSnapshot(
+            version_number=int(number),
+            status=str(version["status"]),
+            status_history={k: _required_moment(v) for k, v in version.get("history", {}).items() if v},
+            untimed_changes=int(version.get("untimedChanges", 0)),
+        )
+        for number, version in item.get("versions", {}).items()
+    }
+    return RegistrationSnapshot(
+        registration_id=str(item["registrationId"]),
+        registration_arn=str(item["registrationArn"]),
+        registration_type=str(item["registrationType"]),
+        registration_status=str(item["registrationStatus"]),
+        current_version_number=int(item["currentVersionNumber"]),
+        approved_version_number=_int(item.get("approvedVersionNumber")),
+        latest_denied_version_number=_int(item.get("latestDeniedVersionNumber")),
+        versions=versions,
+        full_read_at=_moment(item.get("fullReadAt")),
+        registration_changes=int(item.get("registrationChanges", 0)),
+        revision=int(item["revision"]),
+        deleted_at=_moment(item.get("deletedAt")),
+    )
+
+
+def state_from_item(raw: Mapping[str, Any] | None) -> ScanState:
+    if not raw:
+        return ScanState()
+    item = {k: _deserializer.deserialize(v) for k, v in raw.items()}
+    return ScanState(
+        baseline_completed_at=_moment(item.get("baselineCompletedAt")),
+        last_scan_started_at=_moment(item.get("lastScanStartedAt")),
+        last_scan_completed_at=_moment(item.get("lastScanCompletedAt")),
+        last_scan_id=item.get("lastScanId"),
+        incomplete=bool(item.get("incomplete", False)),
+    )
+
+
+class DynamoSnapshotStore:
+    """`client` is a boto3 DynamoDB client; the table has pk (S) / sk (S) and TTL on expiresAt."""
+
+    def __init__(
+        self, client: Any, table_name: str, tombstone_ttl: timedelta = DEFAULT_TOMBSTONE_TTL
+    ) -> None:
+        self._client = client
+        self._table = table_name
+        self._tombstone_ttl = tombstone_ttl
+
+    @property
+    def client(self) -> Any:
+        return self._client
+
+    def _key(self, key: RegionKey, sort_key: str) -> dict[str, Any]:
+        return {"pk": {"S": key.partition}, "sk": {"S": sort_key}}
+
+    def _call(self, operation: str, **request: Any) -> Any:
+        try:
+            return getattr(self._client, operation)(TableName=self._table, **request)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise SnapshotConflict(f"{operation}: condition failed") from error
+            raise SnapshotUnavailable(f"{operation}: {error}") from error
+        except BotoCoreError as error:
+            raise SnapshotUnavailable(f"{operation}: {error}") from error
+
+    def load_state(self, key: RegionKey) -> ScanState:
+        response = self._call("get_item", Key=self._key(key, META_SORT_KEY), ConsistentRead=True)
+        return state_from_item(response.get("Item"))
+
+    def acquire_lease(self, key: RegionKey, owner: str, now: datetime, until: datetime) -> ScanState | None:
+        try:
+            response = self._call(
+                "update_item",
+                Key=self._key(key, META_SORT_KEY),
+                UpdateExpression="SET leaseOwner = :owner, leaseExpiresAt = :until",
+                ConditionExpression=(
+                    "attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now OR leaseOwner = :owner"
+                ),
+                ExpressionAttributeValues={
+                    ":owner": {"S": owner},
+                    ":until": {"N": str(int(until.timestamp()))},
+                    ":now": {"N": str(int(now.timestamp()))},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except SnapshotConflict:
+            return None
+        return state_from_item(response.get("Attributes"))
+
+    def release_lease(self, key: RegionKey, owner: str, state: ScanState) -> None:
+        fields = {
+            "baselineCompletedAt": _iso(state.baseline_completed_at),
+            "lastScanStartedAt": _iso(state.last_scan_started_at),
+            "lastScanCompletedAt": _iso(state.last_scan_completed_at),
+            "lastScanId": state.last_scan_id,
+        }
+        names = {f"#{name}": name for name in (*fields, "incomplete")}
+        values: dict[str, Any] = {":owner": {"S": owner}, ":incomplete": {"BOOL": state.incomplete}}
+        sets = ["#incomplete = :incomplete"]
+        removes = ["leaseOwner", "leaseExpiresAt"]
+        for name, value in fields.items():
+            if value is None:
+                removes.append(f"#{name}")
+            else:
+                sets.append(f"#{name} = :{name}")
+                values[f":{name}"] = {"S": value}
+        self._call(
+            "update_item",
+            Key=self._key(key, META_SORT_KEY),
+            UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
+            ConditionExpression="leaseOwner = :owner",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
+        snapshots: dict[str, RegistrationSnapshot] = {}
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": key.partition}, ":prefix": {"S": REGISTRATION_PREFIX}},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._call("query", **request)
+            for raw in response.get("Items", []):
+                snapshot = registration_from_item(raw)
+                snapshots[snapshot.registration_id] = snapshot
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return snapshots
+            request["ExclusiveStartKey"] = last
+
+    def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
+        response = self._call(
+            "get_item", Key=self._key(key, REGISTRATION_PREFIX + registration_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return registration_from_item(item) if item else None
+
+    def save_registration(
+        self, key: RegionKey, snapshot: RegistrationSnapshot, expected_revision: int | None
+    ) -> None:
+        condition: dict[str, Any]
+        if expected_revision is None:
+            condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            condition = {
+                "ConditionExpression": "revision = :expected",
+                "ExpressionAttributeValues": {":expected": {"N": str(expected_revision)}},
+            }
+        self._call("put_item", Item=registration_to_item(key, snapshot, self._tombstone_ttl), **condition)

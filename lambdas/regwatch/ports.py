@@ -1,0 +1,66 @@
+"""The ports a scan talks through. Adapters implement them with boto3; unit tests with fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from regwatch.model import RegistrationSummary, RegistrationVersion
+from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
+
+Clock = Callable[[], datetime]
+"""Now, as an aware UTC datetime."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationPage:
+    registrations: tuple[RegistrationSummary, ...]
+    next_token: str | None
+
+
+class Registry(Protocol):
+    """The registration API of one account-region.
+
+    Raises regwatch.errors.RegistryThrottled / RegistryUnavailable when the API keeps
+    failing after retries, RegistrationNotFound for an unknown id.
+    """
+
+    def list_registrations(self, next_token: str | None) -> RegistrationPage: ...
+
+    def describe_registrations(self, registration_ids: Sequence[str]) -> list[RegistrationSummary]: ...
+
+    def list_versions(self, registration_id: str) -> list[RegistrationVersion]: ...
+
+
+class SnapshotStore(Protocol):
+    """Where snapshots and per-region scan state live."""
+
+    def load_state(self, key: RegionKey) -> ScanState: ...
+
+    def acquire_lease(self, key: RegionKey, owner: str, now: datetime, until: datetime) -> ScanState | None:
+        """Become the only full scan of the region until `until`; None if another holds it."""
+        ...
+
+    def release_lease(self, key: RegionKey, owner: str, state: ScanState) -> None:
+        """Store the new scan state and give the lease up (only if we still hold it)."""
+        ...
+
+    def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
+        """Every registration snapshot of the region, tombstones included."""
+        ...
+
+    def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None: ...
+
+    def save_registration(
+        self, key: RegionKey, snapshot: RegistrationSnapshot, expected_revision: int | None
+    ) -> None:
+        """Write if the stored revision is `expected_revision` (None: no item); else SnapshotConflict."""
+        ...
+
+
+class Publisher(Protocol):
+    """Puts PutEvents entries on the bus; raises PublishFailed if some could not be put."""
+
+    def publish(self, entries: Sequence[Mapping[str, Any]]) -> int: ...

@@ -1,0 +1,114 @@
+"""What regwatch remembers between scans: one snapshot per registration, one scan state per region.
+
+Pure data. The DynamoDB item layout lives in adapters/snapshot_store.py; docs/scanner.md
+describes both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from regwatch.model import RegistrationSummary, RegistrationVersion
+
+
+@dataclass(frozen=True, slots=True)
+class RegionKey:
+    """One account-region: everything regwatch stores is partitioned by it."""
+
+    account_id: str
+    region: str
+
+    @property
+    def partition(self) -> str:
+        return f"{self.account_id}#{self.region}"
+
+
+@dataclass(frozen=True, slots=True)
+class VersionSnapshot:
+    """A version as last seen: its status and its status history (API keys)."""
+
+    version_number: int
+    status: str
+    status_history: Mapping[str, datetime]
+    # How many status changes without a timestamp were already reported for this
+    # version; part of their event ids, so a repeat of the same untimed status
+    # (REVIEWING -> REQUIRES_OFFLINE_REVIEW twice) is a new event, a re-observation is not.
+    untimed_changes: int = 0
+
+    def latest_timestamp(self) -> datetime | None:
+        return max(self.status_history.values(), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationSnapshot:
+    """A registration as last seen, with every version, plus bookkeeping for the next scan."""
+
+    registration_id: str
+    registration_arn: str
+    registration_type: str
+    registration_status: str
+    current_version_number: int
+    approved_version_number: int | None
+    latest_denied_version_number: int | None
+    versions: Mapping[int, VersionSnapshot]
+    # When the versions were last read in full; reconciliation re-reads the oldest first.
+    full_read_at: datetime | None
+    # Registration-level status changes already reported (part of their event ids).
+    registration_changes: int = 0
+    # Optimistic concurrency: a write succeeds only if the stored revision is the one read.
+    revision: int = 0
+    # Set when the registration disappeared from the API; the item stays as a tombstone.
+    deleted_at: datetime | None = None
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.deleted_at is not None
+
+    def fingerprint(self) -> tuple[str, int, int | None, int | None]:
+        return (
+            self.registration_status,
+            self.current_version_number,
+            self.approved_version_number,
+            self.latest_denied_version_number,
+        )
+
+    def summary(self) -> RegistrationSummary:
+        """The registration as an event needs it (e.g. for a deletion, when the API has nothing)."""
+        return RegistrationSummary(
+            registration_id=self.registration_id,
+            registration_arn=self.registration_arn,
+            registration_type=self.registration_type,
+            registration_status=self.registration_status,
+            current_version_number=self.current_version_number,
+            approved_version_number=self.approved_version_number,
+            latest_denied_version_number=self.latest_denied_version_number,
+        )
+
+    def version(self, number: int) -> RegistrationVersion | None:
+        """A stored version as a model object (without denied reasons / feedback)."""
+        stored = self.versions.get(number)
+        if stored is None:
+            return None
+        return RegistrationVersion(
+            version_number=stored.version_number, status=stored.status, status_history=stored.status_history
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ScanState:
+    """Per account-region scan bookkeeping (the META item)."""
+
+    # None until a full scan of the region has completed: until then, registrations
+    # seen for the first time are the baseline, not "discovered".
+    baseline_completed_at: datetime | None = None
+    last_scan_started_at: datetime | None = None
+    last_scan_completed_at: datetime | None = None
+    last_scan_id: str | None = None
+    # The last full scan stopped early (time budget, API trouble); the next one resumes.
+    incomplete: bool = False
+
+    @property
+    def has_baseline(self) -> bool:
+        return self.baseline_completed_at is not None

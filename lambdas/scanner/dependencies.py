@@ -1,0 +1,82 @@
+"""Everything the handler builds once per execution environment: settings and AWS clients.
+
+Built on the first invocation (never at import). `get_dependencies.cache_clear()` makes
+the next invocation re-read the environment and rebuild the clients; tests use it after
+changing environment variables.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from regwatch.adapters.publisher import EventBridgePublisher
+from regwatch.adapters.sms_api import SmsRegistry
+from regwatch.adapters.snapshot_store import DynamoSnapshotStore
+from regwatch.ratelimit import RateLimiter
+from scanner.settings import ScannerSettings
+
+USER_AGENT_EXTRA = "regwatch"
+# Adaptive retries also slow the client down on throttling; 8 attempts ride out a storm.
+SMS_API_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 8},
+    user_agent_extra=USER_AGENT_EXTRA,
+    connect_timeout=5,
+    read_timeout=15,
+)
+AWS_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    user_agent_extra=USER_AGENT_EXTRA,
+    connect_timeout=5,
+    read_timeout=10,
+)
+
+
+@dataclass
+class Dependencies:
+    """Settings plus adapters; SMS API registries are created per region on first use."""
+
+    settings: ScannerSettings
+    session: Any
+    store: DynamoSnapshotStore
+    publisher: EventBridgePublisher
+    _registries: dict[str, SmsRegistry] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def registry(self, region: str) -> SmsRegistry:
+        with self._lock:
+            registry = self._registries.get(region)
+            if registry is None:
+                # Endpoints come from AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 if set (boto3 standard).
+                client = self.session.client(
+                    "pinpoint-sms-voice-v2", region_name=region, config=SMS_API_CONFIG
+                )
+                limiter = RateLimiter(self.settings.api_calls_per_second, time.monotonic, time.sleep)
+                registry = SmsRegistry(client, limiter)
+                self._registries[region] = registry
+            return registry
+
+    def registries(self) -> dict[str, SmsRegistry]:
+        with self._lock:
+            return dict(self._registries)
+
+
+@functools.cache
+def get_dependencies() -> Dependencies:
+    settings = ScannerSettings.from_environment()
+    session = boto3.session.Session()
+    region = settings.function_region
+    return Dependencies(
+        settings=settings,
+        session=session,
+        store=DynamoSnapshotStore(
+            session.client("dynamodb", region_name=region, config=AWS_CONFIG), settings.snapshot_table_name
+        ),
+        publisher=EventBridgePublisher(session.client("events", region_name=region, config=AWS_CONFIG)),
+    )

@@ -1,0 +1,77 @@
+"""The events the scanner accepts, as Powertools parser (pydantic) models.
+
+- The EventBridge schedule ("Scheduled Event" from aws.events, or EventBridge Scheduler):
+  a full scan of every monitored region.
+- AWS's native "Registration Status Change" (source aws.sms-voice): rescan that one
+  registration right away, so alerts arrive in seconds.
+Anything else fails validation with a message that says what was expected.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
+
+SCHEDULE_SOURCES = ("aws.events", "aws.scheduler")
+NATIVE_SOURCE = "aws.sms-voice"
+NATIVE_DETAIL_TYPE = "Registration Status Change"
+
+
+class InvalidTrigger(ValueError):
+    """The event is neither a schedule nor an SMS registration status change."""
+
+
+class ScheduledTrigger(EventBridgeModel):
+    source: Literal["aws.events", "aws.scheduler"]
+    detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class RegistrationDetails(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    registration_id: str = Field(alias="registrationId", min_length=1, max_length=256)
+    registration_version_number: int | None = Field(default=None, alias="registrationVersionNumber")
+    current_status: str | None = Field(default=None, alias="currentStatus")
+
+
+class RegistrationStatusChangeDetail(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    registration_details: RegistrationDetails = Field(alias="registrationDetails")
+    registration_arn: str | None = Field(default=None, alias="registrationArn")
+
+
+class RegistrationStatusChangeTrigger(EventBridgeModel):
+    source: Literal["aws.sms-voice"]
+    detail_type: Literal["Registration Status Change"] = Field(alias="detail-type")
+    detail: RegistrationStatusChangeDetail
+
+    @property
+    def registration_id(self) -> str:
+        return self.detail.registration_details.registration_id
+
+
+class Trigger(
+    RootModel[Annotated[ScheduledTrigger | RegistrationStatusChangeTrigger, Field(discriminator="source")]]
+):
+    pass
+
+
+def parse_trigger(event: Any) -> ScheduledTrigger | RegistrationStatusChangeTrigger:
+    if not isinstance(event, dict):
+        raise InvalidTrigger(f"Expected an EventBridge event object, got {type(event).__name__}")
+    try:
+        return parse(event=event, model=Trigger).root
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'event'}: {e['msg']}" for e in error.errors()[:5]
+        )
+        raise InvalidTrigger(
+            "Unsupported event: the scanner accepts an EventBridge scheduled event "
+            f"(source {' or '.join(SCHEDULE_SOURCES)}, detail-type 'Scheduled Event') or AWS's "
+            f"'{NATIVE_DETAIL_TYPE}' event (source {NATIVE_SOURCE}). Problems: {problems}"
+        ) from error

@@ -1,0 +1,189 @@
+"""End to end: the `make demo` stack plays the scripted story, nothing mocked.
+
+The stack is the one `python -m local.run` runs (synthesized template on moto server,
+bundled functions under awslambdaric, the registration emulator, a local Slack
+webhook), without the terminal timeline. It plays local/scenarios/demo.json once per
+module; each test then checks one promise about what reached Slack and SNS.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local.run import SNS_HANDLER, LocalStack, Notification, StackOptions
+
+SCENARIO_ACCOUNT = "123456789012"
+# The story of local/scenarios/demo.json at version level: (scenario id suffix, version, previous, status).
+EXPECTED_VERSION_TRANSITIONS = {
+    ("promo", 1, "REVIEWING", "DENIED"),  # baseline: already denied when regwatch starts
+    ("brand", 1, "REVIEWING", "REQUIRES_AUTHENTICATION"),
+    ("marketing", 2, "REVIEWING", "DENIED"),
+    ("senderid", 1, "REVIEWING", "APPROVED"),
+    ("brand", 1, "REQUIRES_AUTHENTICATION", "APPROVED"),
+    ("marketing", 3, None, "DRAFT"),
+    ("marketing", 3, "DRAFT", "SUBMITTED"),
+    ("2fa", 2, "DRAFT", "DISCARDED"),
+    ("tollfree", 1, "SUBMITTED", "REVIEWING"),  # two changes between two scans: both reported
+    ("tollfree", 1, "REVIEWING", "APPROVED"),
+    ("marketing", 3, "SUBMITTED", "APPROVED"),
+    ("marketing", 1, "APPROVED", "ARCHIVED"),
+    ("tollfreewest", 1, "APPROVED", "REVOKED"),
+}
+SNS_STATUSES = {"DENIED", "REQUIRES_AUTHENTICATION", "REQUIRES_UPDATES", "REVOKED"}
+# The demo's settings, except fewer EventBridge retries (cdk context `targetRetryAttempts`, default
+# 50) so the dead-letter test does not spend most of its time failing on purpose.
+RETRY_ATTEMPTS = 3
+
+
+def _name(registration_id: str) -> str:
+    """`registration-acmemarketing000…2` -> `marketing` (the scenario's readable ids)."""
+    return registration_id.removeprefix("registration-").rstrip("0123456789").removeprefix("acme")
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    options = StackOptions(
+        output_dir=tmp_path_factory.mktemp("demo-output"), context={"targetRetryAttempts": RETRY_ATTEMPTS}
+    )
+    with LocalStack(options) as stack:
+        stack.play()
+        yield stack
+
+
+def _by_event_id(notifications: list[Notification], destination: str) -> Counter[str | None]:
+    return Counter(n.event_id for n in notifications if n.destination == destination)
+
+
+def _details(stack: LocalStack) -> list[dict[str, Any]]:
+    return [event["detail"] for event in stack.transitions]
+
+
+def test_the_story_is_detected_transition_by_transition(story: LocalStack) -> None:
+    details = _details(story)
+    versions = {
+        (_name(d["registrationId"]), d["versionNumber"], d["previousStatus"], d["status"])
+        for d in details
+        if d["scope"] == "VERSION"
+    }
+    assert versions == EXPECTED_VERSION_TRANSITIONS
+    deleted = [d for d in details if d["status"] == "DELETED"]
+    assert [(_name(d["registrationId"]), d["scope"]) for d in deleted] == [("oldtestbrand", "REGISTRATION")]
+    ids = [d["eventId"] for d in details]
+    assert len(ids) == len(set(ids)), "the scanner published a transition twice"
+    assert {d["accountId"] for d in details} == {SCENARIO_ACCOUNT}
+    assert {d["region"] for d in details} == {"us-east-1", "us-west-2"}
+
+
+def test_every_transition_reaches_slack_exactly_once(story: LocalStack) -> None:
+    # The demo routes every severity to Slack, so every transition must arrive there once.
+    slack = _by_event_id(story.notifications, "slack")
+    expected = Counter(d["eventId"] for d in _details(story))
+    assert slack == expected
+    assert None not in slack
+
+
+def test_sns_gets_exactly_the_transitions_its_rule_routes_once_each(story: LocalStack) -> None:
+    sns_spec = story.stack.function_for_handler(SNS_HANDLER)
+    (target,) = story.stack.targets_of(sns_spec.logical_id)
+    assert target.event_pattern is not None
+    assert set(target.event_pattern["detail"]["status"]) == SNS_STATUSES, "default routing: action required"
+    expected = Counter(d["eventId"] for d in _details(story) if d["status"] in SNS_STATUSES)
+    assert len(expected) >= 5
+    assert _by_event_id(story.notifications, "sns") == expected
+
+
+def test_notifications_carry_status_previous_status_and_denial_reasons(story: LocalStack) -> None:
+    denied = next(
+        d for d in _details(story) if _name(d["registrationId"]) == "marketing" and d["status"] == "DENIED"
+    )
+    assert denied["previousStatus"] == "REVIEWING"
+    assert denied["severity"] == "ACTION_REQUIRED"
+    assert [r["reason"] for r in denied["deniedReasons"]] == [
+        "Sample messages missing opt-out",
+        "Privacy policy link unreachable",
+    ]
+    (slack,) = [
+        n for n in story.notifications if n.destination == "slack" and n.event_id == denied["eventId"]
+    ]
+    (sns,) = [n for n in story.notifications if n.destination == "sns" and n.event_id == denied["eventId"]]
+    slack_text = json.dumps(slack.payload)
+    for reason in denied["deniedReasons"]:
+        assert reason["reason"] in slack_text
+        assert reason["reason"] in sns.text
+    assert "Reviewing" in sns.text and "Denied" in sns.text
+    assert sns.payload["MessageAttributes"]["status"]["Value"] == "DENIED"
+    assert "opt-out language to sample message 2" in sns.text, "the reviewer's feedback is shown"
+
+
+def test_the_baseline_does_not_flood(story: LocalStack) -> None:
+    first_scan = next(n for n in story.notes if n.kind == "scan_finished")
+    baseline = [d for d in _details(story) if d["baseline"]]
+    assert first_scan.data["events"] == len(baseline) == 1, "9 registrations seeded, 1 needs a human"
+    assert baseline[0]["severity"] == "ACTION_REQUIRED"
+    assert _name(baseline[0]["registrationId"]) == "promo"
+
+
+def test_nothing_is_dead_lettered_on_the_happy_path(story: LocalStack) -> None:
+    assert story.dead_letters() == {"Scanner": [], "NotifySlack": [], "NotifySns": []}
+
+
+def test_a_rescan_with_no_change_sends_nothing(story: LocalStack) -> None:
+    before = len(story.notifications)
+    story.advance(300)
+    result = story.scan()
+    assert result["events"] == []
+    assert len(story.notifications) == before
+    assert sum(result["api_calls"].values()) > 0, "the scan did run against the emulator"
+
+
+def test_a_duplicate_delivery_is_suppressed_by_the_notifiers(story: LocalStack) -> None:
+    before = len(story.notifications)
+    suppressed_before = story.duplicates_suppressed
+    assert story.replay_last_delivery() == 2
+    assert len(story.notifications) == before
+    assert story.duplicates_suppressed == suppressed_before + 2
+
+
+def test_a_failing_notifier_dead_letters_the_event_and_a_redrive_delivers_it_once(story: LocalStack) -> None:
+    table_name = story.stack.function_for_handler(SNS_HANDLER).environment["IDEMPOTENCY_TABLE_NAME"]
+    description = story.dynamodb.describe_table(TableName=table_name)["Table"]
+    # The notifiers' idempotency store goes away: every attempt fails, retries run out.
+    story.dynamodb.delete_table(TableName=table_name)
+    before = len(story.notifications)
+    story.control.set_version_status(
+        "us-west-2", "registration-acmebrandwest0000000000000000009", 1, "REVOKED"
+    )
+    story.advance(300)
+    result = story.scan()
+    (event,) = [e for e in result["events"] if e["detail"]["scope"] == "VERSION"]
+    event_id = event["detail"]["eventId"]
+    assert len(story.notifications) == before, "nothing was delivered while the notifiers failed"
+    dead = story.dead_letters()
+    for name in ("NotifySlack", "NotifySns"):
+        assert event_id in [d["event"]["detail"]["eventId"] for d in dead[name]]
+        attributes = dead[name][0]["attributes"]
+        assert attributes["ERROR_CODE"] == "SDK_CLIENT_ERROR"
+        assert attributes["RETRY_ATTEMPTS"] == str(RETRY_ATTEMPTS), "the template's RetryPolicy applies"
+        assert attributes["TARGET_ARN"].endswith(f":function:{name}")
+        assert attributes["RULE_ARN"].startswith("arn:aws:events:us-east-1:123456789012:rule/")
+    failures = [n for n in story.notes if n.kind == "delivery_failed" and n.data["dead_lettered"]]
+    assert {n.data["function"] for n in failures} == {"NotifySlack", "NotifySns"}
+
+    story.dynamodb.create_table(
+        TableName=table_name,
+        KeySchema=description["KeySchema"],
+        AttributeDefinitions=description["AttributeDefinitions"],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    redelivered = story.redrive_all()
+    assert redelivered == sum(len(v) for v in dead.values())
+    assert story.redrive_all() == 0
+    assert story.dead_letters() == {"Scanner": [], "NotifySlack": [], "NotifySns": []}
+    for event_detail in (e["detail"] for e in result["events"]):
+        assert _by_event_id(story.notifications, "slack")[event_detail["eventId"]] == 1
+    assert _by_event_id(story.notifications, "sns")[event_id] == 1

@@ -1,0 +1,320 @@
+"""The local stack of the fault suite: scanner → EventBridge → rules → SQS → TargetDelivery → notifiers.
+
+Everything is real and reached over sockets: the SMS API emulator, moto (DynamoDB,
+EventBridge, SQS, SNS, Secrets Manager) and the Slack-compatible webhook server. The
+three handlers run in this process, invoked as Lambda would: the scanner by a
+scheduled event, the notifiers by `local.delivery.TargetDelivery` with EventBridge's
+retry policy and a dead-letter queue per target. An extra catch-all rule copies every
+published event to an audit queue, which is how "published" is measured.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from benchmarks.dataset import Dataset, InjectedTransition
+from benchmarks.transitions import VersionTransition
+from benchmarks.workers import FakeLambdaContext, scheduled_event
+from local.delivery import DeliveryStats, TargetDelivery, redrive
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+EVENT_SOURCE = "regwatch"
+BUS = "regwatch-faults"
+SNAPSHOT_TABLE = "regwatch-faults-snapshots"
+IDEMPOTENCY_TABLE = "regwatch-faults-idempotency"
+SCAN_INTERVAL_SECONDS = 300
+START_EPOCH = 1_767_571_200.0  # 2026-01-05T00:00:00Z
+# EventBridge target retry policy of the stack under test (kept small so storms end in the DLQ).
+TARGET_MAX_RETRIES = 2
+SLACK_TIMEOUT_SECONDS = 1
+_EVENT_ID = re.compile(r"regwatch event ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+
+
+def event_ids_in(text: str) -> list[str]:
+    """The regwatch event ids a rendered message carries (Slack and SNS text both print one)."""
+    return _EVENT_ID.findall(text)
+
+
+@dataclass
+class Target:
+    name: str
+    delivery: TargetDelivery
+    dead_letter_queue_url: str
+    stats: DeliveryStats = field(default_factory=DeliveryStats)
+
+
+@dataclass
+class Outcome:
+    injected: int
+    published: int  # distinct eventIds published
+    published_copies: int  # PutEvents entries accepted, repeats included
+    lost: int
+    duplicates: int
+    dead_lettered: int
+    left_in_dead_letter_queues: int
+    redriven: int
+    invocation_errors: list[str]
+    per_destination: dict[str, Counter[str]]
+    unpublished: list[VersionTransition] = field(default_factory=list)
+
+    def line(self, name: str) -> str:
+        return (
+            f"{name:42} injected={self.injected:3} published={self.published:3} "
+            f"(copies {self.published_copies:3}) slack={sum(self.per_destination['slack'].values()):3} "
+            f"sns={sum(self.per_destination['sns'].values()):3} lost={self.lost} dup={self.duplicates} "
+            f"dead-lettered={self.dead_lettered} left-in-DLQ={self.left_in_dead_letter_queues} "
+            f"redriven={self.redriven} invocation-errors={len(self.invocation_errors)}"
+        )
+
+
+class Pipeline:
+    def __init__(self, emulator: Any, control: Any, slack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        import notify_slack.handler
+        import notify_sns.handler
+        import scanner.handler
+        from scanner.dependencies import get_dependencies
+
+        self.emulator, self.control, self.slack = emulator, control, slack
+        self._scanner, self._slack_handler, self._sns_handler = (
+            scanner.handler,
+            notify_slack.handler,
+            notify_sns.handler,
+        )
+        self._reset_handlers = [
+            get_dependencies.cache_clear,
+            notify_slack.handler.runtime.reset,
+            notify_sns.handler.runtime.reset,
+        ]
+        self.sqs = boto3.client("sqs")
+        self.events = boto3.client("events")
+        self.tick = 0
+        self.invocation_errors: list[str] = []
+        self.scan_summaries: list[dict[str, Any]] = []
+        self.audit_details: list[dict[str, Any]] = []
+        self.sns_event_ids: list[str] = []
+        self.redriven = 0
+        self._create_resources(monkeypatch)
+        monkeypatch.setattr(scanner.handler, "utc_now", self._emulator_now)
+        self.reset_handlers()
+        slack.clear()
+        control.set_clock(START_EPOCH)
+        self.dataset = Dataset(emulator, control, REGION, seed=11)
+
+    # --- wiring -------------------------------------------------------------------
+
+    def _queue(self, name: str) -> tuple[str, str]:
+        url: str = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn: str = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        return url, arn
+
+    def _rule_to_queue(self, rule: str, queue_arn: str) -> str:
+        arn: str = self.events.put_rule(
+            Name=rule, EventBusName=BUS, EventPattern=json.dumps({"source": [EVENT_SOURCE]})
+        )["RuleArn"]
+        self.events.put_targets(Rule=rule, EventBusName=BUS, Targets=[{"Id": "target", "Arn": queue_arn}])
+        return arn
+
+    def _create_resources(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(
+            TableName=SNAPSHOT_TABLE,
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.create_table(
+            TableName=IDEMPOTENCY_TABLE,
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.events.create_event_bus(Name=BUS)
+        audit_url, audit_arn = self._queue("regwatch-faults-audit")
+        self.audit_queue_url = audit_url
+        self._rule_to_queue("regwatch-faults-audit", audit_arn)
+
+        secret_arn = boto3.client("secretsmanager").create_secret(
+            Name="regwatch/slack-webhook", SecretString=self.slack.webhook_url
+        )["ARN"]
+        sns = boto3.client("sns")
+        topic_arn = sns.create_topic(Name="regwatch-faults-alerts")["TopicArn"]
+        inbox_url, inbox_arn = self._queue("regwatch-faults-sns-inbox")
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=inbox_arn)
+        self.sns_inbox_url = inbox_url
+
+        self.targets: list[Target] = []
+        for name, handler in (("slack", self._slack_handler), ("sns", self._sns_handler)):
+            queue_url, queue_arn = self._queue(f"regwatch-faults-{name}-delivery")
+            dlq_url, _ = self._queue(f"regwatch-faults-{name}-dlq")
+            rule_arn = self._rule_to_queue(f"regwatch-faults-{name}", queue_arn)
+
+            def invoke(event: dict[str, Any], handler: Any = handler, name: str = name) -> Any:
+                return handler.lambda_handler(
+                    event, FakeLambdaContext(f"regwatch-notify-{name}", REGION, 30_000)
+                )
+
+            delivery = TargetDelivery(
+                self.sqs,
+                queue_url,
+                invoke,
+                dlq_url,
+                TARGET_MAX_RETRIES,
+                86_400,
+                rule_arn,
+                f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:regwatch-notify-{name}",
+            )
+            self.targets.append(Target(name, delivery, dlq_url))
+
+        for variable, value in {
+            "SNAPSHOT_TABLE_NAME": SNAPSHOT_TABLE,
+            "EVENT_BUS_NAME": BUS,
+            "EVENT_SOURCE": EVENT_SOURCE,
+            "MONITORED_REGIONS": REGION,
+            "API_CALLS_PER_SECOND": "1000",
+            "RECONCILE_HOURS": "24",
+            "BASELINE_ALERTS": "none",
+            "SLACK_WEBHOOK_SECRET_ARN": secret_arn,
+            "SLACK_TIMEOUT_SECONDS": str(SLACK_TIMEOUT_SECONDS),
+            "NOTIFICATION_TOPIC_ARN": topic_arn,
+            "MESSAGE_FORMAT": "text",
+            "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
+            "POWERTOOLS_SERVICE_NAME": "regwatch-faults",
+            "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+            "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would drown the per-row figures
+        }.items():
+            monkeypatch.setenv(variable, value)
+
+    def reset_handlers(self) -> None:
+        """A fresh execution environment for every function (settings and clients rebuilt)."""
+        for reset in self._reset_handlers:
+            reset()
+
+    def _emulator_now(self) -> datetime:
+        return datetime.fromtimestamp(self.emulator.store.clock.now(), tz=UTC)
+
+    # --- the run ------------------------------------------------------------------
+
+    def seed(self, count: int) -> None:
+        self.dataset.generate(count, versions_min=1, versions_max=3, seed=11)
+
+    def scan(self, remaining_millis: int = 60_000) -> dict[str, Any] | None:
+        """One scheduled invocation, 5 minutes after the previous one; None if it failed."""
+        from tests.faults.sdk_faults import INJECTOR
+
+        self.tick += 1
+        self.control.advance_clock(SCAN_INTERVAL_SECONDS)
+        context = FakeLambdaContext("regwatch-scanner", REGION, remaining_millis)
+        try:
+            summary: dict[str, Any] = self._scanner.lambda_handler(
+                scheduled_event(REGION, self.emulator.store.clock.now()), context
+            )
+        except BaseException as error:  # a failed invocation (or a simulated kill), as Lambda reports it
+            self.invocation_errors.append(f"{type(error).__name__}: {error}")
+            with INJECTOR.lock:
+                INJECTOR.dead = False
+            # A killed or failed environment may be reused or replaced; replace it, the harder case.
+            self.reset_handlers()
+            return None
+        self.scan_summaries.append(summary)
+        return summary
+
+    def drain(self) -> None:
+        """EventBridge delivers what the rules matched, with retries and dead-lettering."""
+        for target in self.targets:
+            target.stats.add(target.delivery.drain())
+        self._collect()
+
+    def redrive_dead_letters(self) -> None:
+        for target in self.targets:
+            self.redriven += redrive(self.sqs, target.dead_letter_queue_url, target.delivery)
+        self._collect()
+
+    def _receive_all(self, queue_url: str) -> list[str]:
+        bodies: list[str] = []
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
+            if not messages:
+                return bodies
+            for message in messages:
+                bodies.append(message["Body"])
+                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _collect(self) -> None:
+        self.audit_details += [json.loads(body)["detail"] for body in self._receive_all(self.audit_queue_url)]
+        for body in self._receive_all(self.sns_inbox_url):
+            self.sns_event_ids += event_ids_in(json.loads(body)["Message"])
+
+    def start_measuring(self) -> None:
+        """Forget the baseline: what counts starts now."""
+        self.drain()
+        self.audit_details.clear()
+        self.sns_event_ids.clear()
+        self.slack.clear()
+        for target in self.targets:
+            target.stats = DeliveryStats()
+        self.invocation_errors.clear()
+        self.scan_summaries.clear()
+
+    def dead_letter_depth(self) -> int:
+        """What an alarm on ApproximateNumberOfMessagesVisible of the DLQs would see."""
+        total = 0
+        for target in self.targets:
+            attributes = self.sqs.get_queue_attributes(
+                QueueUrl=target.dead_letter_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+            )["Attributes"]
+            total += int(attributes["ApproximateNumberOfMessages"])
+        return total
+
+    def outcome(self, truth: list[InjectedTransition]) -> Outcome:
+        self._collect()
+        self.slack.wait_idle()
+        # Events without an eventId are not regwatch's (the poison row puts one on the bus).
+        published_ids = Counter(d["eventId"] for d in self.audit_details if "eventId" in d)
+        published_keys = {
+            VersionTransition(d["registrationId"], int(d["versionNumber"]), d["status"], d["statusTimestamp"])
+            for d in self.audit_details
+            if d.get("scope") == "VERSION" and "eventId" in d
+        }
+        unpublished = [item for item in truth if item.transition not in published_keys]
+        per_destination = {
+            "slack": Counter(
+                i for payload in self.slack.deliveries for i in event_ids_in(json.dumps(payload))
+            ),
+            "sns": Counter(self.sns_event_ids),
+        }
+        lost = len(unpublished) + sum(
+            1 for counts in per_destination.values() for event_id in published_ids if counts[event_id] == 0
+        )
+        duplicates = sum(max(0, n - 1) for counts in per_destination.values() for n in counts.values())
+        return Outcome(
+            injected=len(truth),
+            published=len(published_ids),
+            published_copies=sum(published_ids.values()),
+            lost=lost,
+            duplicates=duplicates,
+            dead_lettered=sum(t.stats.dead_lettered for t in self.targets),
+            left_in_dead_letter_queues=self.dead_letter_depth(),
+            redriven=self.redriven,
+            invocation_errors=list(self.invocation_errors),
+            per_destination=per_destination,
+            unpublished=[item.transition for item in unpublished],
+        )

@@ -1,0 +1,105 @@
+"""Configuration variants synthesize (cdk-nag clean) and leave out what is not configured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_sqs as sqs
+
+from infra.config import load_config
+from infra.nag import add_nag_checks
+from infra.stack import STACK_ID, RegwatchStack
+from regwatch.severity import ACTION_REQUIRED_STATUSES
+
+
+def _function_ids(synthesized: Any) -> set[str]:
+    return {
+        child.node.id
+        for child in synthesized.stack.node.children
+        if isinstance(child, cdk.aws_lambda.Function)
+    }
+
+
+def test_defaults_deploy_scanner_and_sns_only(synth) -> None:  # type: ignore[no-untyped-def]
+    synthesized = synth()
+    assert _function_ids(synthesized) == {"Scanner", "NotifySns"}
+    assert synthesized.stack.notifiers.slack is None
+    synthesized.template.resource_count_is("AWS::SNS::Subscription", 0)
+    # Default monitored region = the deployment region; no MONITORED_REGIONS variable then.
+    scanner = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.scanner.function)]
+    assert "MONITORED_REGIONS" not in scanner["Properties"]["Environment"]["Variables"]
+
+
+def test_no_destination_means_no_notifier_resources(synth) -> None:  # type: ignore[no-untyped-def]
+    synthesized = synth({"snsEnabled": False})
+    assert _function_ids(synthesized) == {"Scanner"}
+    assert len(synthesized.resources("AWS::DynamoDB::Table")) == 1, "no idempotency table without notifiers"
+    assert len(synthesized.resources("AWS::SNS::Topic")) == 1, "only the alarm topic"
+    rule_ids = set(synthesized.resources("AWS::Events::Rule"))
+    scanner_rules = {synthesized.stack.scanner.schedule_rule, synthesized.stack.scanner.native_event_rule}
+    assert rule_ids == {synthesized.logical_id(rule) for rule in scanner_rules}
+    assert len(synthesized.resources("AWS::SQS::Queue")) == 1, "only the scanner's DLQ"
+
+
+def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # type: ignore[no-untyped-def]
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:regwatch/slack-AbCdEf"
+    synthesized = synth(
+        {
+            "slackWebhookSecret": secret_arn,
+            "slackSeverities": ["INFO", "GOOD_NEWS"],
+            "snsEnabled": False,
+            "schedule": "cron(0/15 * * * ? *)",
+            "heartbeatIntervalMinutes": 15,
+        }
+    )
+    assert _function_ids(synthesized) == {"Scanner", "NotifySlack"}
+    rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.rule)]
+    assert rule["Properties"]["EventPattern"] == {
+        "source": ["regwatch"],
+        "detail": {"status": [{"anything-but": sorted(ACTION_REQUIRED_STATUSES)}]},
+    }
+    slack = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.function)]
+    assert slack["Properties"]["Environment"]["Variables"]["SLACK_WEBHOOK_SECRET_ARN"] == secret_arn
+    role_policy = next(
+        p
+        for p in synthesized.resources("AWS::IAM::Policy").values()
+        if any(
+            s["Action"] == "secretsmanager:GetSecretValue"
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+        )
+    )
+    assert {
+        "Action": "secretsmanager:GetSecretValue",
+        "Effect": "Allow",
+        "Resource": secret_arn,
+    } in role_policy["Properties"]["PolicyDocument"]["Statement"]
+    heartbeat = next(
+        a["Properties"]
+        for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "ScansCompleted"
+    )
+    assert heartbeat["Period"] == 900
+    schedule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.scanner.schedule_rule)]
+    assert schedule["Properties"]["ScheduleExpression"] == "cron(0/15 * * * ? *)"
+
+
+def test_all_severities_route_without_a_status_filter(synth) -> None:  # type: ignore[no-untyped-def]
+    synthesized = synth(
+        {"snsSeverities": ["ACTION_REQUIRED", "GOOD_NEWS", "INFO"], "archiveRetentionDays": 0}
+    )
+    rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.sns.rule)]
+    assert rule["Properties"]["EventPattern"] == {"source": ["regwatch"]}
+    archive = next(iter(synthesized.resources("AWS::Events::Archive").values()))
+    assert "RetentionDays" not in archive["Properties"] or archive["Properties"]["RetentionDays"] == 0
+
+
+def test_cdk_nag_rejects_an_unacknowledged_finding() -> None:
+    """The nag wiring is live: a non-compliant resource makes synthesis fail."""
+    app = cdk.App(context={"aws:cdk:bundling-stacks": []})
+    stack = RegwatchStack(app, STACK_ID, config=load_config({}))
+    sqs.Queue(stack, "UnencryptedQueue", encryption=sqs.QueueEncryption.UNENCRYPTED)
+    add_nag_checks(app)
+    with pytest.raises(RuntimeError, match=r"Regwatch/UnencryptedQueue/Resource[\s\S]*AwsSolutions-SQS2"):
+        app.synth()

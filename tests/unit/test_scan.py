@@ -1,0 +1,397 @@
+"""scan.Scanner against in-memory fakes of its ports (the real adapters are covered by the
+integration tests in tests/integration/scanner)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from regwatch.budget import TimeBudget
+from regwatch.diff import BaselineAlerts
+from regwatch.errors import PublishFailed, RegistrationNotFound, RegistryThrottled, SnapshotConflict
+from regwatch.model import RegistrationSummary, RegistrationVersion, history_key_for_status
+from regwatch.ports import RegistrationPage
+from regwatch.scan import Scanner, ScanOptions
+from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+KEY = RegionKey(ACCOUNT, REGION)
+T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+
+
+class FakeRegistry:
+    """Registrations with versions; lists two per page; can be told to fail."""
+
+    def __init__(self) -> None:
+        self.registrations: dict[str, RegistrationSummary] = {}
+        self.versions: dict[str, list[RegistrationVersion]] = {}
+        self.calls: list[str] = []
+        self.fail_versions_after: int | None = None
+
+    def put(
+        self, registration_id: str, *steps: tuple[int, str, int | None], status: str = "REVIEWING"
+    ) -> None:
+        """steps: (version, status, minute-or-None) appended to that version's history."""
+        versions = {v.version_number: v for v in self.versions.get(registration_id, [])}
+        for number, version_status, minute in steps:
+            old = versions.get(number)
+            history = dict(old.status_history) if old else {}
+            if minute is not None:
+                history[history_key_for_status(version_status)] = T0 + timedelta(minutes=minute)
+            versions[number] = RegistrationVersion(number, version_status, history)
+        self.versions[registration_id] = sorted(versions.values(), key=lambda v: v.version_number)
+        self.registrations[registration_id] = RegistrationSummary(
+            registration_id=registration_id,
+            registration_arn=f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:registration/{registration_id}",
+            registration_type="US_TEN_DLC_BRAND_REGISTRATION",
+            registration_status=status,
+            current_version_number=max(versions),
+        )
+
+    def delete(self, registration_id: str) -> None:
+        del self.registrations[registration_id]
+        del self.versions[registration_id]
+
+    def list_registrations(self, next_token: str | None) -> RegistrationPage:
+        self.calls.append("DescribeRegistrations")
+        ids = sorted(self.registrations)
+        start = int(next_token or 0)
+        page = tuple(self.registrations[i] for i in ids[start : start + 2])
+        return RegistrationPage(page, str(start + 2) if start + 2 < len(ids) else None)
+
+    def describe_registrations(self, registration_ids: Sequence[str]) -> list[RegistrationSummary]:
+        self.calls.append("DescribeRegistrations")
+        return [self.registrations[i] for i in registration_ids if i in self.registrations]
+
+    def list_versions(self, registration_id: str) -> list[RegistrationVersion]:
+        reads = self.calls.count("DescribeRegistrationVersions")
+        if self.fail_versions_after is not None and reads >= self.fail_versions_after:
+            raise RegistryThrottled("ThrottlingException after retries")
+        self.calls.append("DescribeRegistrationVersions")
+        if registration_id not in self.versions:
+            raise RegistrationNotFound(registration_id)
+        return list(self.versions[registration_id])
+
+
+class MemoryStore:
+    """The SnapshotStore port with the same revision rules as the DynamoDB adapter."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], RegistrationSnapshot] = {}
+        self.states: dict[str, ScanState] = {}
+        self.leases: dict[str, tuple[str, datetime]] = {}
+        self.before_save: Callable[[RegistrationSnapshot], None] | None = None
+
+    def load_state(self, key: RegionKey) -> ScanState:
+        return self.states.get(key.partition, ScanState())
+
+    def acquire_lease(self, key: RegionKey, owner: str, now: datetime, until: datetime) -> ScanState | None:
+        held = self.leases.get(key.partition)
+        if held and held[1] > now and held[0] != owner:
+            return None
+        self.leases[key.partition] = (owner, until)
+        return self.load_state(key)
+
+    def release_lease(self, key: RegionKey, owner: str, state: ScanState) -> None:
+        assert self.leases[key.partition][0] == owner
+        del self.leases[key.partition]
+        self.states[key.partition] = state
+
+    def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
+        return {rid: snap for (pk, rid), snap in self.items.items() if pk == key.partition}
+
+    def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
+        return self.items.get((key.partition, registration_id))
+
+    def save_registration(
+        self, key: RegionKey, snapshot: RegistrationSnapshot, expected_revision: int | None
+    ) -> None:
+        if self.before_save:
+            hook, self.before_save = self.before_save, None
+            hook(snapshot)
+        stored = self.items.get((key.partition, snapshot.registration_id))
+        if (stored.revision if stored else None) != expected_revision:
+            raise SnapshotConflict(snapshot.registration_id)
+        self.items[(key.partition, snapshot.registration_id)] = snapshot
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.entries: list[Mapping[str, Any]] = []
+        self.fail_next: int = 0
+
+    def publish(self, entries: Sequence[Mapping[str, Any]]) -> int:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise PublishFailed("1 entry failed: InternalFailure", failed=1, error_codes=("InternalFailure",))
+        self.entries.extend(entries)
+        return len(entries)
+
+    def details(self) -> list[dict[str, Any]]:
+        return [json.loads(str(e["Detail"])) for e in self.entries]
+
+    def summary(self) -> list[tuple[str, str, int, str]]:
+        return [(d["registrationId"], d["scope"], d["versionNumber"], d["status"]) for d in self.details()]
+
+
+class Harness:
+    def __init__(self, baseline: BaselineAlerts = BaselineAlerts.ACTIONABLE) -> None:
+        self.registry = FakeRegistry()
+        self.store = MemoryStore()
+        self.publisher = RecordingPublisher()
+        self.now = T0 + timedelta(days=1)
+        self.options = ScanOptions(
+            account_id=ACCOUNT, event_source="regwatch", event_bus_name="bus", baseline_alerts=baseline
+        )
+        self.scans = 0
+
+    def scanner(self) -> Scanner:
+        return Scanner(
+            registry_for=lambda region: self.registry,
+            store=self.store,
+            publisher=self.publisher,
+            clock=lambda: self.now,
+            options=self.options,
+        )
+
+    def scan(self, budget: TimeBudget | None = None, advance: timedelta = timedelta(minutes=5)) -> Any:
+        self.now += advance
+        self.scans += 1
+        return self.scanner().scan_region(REGION, budget or TimeBudget.unlimited(), f"scan-{self.scans}")
+
+
+def test_baseline_stores_everything_and_reports_only_what_waits_on_a_human() -> None:
+    h = Harness()
+    h.registry.put("r1", (1, "DRAFT", 0), (1, "SUBMITTED", 1), (1, "REVIEWING", 2))
+    h.registry.put("r2", (1, "SUBMITTED", 0), (1, "REQUIRES_AUTHENTICATION", 3))
+    h.registry.put("r3", (1, "DENIED", 1), (2, "APPROVED", 5), status="COMPLETE")
+    report = h.scan()
+    assert report.complete and report.baseline
+    assert h.publisher.summary() == [("r2", "VERSION", 1, "REQUIRES_AUTHENTICATION")]
+    assert h.publisher.details()[0]["baseline"] is True
+    assert set(h.store.load_registrations(KEY)) == {"r1", "r2", "r3"}
+    assert h.store.load_state(KEY).has_baseline
+
+    h.registry.calls.clear()
+    again = h.scan()
+    assert again.complete and not again.baseline
+    assert len(h.publisher.entries) == 1
+    # Nothing changed: one list call, plus at most the reconciliation quota.
+    assert h.registry.calls.count("DescribeRegistrations") == 2  # 3 registrations, 2 per page
+    assert h.registry.calls.count("DescribeRegistrationVersions") == 1
+
+
+@pytest.mark.parametrize(("mode", "expected"), [(BaselineAlerts.NONE, 0), (BaselineAlerts.ALL, 5)])
+def test_baseline_modes(mode: BaselineAlerts, expected: int) -> None:
+    h = Harness(mode)
+    h.registry.put("r1", (1, "DRAFT", 0), (1, "SUBMITTED", 1))
+    h.registry.put("r2", (1, "DENIED", 3))
+    h.scan()
+    assert len(h.publisher.entries) == expected
+    assert all(d["baseline"] for d in h.publisher.details())
+
+
+def test_changes_after_the_baseline_are_reported_and_only_changed_registrations_are_read() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    for rid in ("r1", "r2", "r3", "r4"):
+        h.registry.put(rid, (1, "SUBMITTED", 0))
+    h.scan()
+    h.registry.put("r2", (1, "REVIEWING", 10), (1, "DENIED", 11), status="REQUIRES_UPDATES")
+    h.registry.put("r5", (1, "DRAFT", 12), status="CREATED")
+    h.registry.calls.clear()
+    report = h.scan(advance=timedelta(seconds=1))  # so short an interval that the reconcile quota is 1
+    assert h.publisher.summary() == [
+        ("r2", "VERSION", 1, "REVIEWING"),
+        ("r2", "VERSION", 1, "DENIED"),
+        ("r2", "REGISTRATION", 1, "REQUIRES_UPDATES"),
+        ("r5", "REGISTRATION", 1, "CREATED"),
+        ("r5", "VERSION", 1, "DRAFT"),
+    ]
+    assert dict(report.reads_by_reason) == {"changed": 1, "new": 1, "reconcile": 1}
+    assert h.registry.calls.count("DescribeRegistrationVersions") == 3
+    assert h.publisher.details()[1]["previousStatus"] == "REVIEWING"
+
+
+def test_deleted_registration_is_reported_once_and_kept_as_a_tombstone() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    h.registry.put("r1", (1, "APPROVED", 0), status="COMPLETE")
+    h.registry.put("r2", (1, "APPROVED", 0), status="COMPLETE")
+    h.scan()
+    h.registry.delete("r1")
+    assert h.scan().deleted == 1
+    h.scan()
+    assert h.publisher.summary() == [("r1", "REGISTRATION", 1, "DELETED")]
+    assert h.store.load_registration(KEY, "r1").is_tombstone  # type: ignore[union-attr]
+
+
+def test_failed_publish_keeps_the_snapshot_so_the_next_scan_retries_with_the_same_ids() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    h.registry.put("r1", (1, "SUBMITTED", 0))
+    h.scan()
+    h.registry.put("r1", (1, "APPROVED", 9), status="COMPLETE")
+    h.publisher.fail_next = 1
+    failed = h.scan()
+    assert not failed.complete and failed.errors
+    assert h.store.load_registration(KEY, "r1").registration_status == "REVIEWING"  # type: ignore[union-attr]
+    assert h.scan().complete
+    assert [d["status"] for d in h.publisher.details()] == ["APPROVED", "COMPLETE"]
+
+
+def test_crash_between_publish_and_snapshot_write_re_emits_the_same_event_ids() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    h.registry.put("r1", (1, "REVIEWING", 0))
+    h.scan()
+    h.registry.put("r1", (1, "REQUIRES_OFFLINE_REVIEW", None), (1, "APPROVED", 20))
+
+    def crash(_: RegistrationSnapshot) -> None:
+        raise RuntimeError("Lambda killed before the snapshot write")
+
+    h.store.before_save = crash
+    with pytest.raises(RuntimeError):
+        h.scan()
+    first = [d["eventId"] for d in h.publisher.details()]
+    assert h.store.leases == {} and h.store.load_state(KEY).incomplete
+    resumed = h.scan()
+    assert resumed.resumed and resumed.complete
+    ids = [d["eventId"] for d in h.publisher.details()]
+    assert ids == first + first  # the same events again, same ids: consumers drop the repeats
+    assert h.scan().events_published == 0
+
+
+def test_a_write_that_loses_a_race_rereads_and_does_not_report_twice() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    h.registry.put("r1", (1, "SUBMITTED", 0))
+    h.scan()
+    h.registry.put("r1", (1, "REVIEWING", 5))
+    other = Harness(BaselineAlerts.NONE)
+    other.registry, other.store = h.registry, h.store
+
+    def overlapping_scan_writes_first(_: RegistrationSnapshot) -> None:
+        # A native-event scan of the same registration finishes in between, and then
+        # the registration moves on again.
+        other.now = h.now
+        other.scanner().scan_registration(REGION, "r1")
+        h.registry.put("r1", (1, "APPROVED", 6), status="COMPLETE")
+
+    h.store.before_save = overlapping_scan_writes_first
+    report = h.scan()
+    assert report.conflicts == 1 and report.complete
+    statuses = [d["status"] for d in h.publisher.details()] + [d["status"] for d in other.publisher.details()]
+    assert sorted(statuses) == sorted(["REVIEWING", "REVIEWING", "APPROVED", "COMPLETE"])
+    assert h.store.load_registration(KEY, "r1").registration_status == "COMPLETE"  # type: ignore[union-attr]
+    # The REVIEWING published by both scans has one event id.
+    ids = {
+        d["eventId"]
+        for d in (*h.publisher.details(), *other.publisher.details())
+        if d["status"] == "REVIEWING"
+    }
+    assert len(ids) == 1
+
+
+def test_a_second_full_scan_while_the_lease_is_held_is_skipped() -> None:
+    h = Harness()
+    h.registry.put("r1", (1, "SUBMITTED", 0))
+    h.store.acquire_lease(KEY, "someone-else", h.now, h.now + timedelta(minutes=15))
+    report = h.scan(advance=timedelta(minutes=1))
+    assert report.skipped and h.registry.calls == []
+    h.now += timedelta(minutes=20)  # the holder crashed; its lease expires
+    assert h.scan().complete
+
+
+class ShrinkingTime:
+    """Remaining time that drops by one second at every look."""
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+    def __call__(self) -> float:
+        self.left -= 1
+        return self.left
+
+
+def test_time_budget_stop_then_resume_skips_nothing_and_emits_nothing_twice() -> None:
+    h = Harness(BaselineAlerts.ALL)
+    for n in range(9):
+        h.registry.put(f"r{n}", (1, "DRAFT", n), (1, "SUBMITTED", 10 + n))
+    # Margin 2 s, one call per second: each look at the budget costs one second here.
+    budget = TimeBudget(ShrinkingTime(12), margin_seconds=2, seconds_per_call=1)
+    first = h.scan(budget)
+    assert not first.complete and first.stop_reason == "time budget"
+    assert 0 < first.registrations_read < 9
+    assert not h.store.load_state(KEY).has_baseline
+    rounds = 1
+    while not h.scan(TimeBudget(ShrinkingTime(12), 2, 1)).complete:
+        rounds += 1
+        assert rounds < 10
+    assert h.store.load_state(KEY).has_baseline
+    ids = [d["eventId"] for d in h.publisher.details()]
+    assert len(ids) == len(set(ids)) == 9 * 3  # DISCOVERED + DRAFT + SUBMITTED each
+    assert all(d["baseline"] for d in h.publisher.details())
+
+
+def test_throttling_storm_stops_the_scan_cleanly_and_the_next_one_resumes() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    for n in range(5):
+        h.registry.put(f"r{n}", (1, "SUBMITTED", n))
+    h.registry.fail_versions_after = 2
+    stopped = h.scan()
+    assert not stopped.complete and "RegistryThrottled" in str(stopped.stop_reason)
+    assert len(h.store.load_registrations(KEY)) == 2
+    h.registry.fail_versions_after = None
+    resumed = h.scan()
+    assert resumed.complete and resumed.resumed
+    assert len(h.store.load_registrations(KEY)) == 5
+
+
+def test_reconciliation_reads_every_registration_within_the_period() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    h.options = replace(h.options, reconcile_period=timedelta(hours=24))
+    for n in range(30):
+        h.registry.put(f"r{n:02}", (1, "SUBMITTED", 0))
+    h.scan()
+    # A change the summary does not show (a new stamp for the same status).
+    h.registry.put("r17", (1, "SUBMITTED", 500))
+    baseline_read = h.now
+    reads = []
+    for _ in range(15):  # hourly scans
+        reads.append(h.scan(advance=timedelta(hours=1)).reads_by_reason["reconcile"])
+    # ceil(30 × 1 h / 24 h) = 2 per scan, least recently read first: all 30 in 15 scans.
+    assert reads == [2] * 15
+    assert [d["registrationId"] for d in h.publisher.details()] == ["r17"]
+    read_at = [s.full_read_at for s in h.store.load_registrations(KEY).values()]
+    assert all(t is not None and t > baseline_read for t in read_at)
+
+
+def test_native_event_rescans_one_registration() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    h.registry.put("r1", (1, "SUBMITTED", 0))
+    h.registry.put("r2", (1, "SUBMITTED", 0))
+    h.scan()
+    h.registry.put("r2", (1, "REQUIRES_AUTHENTICATION", 7), status="REQUIRES_AUTHENTICATION")
+    h.registry.calls.clear()
+    report = h.scanner().scan_registration(REGION, "r2")
+    assert report.complete
+    assert h.registry.calls == ["DescribeRegistrations", "DescribeRegistrationVersions"]
+    assert [d["status"] for d in h.publisher.details()] == [
+        "REQUIRES_AUTHENTICATION",
+        "REQUIRES_AUTHENTICATION",
+    ]
+    missing = h.scanner().scan_registration(REGION, "nope")
+    assert missing.skipped and missing.complete
+
+
+def test_regions_are_scanned_least_recently_scanned_first() -> None:
+    h = Harness()
+    h.registry.put("r1", (1, "SUBMITTED", 0))
+    scanner = h.scanner()
+    h.store.states[RegionKey(ACCOUNT, "eu-west-1").partition] = ScanState(last_scan_started_at=h.now)
+    reports = scanner.scan_regions(["eu-west-1", "us-east-1"], TimeBudget.unlimited(), "scan-x")
+    assert [r.region for r in reports] == ["us-east-1", "eu-west-1"]
+    starved = scanner.scan_regions(["eu-west-1"], TimeBudget(lambda: 1.0, 2.0, 1.0), "scan-y")
+    assert starved[0].skipped == "time budget"
