@@ -54,12 +54,19 @@ class ScannerFigures:
     steady_sms_calls: list[dict[str, int]] = field(default_factory=list)
     cycle_sms_calls: list[dict[str, int]] = field(default_factory=list)
     cycle_scans: int = 0
+    cycle_rss: list[int] = field(default_factory=list)
     detected_at: dict[VersionTransition, int] = field(default_factory=dict)
     spurious: set[VersionTransition] = field(default_factory=set)
     duplicate_events: int = 0
     registration_events: int = 0
-    rss_peak_bytes: int = 0
+    rss_peak_bytes: int = 0  # the whole run
     heap_peak_bytes: int | None = None
+
+    def steady_rss_peak_bytes(self) -> int:
+        return max((m.rss_peak_bytes for m in self.steady), default=0)
+
+    def cycle_rss_peak_bytes(self) -> int:
+        return max(self.cycle_rss, default=0)
 
     def record(self, measurement: ScanMeasurement) -> None:
         self.rss_peak_bytes = max(self.rss_peak_bytes, measurement.rss_peak_bytes)
@@ -162,6 +169,7 @@ class _Run:
             figures.steady_sms_calls.append(sms)
         else:
             figures.cycle_sms_calls.append(sms)
+            figures.cycle_rss.append(measured.rss_peak_bytes)
             figures.cycle_scans += 1
         _note_detections(figures, found, tick, self.truth)
         self.log(

@@ -1,9 +1,10 @@
 """Each scanner runs in its own child process, so heaps, imports and peak RSS stay apart.
 
 The parent sends "scan at time T" commands over a pipe; the child answers with the
-AWS calls it made (botocore hooks, see instrument.py), DynamoDB units, wall time,
-its peak RSS so far and, when asked, the Python heap peak of that scan (tracemalloc
-slows a scan down, so it is off unless requested and wall time is then not comparable).
+AWS calls it made (botocore hooks, see instrument.py), DynamoDB units, wall time, the
+peak RSS of that scan (Linux VmHWM, reset before each scan) and, when asked, the Python
+heap peak of that scan (tracemalloc slows a scan down, so it is off unless requested and
+wall time is then not comparable).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from benchmarks import instrument
@@ -113,6 +115,24 @@ class _NaiveRunner:
         return summary, [tuple(t) for t in outcome.transitions]  # type: ignore[misc]
 
 
+def _reset_peak_rss() -> bool:
+    """Linux lets a process reset its peak RSS (VmHWM), so each scan gets its own peak."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss_bytes(since_reset: bool) -> int:
+    if since_reset:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    # Linux reports ru_maxrss in kilobytes; this one is the peak of the whole process life.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _serve(connection: Connection, kind: str, environment: dict[str, str], naive_table: str) -> None:
     os.environ.update(environment)
     # The handler's logs and EMF metrics would flood the benchmark's output.
@@ -128,6 +148,7 @@ def _serve(connection: Connection, kind: str, environment: dict[str, str], naive
             return
         at_epoch, trace_heap = command
         ledger.reset()
+        per_scan_peak = _reset_peak_rss()
         if trace_heap:
             tracemalloc.start()
         started = time.perf_counter()
@@ -148,8 +169,7 @@ def _serve(connection: Connection, kind: str, environment: dict[str, str], naive
                 read_units=measured["read_units"],
                 write_units=measured["write_units"],
                 wall_seconds=wall,
-                # Linux reports ru_maxrss in kilobytes.
-                rss_peak_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                rss_peak_bytes=_peak_rss_bytes(per_scan_peak),
                 heap_peak_bytes=heap_peak,
                 result=result if _picklable(result) else repr(result),
                 transitions=transitions,

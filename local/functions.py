@@ -229,6 +229,15 @@ class LocalFunction:
         self._spawn()
         return self
 
+    @property
+    def access_key_id(self) -> str:
+        """Each function signs with a key of its own, as each Lambda has its own role.
+
+        Requests recorded by moto server can then be attributed to the function that made
+        them, and compared with that function's IAM policy in the template.
+        """
+        return f"LOCAL{self.spec.logical_id or self.spec.name}".replace("-", "")
+
     def environment(self, runtime_api: str) -> dict[str, str]:
         """The process environment: Lambda's reserved variables, then the template's, then ours."""
         env = {name: os.environ[name] for name in _INHERITED_ENV if name in os.environ}
@@ -250,7 +259,7 @@ class LocalFunction:
                 "AWS_LAMBDA_LOG_STREAM_NAME": "local",
                 "AWS_REGION": self.region,
                 "AWS_DEFAULT_REGION": self.region,
-                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_ACCESS_KEY_ID": self.access_key_id,
                 "AWS_SECRET_ACCESS_KEY": "local",
                 "AWS_SESSION_TOKEN": "local",
                 "AWS_CONFIG_FILE": os.devnull,

@@ -188,6 +188,7 @@ class LocalStack:
         self._stoppers: list[Callable[[], None]] = []
         self._slack_seen = 0
         self.scenario: dict[str, Any] = json.loads(self.options.scenario_path.read_text())
+        self.template: dict[str, Any] = {}  # the synthesized CloudFormation template, once started
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -216,6 +217,7 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.note("phase", text="Synthesizing the CDK app (bundles the Lambda code once, then reuses it)")
         template_name, template, asset_root = synthesize(self.options)
+        self.template = template
 
         self.note("phase", text="Starting moto server, the registration emulator and a local Slack webhook")
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -86,4 +86,6 @@ def test_the_report_has_every_figure(result: SizeResult) -> None:
         "`scanner.handler`",
     ):
         assert figure in text
-    assert result.regwatch.rss_peak_bytes > 0 and result.naive.rss_peak_bytes > 0
+    for figures in (result.naive, result.regwatch):
+        assert figures.steady_rss_peak_bytes() > 0
+        assert figures.baseline is not None and figures.baseline.rss_peak_bytes > 0

@@ -40,10 +40,20 @@ def test_cdk_json_states_every_setting_with_its_default() -> None:
     assert settings == defaults
 
 
-def test_configuration_doc_lists_every_setting() -> None:
-    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
-    missing = [key for key in documented_keys() if f"`{key}`" not in doc]
-    assert not missing, f"docs/configuration.md does not document {missing}"
+def test_readme_lists_every_setting_with_its_default() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Configuration") :]
+    defaults = RegwatchConfig.model_validate({}).model_dump(by_alias=True)
+    cells = [line.split("|") for line in table.splitlines() if line.startswith("| `")]
+    rows = {cell[1].strip(): cell[2].strip() for cell in cells}
+    missing = [key for key in documented_keys() if f"`{key}`" not in rows]
+    assert not missing, f"README.md's configuration table does not document {missing}"
+    wrong = {
+        key: rows[f"`{key}`"]
+        for key in documented_keys()
+        if rows[f"`{key}`"] != f"`{json.dumps(defaults[key])}`"
+    }
+    assert not wrong, f"README.md states defaults that differ from infra/config.py: {wrong}"
 
 
 def test_dotted_overrides_are_converted_from_command_line_strings() -> None:

@@ -55,8 +55,11 @@ def test_throttling_storm_slows_the_scan_but_does_not_fail_it(world: ScannerWorl
     ids = [world.create_registration() for _ in range(8)]
     world.invoke()
     _change_all(world, ids, "SUBMITTED")
-    # Someone else uses the quota: the emulator throttles far below our configured rate.
-    world.control.set_faults(operation="DescribeRegistrationVersions", rate_limit=4)
+    # Someone else uses the quota: the emulator throttles far below our configured rate, and
+    # (so the storm happens however slow the machine is) the first answers are throttles.
+    world.control.set_faults(
+        operation="DescribeRegistrationVersions", rate_limit=4, error_script=["ThrottlingException"] * 4
+    )
     world.control.reset_counters()
     summary = world.invoke()
     assert summary["complete"]
