@@ -6,19 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-DEFAULT_EVENT_SOURCE = "regwatch"
+from regwatch.settings_support import DEFAULT_EVENT_SOURCE, SettingsError, event_source_of, required
+
 DEFAULT_TIMEOUT_SECONDS = 10
-
-
-class SettingsError(ValueError):
-    """An environment variable is missing or invalid; the message names it."""
-
-
-def _required(environ: Mapping[str, str], name: str, meaning: str) -> str:
-    value = environ.get(name, "").strip()
-    if not value:
-        raise SettingsError(f"{name} is not set: it must hold {meaning}")
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +26,15 @@ class SlackNotifierSettings:
                 f"SLACK_TIMEOUT_SECONDS must be a whole number of seconds 1-60, got {timeout_text!r}"
             )
         return cls(
-            webhook_secret_arn=_required(
+            webhook_secret_arn=required(
                 environ,
                 "SLACK_WEBHOOK_SECRET_ARN",
                 "the ARN or name of the Secrets Manager secret with the Slack webhook URL",
             ),
-            idempotency_table_name=_required(
+            idempotency_table_name=required(
                 environ, "IDEMPOTENCY_TABLE_NAME", "the name of the DynamoDB idempotency table"
             ),
-            event_source=environ.get("EVENT_SOURCE", "").strip() or DEFAULT_EVENT_SOURCE,
+            event_source=event_source_of(environ),
             timeout_seconds=int(timeout_text),
         )
 

@@ -8,24 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-DEFAULT_EVENT_SOURCE = "regwatch"
+from regwatch.settings_support import DEFAULT_EVENT_SOURCE, SettingsError, event_source_of, required
+
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
-
-
-class SettingsError(ValueError):
-    """An environment variable is missing or invalid; the message names it."""
 
 
 class MessageFormat(StrEnum):
     TEXT = "text"  # subject + plain text for email, SMS and pager subscribers
     CHATBOT = "chatbot"  # AWS Chatbot / Amazon Q Developer custom-notification JSON
-
-
-def _required(environ: Mapping[str, str], name: str, meaning: str) -> str:
-    value = environ.get(name, "").strip()
-    if not value:
-        raise SettingsError(f"{name} is not set: it must hold {meaning}")
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +32,7 @@ class SnsNotifierSettings:
 
     @classmethod
     def from_mapping(cls, environ: Mapping[str, str]) -> SnsNotifierSettings:
-        topic_arn = _required(environ, "NOTIFICATION_TOPIC_ARN", "the ARN of the SNS topic to publish to")
+        topic_arn = required(environ, "NOTIFICATION_TOPIC_ARN", "the ARN of the SNS topic to publish to")
         if not _TOPIC_ARN.match(topic_arn):
             raise SettingsError(f"NOTIFICATION_TOPIC_ARN is not an SNS topic ARN: {topic_arn[:300]!r}")
         format_text = environ.get("MESSAGE_FORMAT", "").strip().lower() or MessageFormat.TEXT.value
@@ -53,11 +43,11 @@ class SnsNotifierSettings:
             raise SettingsError(f"MESSAGE_FORMAT must be {allowed}, got {format_text[:50]!r}") from None
         return cls(
             topic_arn=topic_arn,
-            idempotency_table_name=_required(
+            idempotency_table_name=required(
                 environ, "IDEMPOTENCY_TABLE_NAME", "the name of the DynamoDB idempotency table"
             ),
             message_format=message_format,
-            event_source=environ.get("EVENT_SOURCE", "").strip() or DEFAULT_EVENT_SOURCE,
+            event_source=event_source_of(environ),
         )
 
     @classmethod

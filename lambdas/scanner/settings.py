@@ -14,18 +14,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from regwatch.diff import BaselineAlerts
+from regwatch.settings_support import DEFAULT_EVENT_SOURCE, SettingsError
 
-DEFAULT_EVENT_SOURCE = "regwatch"
 DEFAULT_API_CALLS_PER_SECOND = 0.8  # below the default Describe* quota of 1/s, leaving room for others
 DEFAULT_RECONCILE_HOURS = 24.0
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 # EventBridge reserves "aws." sources; names are at most 256 printable characters.
 _EVENT_SOURCE = re.compile(r"^(?!aws\.)[A-Za-z0-9._/-]{1,256}$")
 _BUS_NAME = re.compile(r"^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus/)?[A-Za-z0-9._/-]{1,256}$")
-
-
-class SettingsError(ValueError):
-    """One or more environment variables are missing or invalid; the message names each."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDAS = ROOT / "lambdas"
 DOMAIN = LAMBDAS / "regwatch"
-HANDLER_PACKAGES = ("scanner", "notify_slack", "notify_sns")
+HANDLER_PACKAGES = ("scanner", "notify_common", "notify_slack", "notify_sns")
 
 
 def _imports(path: Path) -> set[str]:

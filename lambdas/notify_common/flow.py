@@ -1,0 +1,99 @@
+"""The one invocation flow of every notifier: parse, deduplicate on eventId, deliver, count.
+
+Each notifier handler supplies its destination's delivery; this module keeps the parts
+that must behave the same for Slack and SNS (what counts as a duplicate, what a failed
+delivery does, which metrics and log keys exist) in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from regwatch import notification_metrics as names
+from regwatch.event_models import RegwatchEvent, parse_regwatch_event
+from regwatch.notification_errors import InvalidEvent, NotificationError
+
+DuplicateHook = Callable[[Any, DataRecord], Any]
+
+
+class NotifierRuntime(Protocol):
+    """What a notifier's execution environment holds once built."""
+
+    @property
+    def event_source(self) -> str: ...
+
+    @property
+    def idempotency(self) -> IdempotencyConfig: ...
+
+    def deliver(self, *, event: dict[str, Any], notification: RegwatchEvent) -> dict[str, Any]: ...
+
+
+class NotifierFlow:
+    """Logging and metrics of one destination around its delivery function."""
+
+    def __init__(self, destination: str, logger: Logger, metrics: Metrics) -> None:
+        self.destination = destination
+        self.logger = logger
+        self.metrics = metrics
+        metrics.set_default_dimensions(**{names.DESTINATION_DIMENSION: destination})
+
+    def count(self, metric: str) -> None:
+        self.metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+
+    def on_duplicate(self, response: Any, idempotent_data: DataRecord) -> Any:
+        """Powertools calls this when the eventId was already handled: nothing is sent again."""
+        self.count(names.DUPLICATES_SKIPPED)
+        self.logger.info(
+            "Duplicate event: already delivered, skipped", extra={"destination": self.destination}
+        )
+        return {**(response if isinstance(response, dict) else {}), "result": "duplicate"}
+
+    def delivered(
+        self,
+        notification: RegwatchEvent,
+        send: Callable[[], dict[str, Any]],
+        on_failure: Callable[[], None] | None = None,
+    ) -> dict[str, Any]:
+        """Run `send`; a failure is counted, logged and re-raised so EventBridge/Lambda retry it."""
+        try:
+            extra = send()
+        except NotificationError as error:
+            self.count(names.DESTINATION_FAILURES)
+            if on_failure is not None:
+                on_failure()
+            self.logger.error(
+                "Delivery failed", extra={"destination": self.destination, "error": str(error)}
+            )
+            raise
+        self.count(names.NOTIFICATIONS_SENT)
+        self.logger.info("Delivered", extra={"destination": self.destination, **extra})
+        return {
+            "eventId": notification.detail.event_id,
+            "destination": self.destination,
+            "result": "sent",
+            **extra,
+        }
+
+    def handle(
+        self, event: dict[str, Any], context: LambdaContext, runtime: NotifierRuntime
+    ) -> dict[str, Any]:
+        """One invocation: reject what is not a regwatch event, then deliver once per eventId."""
+        try:
+            notification = parse_regwatch_event(event, runtime.event_source)
+        except InvalidEvent as error:
+            self.count(names.INVALID_EVENTS)
+            self.logger.error("Rejected input: not a regwatch event", extra={"error": str(error)})
+            raise
+        detail = notification.detail
+        self.logger.append_keys(
+            eventId=detail.event_id, registrationId=detail.registration_id, status=detail.status
+        )
+        runtime.idempotency.register_lambda_context(context)
+        return runtime.deliver(event=event, notification=notification)
