@@ -113,8 +113,14 @@ def size_table(result: SizeResult) -> list[str]:
             ]
         ),
         f"Steady state = mean of {len(regwatch.steady)} scans after the baseline "
-        f"(RECONCILE_HOURS={config.reconcile_hours:g}); detection counted after one reconciliation "
-        f"cycle of {regwatch.cycle_scans} further regwatch scans at RECONCILE_HOURS={config.cycle_hours:g}.",
+        f"(RECONCILE_HOURS={config.reconcile_hours:g}); "
+        + (
+            f"detection counted after one reconciliation cycle of {regwatch.cycle_scans} further "
+            f"regwatch scans at RECONCILE_HOURS={config.cycle_hours:g}."
+            if config.run_cycle
+            else "no reconciliation cycle run at this size (--cycle-max-size): hidden changes "
+            "are still waiting for theirs."
+        ),
         "",
         "| Figure (per steady-state scan unless noted) | naive | regwatch | naive/regwatch |",
         "|---|---:|---:|---:|",
