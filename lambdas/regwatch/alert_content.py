@@ -166,15 +166,26 @@ def _authentication_steps(event: RegwatchEvent) -> list[str]:
     ]
     started = detail.status_timestamp
     if started is not None:
-        deadline = format_time(started + AUTHENTICATION_LINK_VALIDITY)
+        link_expires = started + AUTHENTICATION_LINK_VALIDITY
         # AWS counts the resend window from the submission, when the history has it.
         submitted = detail.status_history.get("SubmittedTimestamp", started)
-        resend_until = format_time(submitted + AUTHENTICATION_RESEND_WINDOW)
-        steps.append(
-            f"Deadline (estimate): the link is valid for 7 days, so until about {deadline}. "
-            f"If it expired, resend the email from the console until about {resend_until}; "
-            "after that the registration must be discarded and submitted again."
-        )
+        resend_closes = submitted + AUTHENTICATION_RESEND_WINDOW
+        deadline, resend_until = format_time(link_expires), format_time(resend_closes)
+        if resend_closes > link_expires:
+            steps.append(
+                f"Deadline (estimate): the link is valid for 7 days, so until about {deadline}. "
+                f"If it expired, resend the email from the console until about {resend_until}; "
+                "after that the registration must be discarded and submitted again."
+            )
+        else:
+            # A long review: the resend window closes before this link expires, so this link
+            # is the last chance; saying "resend until <a past time>" would mislead.
+            steps.append(
+                f"Deadline (estimate): the link is valid for 7 days, so until about {deadline}. "
+                f"Do not let it expire: resending is only possible until about {resend_until} "
+                "(30 days after submission); after that the registration must be discarded and "
+                "submitted again."
+            )
     else:
         steps.append(
             "The link stays valid for about 7 days after the email was sent; "
