@@ -42,3 +42,18 @@ class PublishFailed(RegwatchError):
         super().__init__(message)
         self.failed = failed
         self.error_codes = error_codes
+
+
+class InvalidNextToken(RegistryRejected):
+    """The API refused a NextToken (expired or unknown: ValidationException INVALID_NEXT_TOKEN)."""
+
+
+class MalformedRegistration(RegwatchError):
+    """One registration's answer carries a value regwatch cannot read (the API's fault, or a
+    format change). Only that registration is skipped; the scan carries on."""
+
+    def __init__(self, registration_id: str | None, field: str, problem: str) -> None:
+        super().__init__(f"{registration_id or '<no RegistrationId>'}: {field}: {problem}")
+        self.registration_id = registration_id
+        self.field = field
+        self.problem = problem

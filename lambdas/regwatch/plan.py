@@ -1,4 +1,4 @@
-"""Which registrations a scan reads in full (DescribeRegistrationVersions), in what order.
+"""Which registrations a scan reads in full (DescribeRegistrationVersions).
 
 Reading versions is what costs API calls. A registration is read when it is new, when
 its summary changed (status, current/approved/latest-denied version numbers), or when
@@ -9,8 +9,7 @@ does not show is still caught.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Set
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -26,13 +25,6 @@ class FetchReason(StrEnum):
     RECONCILE = "reconcile"
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedFetch:
-    summary: RegistrationSummary
-    snapshot: RegistrationSnapshot | None
-    reason: FetchReason
-
-
 def reconcile_quota(registrations: int, interval: timedelta, period: timedelta) -> int:
     """ceil(N × scan interval / reconcile period): enough that N are read once per period."""
     if registrations <= 0:
@@ -43,40 +35,44 @@ def reconcile_quota(registrations: int, interval: timedelta, period: timedelta) 
     return min(registrations, -(-registrations * elapsed // (period // tick)))
 
 
-def plan_fetches(
-    summaries: Sequence[RegistrationSummary],
+def reconcile_targets(
     snapshots: Mapping[str, RegistrationSnapshot],
     *,
     now: datetime,
     previous_scan_started_at: datetime | None,
     reconcile_period: timedelta,
     capacity: int,
-) -> list[PlannedFetch]:
-    """Changed first (alerts matter most), then new, then reconciliation.
+) -> list[str]:
+    """The registrations this scan re-reads for reconciliation, least recently read first.
 
-    `capacity` is how many version reads the remaining time allows; reconciliation only
-    fills what is left of it (overdue registrations included), so the scan fits its
-    budget. Changed and new registrations are always planned: the time budget stops the
-    scan cleanly and the next one carries on.
+    Chosen from the snapshots before listing (the listing may span several invocations,
+    so a scan cannot wait for the whole list to choose): ceil(N × interval / period) of
+    the least recently read, or every overdue one if more, at most `capacity` (the calls
+    the remaining time allows after the listing). A target is read when its page is
+    listed; one on a page this invocation does not reach stays least recently read and
+    is chosen again.
     """
-    changed: list[PlannedFetch] = []
-    new: list[PlannedFetch] = []
-    unchanged: list[tuple[datetime, str, PlannedFetch]] = []
-    for summary in summaries:
-        snapshot = snapshots.get(summary.registration_id)
-        if snapshot is None or snapshot.is_tombstone:
-            new.append(PlannedFetch(summary, snapshot, FetchReason.NEW))
-        elif snapshot.fingerprint() != summary.fingerprint():
-            changed.append(PlannedFetch(summary, snapshot, FetchReason.CHANGED))
-        else:
-            fetch = PlannedFetch(summary, snapshot, FetchReason.RECONCILE)
-            unchanged.append((snapshot.full_read_at or _NEVER, summary.registration_id, fetch))
-    unchanged.sort(key=lambda item: (item[0], item[1]))
-
+    live = [s for s in snapshots.values() if not s.is_tombstone]
+    live.sort(key=lambda s: (s.full_read_at or _NEVER, s.registration_id))
     interval = now - previous_scan_started_at if previous_scan_started_at else reconcile_period
-    quota = reconcile_quota(len(summaries), interval, reconcile_period)
-    overdue = sum(1 for read_at, _, _ in unchanged if read_at <= now - reconcile_period)
-    wanted = max(quota, overdue)
-    room = max(0, capacity - len(changed) - len(new))
-    reconcile = [fetch for _, _, fetch in unchanged[: min(wanted, room)]]
-    return [*changed, *new, *reconcile]
+    quota = reconcile_quota(len(live), interval, reconcile_period)
+    overdue = sum(1 for s in live if (s.full_read_at or _NEVER) <= now - reconcile_period)
+    wanted = min(max(quota, overdue), max(0, capacity))
+    return [s.registration_id for s in live[:wanted]]
+
+
+def fetch_reason(
+    summary: RegistrationSummary, snapshot: RegistrationSnapshot | None, reconcile: Set[str]
+) -> FetchReason | None:
+    """Why a listed registration's versions must be read now, or None (nothing to read).
+
+    New (no snapshot, or a tombstone) and changed (status, current/approved/latest-denied
+    version numbers differ) are always read; unchanged ones only as reconciliation targets.
+    """
+    if snapshot is None or snapshot.is_tombstone:
+        return FetchReason.NEW
+    if snapshot.fingerprint() != summary.fingerprint():
+        return FetchReason.CHANGED
+    if summary.registration_id in reconcile:
+        return FetchReason.RECONCILE
+    return None

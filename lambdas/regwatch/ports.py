@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -15,16 +15,30 @@ Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)
+class MalformedItem:
+    """A listed registration whose summary could not be read (`registration_id` None if even
+    the id was unreadable)."""
+
+    registration_id: str | None
+    field: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
 class RegistrationPage:
     registrations: tuple[RegistrationSummary, ...]
     next_token: str | None
+    # Items of the page that could not be parsed; the rest of the page is still usable.
+    malformed: tuple[MalformedItem, ...] = ()
 
 
 class Registry(Protocol):
     """The registration API of one account-region.
 
     Raises regwatch.errors.RegistryThrottled / RegistryUnavailable when the API keeps
-    failing after retries, RegistrationNotFound for an unknown id.
+    failing after retries, RegistrationNotFound for an unknown id, InvalidNextToken for an
+    expired listing token, MalformedRegistration when one registration's answer (its
+    summary in describe_registrations, its versions) carries an unreadable value.
     """
 
     def list_registrations(self, next_token: str | None) -> RegistrationPage: ...
@@ -52,6 +66,14 @@ class SnapshotStore(Protocol):
         ...
 
     def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None: ...
+
+    def save_listed_ids(self, key: RegionKey, cycle_id: str, part: str, registration_ids: Set[str]) -> None:
+        """Remember which registrations one invocation listed during a listing cycle."""
+        ...
+
+    def load_listed_ids(self, key: RegionKey, cycle_id: str) -> set[str]:
+        """Every id saved by save_listed_ids for the cycle."""
+        ...
 
     def save_registration(
         self, key: RegionKey, snapshot: RegistrationSnapshot, expected_revision: int | None

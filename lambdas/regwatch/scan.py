@@ -4,7 +4,11 @@ Per registration the order is fixed: read its versions, diff against the snapsho
 publish the events, and only then write the snapshot (conditionally, on its revision).
 A crash in between re-emits the same event ids next time; nothing is lost. Stopping
 early (time budget, API trouble) leaves unprocessed registrations looking exactly as
-changed/new/due as before, so the next scan carries on where this one stopped.
+changed/new/due as before, and the listing position is kept in the region's scan state,
+so the next scan carries on where this one stopped (docs/scanner.md, "Resume").
+
+One registration whose answer cannot be read (MalformedRegistration) is skipped and
+reported; its snapshot stays as it was, so every later scan tries it again.
 """
 
 from __future__ import annotations
@@ -18,19 +22,26 @@ from typing import Any
 from regwatch.budget import TimeBudget
 from regwatch.diff import BaselineAlerts, diff_deleted, diff_registration
 from regwatch.errors import (
+    InvalidNextToken,
+    MalformedRegistration,
     PublishFailed,
     RegistrationNotFound,
     RegistryError,
     RegistryRejected,
+    RegwatchError,
     SnapshotConflict,
 )
 from regwatch.events import EventContext, build_entry
 from regwatch.model import RegistrationSummary, Transition
-from regwatch.plan import FetchReason, plan_fetches
-from regwatch.ports import Clock, Publisher, Registry, SnapshotStore
-from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
+from regwatch.plan import FetchReason, fetch_reason, reconcile_targets
+from regwatch.ports import Clock, MalformedItem, Publisher, RegistrationPage, Registry, SnapshotStore
+from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
+PAGE_SIZE = 100  # DescribeRegistrations' maximum; used to estimate the listing's calls
+# Stands for a listed item whose RegistrationId was unreadable: while a cycle holds one,
+# no deletion can be decided (that item may be any of the registrations not listed).
+UNIDENTIFIED = "?unidentified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,9 @@ class ScanOptions:
     reconcile_period: timedelta = timedelta(hours=24)
     # A snapshot write that loses a race is retried this often (re-read, re-diff).
     max_conflict_retries: int = 3
+    # An unfinished listing cycle older than this starts over: the ids its earlier scans
+    # saved expire (the store keeps them 3 days), and deletions need all of them.
+    max_listing_cycle_age: timedelta = timedelta(days=2)
 
 
 @dataclass
@@ -65,6 +79,12 @@ class RegionReport:
     snapshots_written: int = 0
     conflicts: int = 0
     errors: list[str] = field(default_factory=list)
+    # Registrations skipped because a value of their answer could not be read.
+    malformed: list[MalformedItem] = field(default_factory=list)
+    listing_cycle_id: str | None = None
+    listing_pages: int = 0  # DescribeRegistrations pages of the cycle listed in this scan
+    listing_complete: bool = False  # this scan listed the last page of its cycle
+    listing_restarts: int = 0  # the NextToken was refused: the cycle restarted from page 1
 
     @property
     def transition_count(self) -> int:
@@ -90,7 +110,18 @@ class RegionReport:
             "snapshotsWritten": self.snapshots_written,
             "conflicts": self.conflicts,
             "errors": list(self.errors),
+            "malformed": len(self.malformed),
+            "listing": {
+                "cycleId": self.listing_cycle_id,
+                "pages": self.listing_pages,
+                "complete": self.listing_complete,
+                "restarts": self.listing_restarts,
+            },
         }
+
+    def record_malformed(self, item: MalformedItem) -> None:
+        self.malformed.append(item)
+        self.errors.append(f"malformed registration {item.registration_id}: {item.field}: {item.problem}")
 
 
 def _transition_label(transition: Transition) -> str:
@@ -146,8 +177,18 @@ class _RegionScan:
     def process(self, summary: RegistrationSummary, snapshot: RegistrationSnapshot | None) -> bool:
         """Read, diff, publish, write one registration. False if it must be retried later.
 
-        Registry errors other than "not found" propagate: the caller stops the scan.
+        A malformed answer is recorded and skipped (True: the scan goes on; the untouched
+        snapshot makes the next scan try again). Other registry errors than "not found"
+        propagate: the caller stops the scan.
         """
+        try:
+            return self._process(summary, snapshot)
+        except MalformedRegistration as bad:
+            registration_id = bad.registration_id or summary.registration_id
+            self.report.record_malformed(MalformedItem(registration_id, bad.field, bad.problem))
+            return True
+
+    def _process(self, summary: RegistrationSummary, snapshot: RegistrationSnapshot | None) -> bool:
         registration_id = summary.registration_id
         for _ in range(self.options.max_conflict_retries + 1):
             try:
@@ -203,26 +244,47 @@ class _RegionScan:
         return False
 
 
-def _list_all(
-    registry: Registry, budget: TimeBudget, report: RegionReport
-) -> tuple[list[RegistrationSummary], bool]:
-    summaries: list[RegistrationSummary] = []
-    seen: set[str] = set()
-    next_token: str | None = None
-    while True:
-        if not budget.allows():
-            report.stop_reason = "time budget"
-            return summaries, False
-        page = registry.list_registrations(next_token)
-        for summary in page.registrations:
-            # Pages of a changing list can overlap; one registration is handled once.
-            if summary.registration_id not in seen:
-                seen.add(summary.registration_id)
-                summaries.append(summary)
-        next_token = page.next_token
-        if not next_token:
-            report.registrations_listed = len(summaries)
-            return summaries, True
+@dataclass
+class _Listing:
+    """Progress of the region's listing cycle within one scan (saved in the scan state)."""
+
+    cycle_id: str
+    started_at: datetime
+    next_token: str | None
+    after_id: str | None
+    pages: int
+    resumed: bool  # the cycle began in an earlier invocation
+    finished: bool = False
+    listed: set[str] = field(default_factory=set)
+
+    @classmethod
+    def continuing(
+        cls, cursor: ListingCursor | None, scan_id: str, now: datetime, max_age: timedelta
+    ) -> _Listing:
+        if cursor is None or now - cursor.started_at > max_age:
+            return cls(
+                cycle_id=scan_id, started_at=now, next_token=None, after_id=None, pages=0, resumed=False
+            )
+        return cls(cursor.cycle_id, cursor.started_at, cursor.next_token, cursor.after_id, cursor.pages, True)
+
+    def cursor(self) -> ListingCursor | None:
+        if self.finished:
+            return None
+        return ListingCursor(self.cycle_id, self.started_at, self.next_token, self.after_id, self.pages)
+
+
+def _unprocessed(
+    registrations: Sequence[RegistrationSummary], after_id: str | None
+) -> Sequence[RegistrationSummary]:
+    """The part of a re-listed page after the last registration already processed."""
+    if after_id is None:
+        return registrations
+    for position, summary in enumerate(registrations):
+        if summary.registration_id == after_id:
+            return registrations[position + 1 :]
+    # The page changed since: process all of it. Processed ones look unchanged now (their
+    # snapshots were written), so they cost nothing and emit nothing again.
+    return registrations
 
 
 class Scanner:
@@ -274,7 +336,11 @@ class Scanner:
         return reports
 
     def scan_region(self, region: str, budget: TimeBudget, scan_id: str) -> RegionReport:
-        """A full scan of one account-region (the scheduled trigger)."""
+        """A full scan of one account-region (the scheduled trigger).
+
+        Continues the region's listing cycle where the previous scan stopped; a scan
+        completes when it lists the cycle's last page with every registration processed.
+        """
         key = RegionKey(self.options.account_id, region)
         report = RegionReport(region=region, trigger="schedule")
         started = self.clock()
@@ -283,11 +349,15 @@ class Scanner:
         if state is None:
             report.skipped = "another full scan of this region holds the lease"
             return report
-        report.resumed = state.incomplete
+        report.resumed = state.incomplete or state.cursor is not None
         report.baseline = not state.has_baseline
+        listing = _Listing.continuing(state.cursor, scan_id, started, self.options.max_listing_cycle_age)
+        report.listing_cycle_id = listing.cycle_id
         complete = False
         try:
-            complete = self._scan_leased(self._work(region, state.has_baseline, report), budget, state)
+            complete = self._scan_leased(
+                self._work(region, state.has_baseline, report), budget, state, listing
+            )
         finally:
             finished = self.clock()
             new_state = ScanState(
@@ -296,6 +366,7 @@ class Scanner:
                 last_scan_completed_at=finished if complete else state.last_scan_completed_at,
                 last_scan_id=scan_id,
                 incomplete=not complete,
+                cursor=self._cursor_to_keep(key, scan_id, state, listing, report),
             )
             report.complete = complete
             try:
@@ -306,35 +377,75 @@ class Scanner:
                 report.errors.append("lease lost before the scan state was written")
         return report
 
-    def _scan_leased(self, work: _RegionScan, budget: TimeBudget, state: ScanState) -> bool:
+    def _cursor_to_keep(
+        self, key: RegionKey, scan_id: str, state: ScanState, listing: _Listing, report: RegionReport
+    ) -> ListingCursor | None:
+        """The cursor to store; an unfinished cycle first saves which ids this scan listed.
+
+        Deletions are decided from those ids when the cycle ends. If they cannot be saved,
+        the old cursor stays: the next scan lists these pages again rather than lose them.
+        """
+        cursor = listing.cursor()
+        if cursor is None or not listing.listed:
+            return cursor
+        try:
+            self.store.save_listed_ids(key, listing.cycle_id, scan_id, listing.listed)
+        except RegwatchError as exc:
+            report.errors.append(f"listing progress not saved: {exc}")
+            return state.cursor
+        return cursor
+
+    def _scan_leased(
+        self, work: _RegionScan, budget: TimeBudget, state: ScanState, listing: _Listing
+    ) -> bool:
         report = work.report
         try:
             snapshots = self.store.load_registrations(work.key)
-            summaries, listed_all = _list_all(work.registry, budget, report)
-            plan = plan_fetches(
-                summaries,
-                snapshots,
-                now=self.clock(),
-                previous_scan_started_at=state.last_scan_started_at,
-                reconcile_period=self.options.reconcile_period,
-                capacity=budget.call_capacity(),
+            live = sum(1 for s in snapshots.values() if not s.is_tombstone)
+            list_calls = max(1, -(-live // PAGE_SIZE) - listing.pages)
+            reconcile = set(
+                reconcile_targets(
+                    snapshots,
+                    now=self.clock(),
+                    previous_scan_started_at=state.last_scan_started_at,
+                    reconcile_period=self.options.reconcile_period,
+                    capacity=budget.call_capacity() - list_calls,
+                )
             )
-            all_done = listed_all
-            for fetch in plan:
+            all_done = True
+            while not listing.finished:
                 if not budget.allows():
                     report.stop_reason = "time budget"
                     return False
-                done = work.process(fetch.summary, fetch.snapshot)
-                if done:
-                    report.reads_by_reason[fetch.reason.value] += 1
-                all_done = all_done and done
-            if not listed_all:
-                return False
-            listed_ids = {s.registration_id for s in summaries}
-            for snapshot in snapshots.values():
-                if snapshot.registration_id not in listed_ids and not snapshot.is_tombstone:
-                    all_done = work.tombstone(snapshot) and all_done
-            return all_done
+                try:
+                    page = work.registry.list_registrations(listing.next_token)
+                except InvalidNextToken:
+                    if listing.next_token is None or report.listing_restarts:
+                        raise
+                    # Expired (or from an older API): list again from page 1 within the same
+                    # cycle. What this cycle already processed looks unchanged, so costs only
+                    # its list calls.
+                    report.listing_restarts += 1
+                    listing.next_token, listing.after_id = None, None
+                    continue
+                listing.pages += 1
+                report.listing_pages += 1
+                page_done = self._process_page(
+                    work=work,
+                    budget=budget,
+                    page=page,
+                    listing=listing,
+                    snapshots=snapshots,
+                    reconcile=reconcile,
+                )
+                if page_done is None:
+                    report.stop_reason = "time budget"
+                    return False
+                all_done = all_done and page_done
+                listing.next_token, listing.after_id = page.next_token, None
+                listing.finished = not page.next_token
+            report.listing_complete = True
+            return self._tombstone_unlisted(work, snapshots, listing) and all_done
         except RegistryRejected as exc:
             report.stop_reason = f"api rejected the request: {exc}"
             report.errors.append(report.stop_reason)
@@ -343,6 +454,66 @@ class Scanner:
             # Throttling or 5xx beyond the SDK's retries: stop cleanly, resume next time.
             report.stop_reason = f"api unavailable: {type(exc).__name__}: {exc}"
             return False
+
+    def _process_page(
+        self,
+        *,
+        work: _RegionScan,
+        budget: TimeBudget,
+        page: RegistrationPage,
+        listing: _Listing,
+        snapshots: dict[str, RegistrationSnapshot],
+        reconcile: set[str],
+    ) -> bool | None:
+        """Process one listed page in page order; None if the time budget stopped it.
+
+        `listing.after_id` follows the last registration fully processed, so a stop in the
+        middle of the page resumes right after it.
+        """
+        report = work.report
+        for bad in page.malformed:
+            listing.listed.add(bad.registration_id or UNIDENTIFIED)
+            report.record_malformed(bad)
+        all_done = True
+        for summary in _unprocessed(page.registrations, listing.after_id):
+            registration_id = summary.registration_id
+            if registration_id in listing.listed:
+                continue  # pages of a changing list can overlap: handle it once
+            snapshot = snapshots.get(registration_id)
+            reason = fetch_reason(summary, snapshot, reconcile)
+            if reason is not None:
+                if not budget.allows():
+                    return None
+                if work.process(summary, snapshot):
+                    report.reads_by_reason[reason.value] += 1
+                else:
+                    all_done = False
+            listing.listed.add(registration_id)
+            report.registrations_listed += 1
+            listing.after_id = registration_id
+        return all_done
+
+    def _tombstone_unlisted(
+        self, work: _RegionScan, snapshots: dict[str, RegistrationSnapshot], listing: _Listing
+    ) -> bool:
+        """At the end of a listing cycle: every live snapshot not listed during the whole
+        cycle is a deleted registration. Never decided from a partial listing."""
+        listed = set(listing.listed)
+        if listing.resumed:
+            listed |= self.store.load_listed_ids(work.key, listing.cycle_id)
+        if UNIDENTIFIED in listed:
+            work.report.errors.append("deletions not checked: a listed item had no readable RegistrationId")
+            return True
+        done = True
+        for snapshot in snapshots.values():
+            if snapshot.registration_id in listed or snapshot.is_tombstone:
+                continue
+            if snapshot.full_read_at is not None and snapshot.full_read_at >= listing.started_at:
+                # Read during this cycle (e.g. by a native-event rescan after its page was
+                # listed): it existed then; the next cycle decides.
+                continue
+            done = work.tombstone(snapshot) and done
+        return done
 
     def scan_registration(self, region: str, registration_id: str) -> RegionReport:
         """Rescan one registration at once (AWS's native status-change event)."""
@@ -366,6 +537,10 @@ class Scanner:
         except RegistrationNotFound:
             report.skipped = not_found
             report.complete = True
+        except MalformedRegistration as bad:
+            report.record_malformed(
+                MalformedItem(bad.registration_id or registration_id, bad.field, bad.problem)
+            )
         except RegistryError as exc:
             report.stop_reason = f"api unavailable: {type(exc).__name__}: {exc}"
         return report

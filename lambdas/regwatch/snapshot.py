@@ -97,6 +97,24 @@ class RegistrationSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class ListingCursor:
+    """Where an unfinished listing cycle of a region carries on (stored in the META item).
+
+    A listing cycle is one pass over every DescribeRegistrations page; at 100,000
+    registrations it spans several invocations. `next_token` asks for the page to continue
+    with (None: the first page); `after_id` is the last registration of that page already
+    fully processed (None: none of it), so a resumed page skips what is done.
+    """
+
+    cycle_id: str
+    started_at: datetime
+    next_token: str | None = None
+    after_id: str | None = None
+    # Pages listed in this cycle so far (for the summary and the docs' cost formula).
+    pages: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ScanState:
     """Per account-region scan bookkeeping (the META item)."""
 
@@ -108,6 +126,8 @@ class ScanState:
     last_scan_id: str | None = None
     # The last full scan stopped early (time budget, API trouble); the next one resumes.
     incomplete: bool = False
+    # Set while a listing cycle is unfinished: the next full scan continues from it.
+    cursor: ListingCursor | None = None
 
     @property
     def has_baseline(self) -> bool:

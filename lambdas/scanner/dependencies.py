@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from regwatch.adapters.publisher import EventBridgePublisher
@@ -38,12 +39,25 @@ AWS_CONFIG = Config(
 )
 
 
+def raw_timestamp_session() -> Any:
+    """A boto3 session whose clients leave timestamps as sent.
+
+    botocore parses every timestamp of an answer while parsing the page, so one
+    unreadable value would fail the whole page (and, persisting, the whole region). The
+    SMS API adapter parses them per registration instead and skips only that one.
+    """
+    core = botocore.session.get_session()
+    core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=lambda value: value)
+    return boto3.session.Session(botocore_session=core)
+
+
 @dataclass
 class Dependencies:
     """Settings plus adapters; SMS API registries are created per region on first use."""
 
     settings: ScannerSettings
     session: Any
+    sms_session: Any
     store: DynamoSnapshotStore
     publisher: EventBridgePublisher
     _registries: dict[str, SmsRegistry] = field(default_factory=dict)
@@ -54,7 +68,7 @@ class Dependencies:
             registry = self._registries.get(region)
             if registry is None:
                 # Endpoints come from AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 if set (boto3 standard).
-                client = self.session.client(
+                client = self.sms_session.client(
                     "pinpoint-sms-voice-v2", region_name=region, config=SMS_API_CONFIG
                 )
                 limiter = RateLimiter(self.settings.api_calls_per_second, time.monotonic, time.sleep)
@@ -75,6 +89,7 @@ def get_dependencies() -> Dependencies:
     return Dependencies(
         settings=settings,
         session=session,
+        sms_session=raw_timestamp_session(),
         store=DynamoSnapshotStore(
             session.client("dynamodb", region_name=region, config=AWS_CONFIG), settings.snapshot_table_name
         ),

@@ -105,6 +105,9 @@ def _record_metrics(summary: dict[str, Any], reports: list[RegionReport]) -> Non
     metrics.add_metric(name="EventsPublished", unit=count, value=summary["eventsPublished"])
     metrics.add_metric(name="SnapshotConflicts", unit=count, value=sum(r.conflicts for r in reports))
     metrics.add_metric(name="ScanErrors", unit=count, value=sum(len(r.errors) for r in reports))
+    metrics.add_metric(
+        name="MalformedRegistrations", unit=count, value=sum(len(r.malformed) for r in reports)
+    )
     metrics.add_metric(name="Throttles", unit=count, value=sum(summary["throttles"].values()))
     metrics.add_metric(name="ScansResumed", unit=count, value=sum(1 for r in reports if r.resumed))
     metrics.add_metric(name="ScansIncomplete", unit=count, value=sum(1 for r in reports if not r.complete))
@@ -170,6 +173,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     _record_metrics(summary, reports)
     for report in reports:
+        for bad in report.malformed:
+            # Skipped this scan, retried (and logged again) every scan until the value is fixed.
+            logger.error(
+                "Malformed registration skipped",
+                extra={
+                    "region": report.region,
+                    "registration_id": bad.registration_id,
+                    "field": bad.field,
+                    "problem": bad.problem,
+                },
+            )
         log = logger.warning if report.errors or not report.complete else logger.info
         log("Region scanned", extra={"scan": summary["regions"][report.region]})
     logger.info(

@@ -53,6 +53,10 @@ class FaultRow:
     expected_left_in_dlq: int = 0
     expected_duplicates: int = 0
     extra_truth: Callable[[Pipeline], list[InjectedTransition]] | None = None
+    # The part of the truth that must be published while the fault is still armed.
+    published_under_fault: Callable[[Pipeline, list[InjectedTransition]], list[InjectedTransition]] | None = (
+        None
+    )
     note: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
 
@@ -167,6 +171,38 @@ def spoil_summary(parsed: dict[str, Any]) -> bool:
     return True
 
 
+def malformed_targets(pipeline: Pipeline) -> tuple[str, str]:
+    changed = sorted({item.transition.registration_id for item in pipeline.dataset.injected if item.revealed})
+    return changed[0], changed[1]
+
+
+def not_malformed(pipeline: Pipeline, truth: list[InjectedTransition]) -> list[InjectedTransition]:
+    bad = malformed_targets(pipeline)
+    return [item for item in truth if item.transition.registration_id not in bad]
+
+
+def persistently_malformed(pipeline: Pipeline) -> Probe:
+    """Every answer about two of the changed registrations carries an unreadable value
+    (one's versions, the other's summary) until the fault clears: the other registrations'
+    alerts must not wait, and theirs must arrive once the values are readable again."""
+    bad_versions, bad_summary = malformed_targets(pipeline)
+    spoiled = [0]
+
+    def observer(service: str, name: str, parsed: dict[str, Any]) -> None:
+        if name == "DescribeRegistrationVersions" and parsed.get("RegistrationId") == bad_versions:
+            history = parsed["RegistrationVersions"][-1].setdefault("RegistrationVersionStatusHistory", {})
+            history["SubmittedTimestamp"] = "not-a-timestamp"
+            spoiled[0] += 1
+        if name == "DescribeRegistrations":
+            for item in parsed.get("Registrations", []):
+                if item.get("RegistrationId") == bad_summary:
+                    item["RegistrationStatus"] = None
+                    spoiled[0] += 1
+
+    INJECTOR.observers.append(observer)
+    return lambda: spoiled[0]
+
+
 UNKNOWN_VERSION_STATUS = "PENDING_CARRIER_REVIEW"
 
 
@@ -260,6 +296,13 @@ ROWS: list[FaultRow] = [
         "sms-malformed-summary",
         "SMS DescribeRegistrations answer",
         malformed("DescribeRegistrations", spoil_summary),
+    ),
+    FaultRow(
+        "sms-malformed-persistent",
+        "SMS answers about two registrations, for two scans",
+        persistently_malformed,
+        scans_under_fault=2,
+        published_under_fault=not_malformed,
     ),
     FaultRow("sms-unknown-statuses", "SMS API values", unknown_values, extra_truth=unknown_values_truth),
     FaultRow(
@@ -384,6 +427,11 @@ def test_no_alert_lost_or_duplicated(row: FaultRow, pipeline: Pipeline) -> None:
         pipeline.scan(row.remaining_millis)
         pipeline.drain()
     struck = probe()
+    if row.published_under_fault is not None:
+        must_not_wait = row.published_under_fault(pipeline, truth)
+        assert must_not_wait and len(must_not_wait) < len(truth)
+        waiting = pipeline.outcome(must_not_wait).unpublished
+        assert waiting == [], f"{row.id}: blocked by the fault: {waiting}"
 
     INJECTOR.clear()
     pipeline.control.clear_faults()

@@ -4,7 +4,7 @@ integration tests in tests/integration/scanner)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,9 +13,16 @@ import pytest
 
 from regwatch.budget import TimeBudget
 from regwatch.diff import BaselineAlerts
-from regwatch.errors import PublishFailed, RegistrationNotFound, RegistryThrottled, SnapshotConflict
+from regwatch.errors import (
+    InvalidNextToken,
+    MalformedRegistration,
+    PublishFailed,
+    RegistrationNotFound,
+    RegistryThrottled,
+    SnapshotConflict,
+)
 from regwatch.model import RegistrationSummary, RegistrationVersion, history_key_for_status
-from regwatch.ports import RegistrationPage
+from regwatch.ports import MalformedItem, RegistrationPage
 from regwatch.scan import Scanner, ScanOptions
 from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
 
@@ -33,6 +40,11 @@ class FakeRegistry:
         self.versions: dict[str, list[RegistrationVersion]] = {}
         self.calls: list[str] = []
         self.fail_versions_after: int | None = None
+        # Answers that cannot be parsed: per registration, the field that is broken.
+        self.malformed_versions: dict[str, str] = {}
+        self.malformed_summaries: dict[str, str] = {}
+        self.unidentified_items = 0  # listed items whose RegistrationId itself is unreadable
+        self.refuse_next_tokens = 0  # the next n calls with a NextToken answer INVALID_NEXT_TOKEN
 
     def put(
         self, registration_id: str, *steps: tuple[int, str, int | None], status: str = "REVIEWING"
@@ -60,10 +72,23 @@ class FakeRegistry:
 
     def list_registrations(self, next_token: str | None) -> RegistrationPage:
         self.calls.append("DescribeRegistrations")
+        if next_token and self.refuse_next_tokens:
+            self.refuse_next_tokens -= 1
+            raise InvalidNextToken("DescribeRegistrations: ValidationException: INVALID_NEXT_TOKEN")
         ids = sorted(self.registrations)
         start = int(next_token or 0)
-        page = tuple(self.registrations[i] for i in ids[start : start + 2])
-        return RegistrationPage(page, str(start + 2) if start + 2 < len(ids) else None)
+        chosen = ids[start : start + 2]
+        page = tuple(self.registrations[i] for i in chosen if i not in self.malformed_summaries)
+        malformed = tuple(
+            MalformedItem(i, self.malformed_summaries[i], "unreadable")
+            for i in chosen
+            if i in self.malformed_summaries
+        )
+        if start == 0:
+            malformed += tuple(
+                MalformedItem(None, "RegistrationId", "null") for _ in range(self.unidentified_items)
+            )
+        return RegistrationPage(page, str(start + 2) if start + 2 < len(ids) else None, malformed)
 
     def describe_registrations(self, registration_ids: Sequence[str]) -> list[RegistrationSummary]:
         self.calls.append("DescribeRegistrations")
@@ -76,6 +101,10 @@ class FakeRegistry:
         self.calls.append("DescribeRegistrationVersions")
         if registration_id not in self.versions:
             raise RegistrationNotFound(registration_id)
+        if registration_id in self.malformed_versions:
+            raise MalformedRegistration(
+                registration_id, self.malformed_versions[registration_id], "unreadable"
+            )
         return list(self.versions[registration_id])
 
 
@@ -86,6 +115,7 @@ class MemoryStore:
         self.items: dict[tuple[str, str], RegistrationSnapshot] = {}
         self.states: dict[str, ScanState] = {}
         self.leases: dict[str, tuple[str, datetime]] = {}
+        self.listed: dict[tuple[str, str, str], set[str]] = {}
         self.before_save: Callable[[RegistrationSnapshot], None] | None = None
 
     def load_state(self, key: RegionKey) -> ScanState:
@@ -108,6 +138,17 @@ class MemoryStore:
 
     def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
         return self.items.get((key.partition, registration_id))
+
+    def save_listed_ids(self, key: RegionKey, cycle_id: str, part: str, registration_ids: Set[str]) -> None:
+        self.listed[(key.partition, cycle_id, part)] = set(registration_ids)
+
+    def load_listed_ids(self, key: RegionKey, cycle_id: str) -> set[str]:
+        return {
+            i
+            for (pk, cycle, _), ids in self.listed.items()
+            if (pk, cycle) == (key.partition, cycle_id)
+            for i in ids
+        }
 
     def save_registration(
         self, key: RegionKey, snapshot: RegistrationSnapshot, expected_revision: int | None
@@ -136,8 +177,13 @@ class RecordingPublisher:
     def details(self) -> list[dict[str, Any]]:
         return [json.loads(str(e["Detail"])) for e in self.entries]
 
-    def summary(self) -> list[tuple[str, str, int, str]]:
-        return [(d["registrationId"], d["scope"], d["versionNumber"], d["status"]) for d in self.details()]
+    def summary(self, without_registration_status: bool = False) -> list[tuple[str, str, int, str]]:
+        """(id, scope, version, status) per event; optionally without registration status changes."""
+        return [
+            (d["registrationId"], d["scope"], d["versionNumber"], d["status"])
+            for d, e in zip(self.details(), self.entries, strict=True)
+            if not (without_registration_status and e["DetailType"] == "Registration Status Changed")
+        ]
 
 
 class Harness:
@@ -395,3 +441,168 @@ def test_regions_are_scanned_least_recently_scanned_first() -> None:
     assert [r.region for r in reports] == ["us-east-1", "eu-west-1"]
     starved = scanner.scan_regions(["eu-west-1"], TimeBudget(lambda: 1.0, 2.0, 1.0), "scan-y")
     assert starved[0].skipped == "time budget"
+
+
+def test_a_malformed_registration_is_skipped_reported_and_retried_until_its_value_is_fixed() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    for rid in ("r1", "r2", "r3", "r4"):
+        h.registry.put(rid, (1, "SUBMITTED", 0), status="SUBMITTED")
+    h.scan()
+    for rid in ("r1", "r2", "r3"):
+        h.registry.put(rid, (1, "REVIEWING", 10))
+    h.registry.malformed_versions["r2"] = "RegistrationVersions[VersionNumber=1].RegistrationVersionStatus"
+    for _ in range(2):  # persistent: every scan skips and reports it again
+        report = h.scan()
+        # The others proceed; the region still completes (the heartbeat keeps beating).
+        assert report.complete and report.stop_reason is None
+        assert [(m.registration_id, m.field) for m in report.malformed] == [
+            ("r2", "RegistrationVersions[VersionNumber=1].RegistrationVersionStatus")
+        ]
+        assert any("r2" in error for error in report.errors)
+        assert report.as_dict()["malformed"] == 1
+    stored = h.store.load_registration(KEY, "r2")
+    assert stored is not None and stored.registration_status == "SUBMITTED"
+    assert stored.versions[1].status == "SUBMITTED"  # untouched: the next scan tries again
+    assert sorted(h.publisher.summary(without_registration_status=True)) == [
+        ("r1", "VERSION", 1, "REVIEWING"),
+        ("r3", "VERSION", 1, "REVIEWING"),
+    ]
+
+    del h.registry.malformed_versions["r2"]
+    fixed = h.scan()
+    assert fixed.complete and fixed.malformed == []
+    assert h.publisher.summary(without_registration_status=True)[-1] == ("r2", "VERSION", 1, "REVIEWING")
+    ids = [d["eventId"] for d in h.publisher.details()]
+    assert len(ids) == len(set(ids)) == 6  # a version and a registration event each
+
+
+def test_a_malformed_summary_is_skipped_and_never_taken_for_a_deletion() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    for rid in ("r1", "r2", "r3"):
+        h.registry.put(rid, (1, "SUBMITTED", 0), status="SUBMITTED")
+    h.scan()
+    h.registry.put("r1", (1, "DENIED", 5), status="REQUIRES_UPDATES")
+    h.registry.put("r3", (1, "APPROVED", 5), status="COMPLETE")
+    h.registry.malformed_summaries["r1"] = "CurrentVersionNumber"
+    report = h.scan()
+    assert report.complete and report.deleted == 0
+    assert [(m.registration_id, m.field) for m in report.malformed] == [("r1", "CurrentVersionNumber")]
+    assert [d["registrationId"] for d in h.publisher.details()] == ["r3", "r3"]
+    assert not h.store.load_registration(KEY, "r1").is_tombstone  # type: ignore[union-attr]
+    del h.registry.malformed_summaries["r1"]
+    h.scan()
+    assert [d["status"] for d in h.publisher.details() if d["registrationId"] == "r1"] == [
+        "DENIED",
+        "REQUIRES_UPDATES",
+    ]
+
+
+def test_an_item_without_a_readable_id_suspends_deletion_detection() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    for rid in ("r1", "r2"):
+        h.registry.put(rid, (1, "SUBMITTED", 0), status="SUBMITTED")
+    h.scan()
+    h.registry.delete("r2")
+    h.registry.unidentified_items = 1  # that item may be r2: it cannot be called deleted
+    blind = h.scan()
+    assert blind.deleted == 0 and blind.malformed[0].registration_id is None
+    assert any("deletions not checked" in error for error in blind.errors)
+    h.registry.unidentified_items = 0
+    assert h.scan().deleted == 1
+
+
+class CallBudget:
+    """Remaining time that is spent only by API calls: `calls` of them per invocation."""
+
+    def __init__(self, registry: FakeRegistry, calls: int) -> None:
+        self.registry = registry
+        self.start = len(registry.calls)
+        self.calls = calls
+
+    def __call__(self) -> float:
+        return float(self.calls - (len(self.registry.calls) - self.start))
+
+
+def test_a_listing_that_spans_invocations_resumes_where_it_stopped() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    ids = [f"r{n}" for n in range(9)]  # 5 pages of 2
+    for rid in ids:
+        h.registry.put(rid, (1, "SUBMITTED", 0), status="SUBMITTED")
+    h.scan()
+    for rid in ids[:8]:
+        h.registry.put(rid, (1, "REVIEWING", 10))
+    h.registry.delete("r8")  # on the last page: only decided when the cycle ends
+    reports = []
+    cursors = []
+    while True:
+        # Three calls per invocation: a list call and two version reads, or so.
+        budget = TimeBudget(CallBudget(h.registry, 3), margin_seconds=0, seconds_per_call=1)
+        reports.append(h.scan(budget, advance=timedelta(seconds=30)))
+        cursors.append(h.store.load_state(KEY).cursor)
+        if reports[-1].complete:
+            break
+        assert reports[-1].stop_reason == "time budget" and reports[-1].deleted == 0
+        assert len(reports) < 20
+    assert len(reports) >= 3
+    # One listing cycle across all of them: same cycle id, the cursor moves forward.
+    assert len({r.listing_cycle_id for r in reports}) == 1
+    assert all(c is not None for c in cursors[:-1]) and cursors[-1] is None
+    assert [r.listing_complete for r in reports] == [False] * (len(reports) - 1) + [True]
+    assert reports[0].resumed is False and all(r.resumed for r in reports[1:])
+    # Every change exactly once, one deletion, and no registration listed in an earlier
+    # invocation of the cycle mistaken for a deleted one.
+    assert sorted(h.publisher.summary(without_registration_status=True)) == sorted(
+        [(rid, "VERSION", 1, "REVIEWING") for rid in ids[:8]] + [("r8", "REGISTRATION", 1, "DELETED")]
+    )
+    assert sum(r.deleted for r in reports) == 1
+    assert sum(r.reads_by_reason["changed"] for r in reports) == 8
+    assert h.store.load_state(KEY).has_baseline and not h.store.load_state(KEY).incomplete
+
+
+def test_a_refused_next_token_restarts_the_listing_in_the_same_cycle() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    ids = [f"r{n}" for n in range(6)]  # 3 pages of 2
+    for rid in ids:
+        h.registry.put(rid, (1, "SUBMITTED", 0), status="SUBMITTED")
+    h.scan()
+    for rid in ids:
+        h.registry.put(rid, (1, "REVIEWING", 10))
+    first = h.scan(TimeBudget(CallBudget(h.registry, 4), 0, 1))  # page 1 (2 reads), page 2
+    cursor = h.store.load_state(KEY).cursor
+    assert not first.complete and cursor is not None and cursor.next_token is not None
+    h.registry.refuse_next_tokens = 1  # the stored token expired meanwhile
+    h.registry.calls.clear()
+    second = h.scan()
+    assert second.complete and second.listing_restarts == 1
+    assert second.listing_cycle_id == first.listing_cycle_id
+    # Page 1 again costs only its list call: its registrations were done in this cycle.
+    assert h.registry.calls.count("DescribeRegistrationVersions") == 6 - first.reads_by_reason["changed"]
+    expected = sorted((rid, "VERSION", 1, "REVIEWING") for rid in ids)
+    assert sorted(h.publisher.summary(without_registration_status=True)) == expected
+    assert second.deleted == 0
+
+
+def test_a_token_refused_twice_stops_the_scan_cleanly() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    for n in range(5):
+        h.registry.put(f"r{n}", (1, "SUBMITTED", 0), status="SUBMITTED")
+    h.registry.refuse_next_tokens = 2
+    stopped = h.scan()
+    assert not stopped.complete and "INVALID_NEXT_TOKEN" in str(stopped.stop_reason)
+    assert h.scan().complete
+
+
+def test_an_unfinished_cycle_too_old_to_trust_starts_over() -> None:
+    h = Harness(BaselineAlerts.NONE)
+    for n in range(6):
+        h.registry.put(f"r{n}", (1, "SUBMITTED", 0), status="SUBMITTED")
+    h.scan()
+    h.registry.put("r5", (1, "REVIEWING", 10))
+    h.registry.delete("r0")
+    stalled = h.scan(TimeBudget(CallBudget(h.registry, 1), 0, 1))
+    assert not stalled.complete and h.store.load_state(KEY).cursor is not None
+    h.store.listed.clear()  # what the store's TTL does to the saved ids after 3 days
+    later = h.scan(advance=timedelta(days=3))
+    assert later.complete and later.listing_cycle_id != stalled.listing_cycle_id
+    assert later.deleted == 1  # r0, and only r0: r1 (listed by the stale cycle) is not lost
+    assert [d["registrationId"] for d in h.publisher.details() if d["status"] == "DELETED"] == ["r0"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from regwatch.budget import TimeBudget
 from regwatch.model import RegistrationSummary
-from regwatch.plan import FetchReason, plan_fetches, reconcile_quota
+from regwatch.plan import FetchReason, fetch_reason, reconcile_quota, reconcile_targets
 from regwatch.snapshot import RegistrationSnapshot
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -52,60 +52,57 @@ def test_quota_reads_everything_once_per_period(registrations: int, interval_s: 
         assert quota == registrations
 
 
-def test_changed_first_then_new_then_least_recently_read() -> None:
+def test_new_and_changed_are_always_read_unchanged_only_as_reconcile_targets() -> None:
     snapshots = {
         "changed": snapshot("changed", 1),
+        "same": snapshot("same", 1),
+        "tomb": snapshot("tomb", 5, tombstone=True),
+    }
+    targets = {"same"}
+    assert fetch_reason(summary("changed", status="REQUIRES_UPDATES"), snapshots["changed"], targets) == (
+        FetchReason.CHANGED
+    )
+    assert fetch_reason(summary("new"), None, targets) == FetchReason.NEW
+    assert fetch_reason(summary("tomb"), snapshots["tomb"], targets) == FetchReason.NEW
+    assert fetch_reason(summary("same"), snapshots["same"], targets) == FetchReason.RECONCILE
+    assert fetch_reason(summary("same"), snapshots["same"], set()) is None
+    assert fetch_reason(summary("changed", current=2), snapshots["changed"], set()) == FetchReason.CHANGED
+
+
+def test_reconcile_targets_are_the_least_recently_read_quota() -> None:
+    snapshots = {
         "old": snapshot("old", 20),
         "older": snapshot("older", 23),
         "fresh": snapshot("fresh", 0.1),
-        "tomb": snapshot("tomb", 5, tombstone=True),
+        "mid": snapshot("mid", 10),
+        "tomb": snapshot("tomb", 30, tombstone=True),
     }
-    summaries = [
-        summary("fresh"),
-        summary("old"),
-        summary("changed", status="REQUIRES_UPDATES"),
-        summary("new"),
-        summary("older"),
-        summary("tomb"),
-    ]
-    plan = plan_fetches(
-        summaries,
+    targets = reconcile_targets(
         snapshots,
         now=NOW,
-        previous_scan_started_at=NOW - timedelta(hours=4),
+        previous_scan_started_at=NOW - timedelta(hours=7),
         reconcile_period=DAY,
         capacity=100,
     )
-    # Quota: ceil(6 × 4 h / 24 h) = 1 reconciliation, the least recently read.
-    assert [(p.summary.registration_id, p.reason) for p in plan] == [
-        ("changed", FetchReason.CHANGED),
-        ("new", FetchReason.NEW),
-        ("tomb", FetchReason.NEW),
-        ("older", FetchReason.RECONCILE),
-    ]
+    # Quota over the 4 live ones: ceil(4 × 7 h / 24 h) = 2, least recently read first;
+    # tombstones are never reconciled.
+    assert targets == ["older", "old"]
 
 
 def test_overdue_registrations_are_all_reconciled_within_capacity() -> None:
     snapshots = {f"r{n}": snapshot(f"r{n}", 30 + n) for n in range(5)}
-    summaries = [summary(f"r{n}") for n in range(5)]
-    plan = plan_fetches(
-        summaries,
+    targets = reconcile_targets(
         snapshots,
         now=NOW,
         previous_scan_started_at=NOW - timedelta(minutes=5),
         reconcile_period=DAY,
         capacity=3,
     )
-    assert [p.summary.registration_id for p in plan] == ["r4", "r3", "r2"]
-
-
-def test_reconciliation_only_fills_what_the_budget_leaves() -> None:
-    snapshots = {f"r{n}": snapshot(f"r{n}", 2) for n in range(10)}
-    summaries = [summary(f"r{n}", status="DENIED" if n < 3 else "REVIEWING") for n in range(10)]
-    plan = plan_fetches(
-        summaries, snapshots, now=NOW, previous_scan_started_at=None, reconcile_period=DAY, capacity=4
+    assert targets == ["r4", "r3", "r2"]
+    none_left = reconcile_targets(
+        snapshots, now=NOW, previous_scan_started_at=None, reconcile_period=DAY, capacity=-2
     )
-    assert [p.reason for p in plan] == [FetchReason.CHANGED] * 3 + [FetchReason.RECONCILE]
+    assert none_left == []
 
 
 def test_budget_keeps_a_safety_margin_and_counts_calls() -> None:

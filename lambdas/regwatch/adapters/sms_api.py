@@ -21,6 +21,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.utils import parse_timestamp
 
 from regwatch.errors import (
+    InvalidNextToken,
+    MalformedRegistration,
     RegistrationNotFound,
     RegistryError,
     RegistryRejected,
@@ -28,7 +30,7 @@ from regwatch.errors import (
     RegistryUnavailable,
 )
 from regwatch.model import DeniedReason, RegistrationSummary, RegistrationVersion
-from regwatch.ports import RegistrationPage
+from regwatch.ports import MalformedItem, RegistrationPage
 from regwatch.ratelimit import RateLimiter
 
 PAGE_SIZE = 100  # the API's maximum
@@ -52,56 +54,136 @@ def translate_client_error(error: ClientError, registration_id: str | None = Non
         return RegistryThrottled(message)
     if code == "ResourceNotFoundException":
         return RegistrationNotFound(registration_id or message)
+    if code == "ValidationException" and error.response.get("Reason") == "INVALID_NEXT_TOKEN":
+        return InvalidNextToken(message)
     if code in {"AccessDeniedException", "ValidationException", "UnrecognizedClientException"}:
         return RegistryRejected(message)
     # 5xx, ExpiredTokenException (fresh credentials next invocation) and anything new.
     return RegistryUnavailable(message)
 
 
+class MalformedValue(ValueError):
+    """A value of an API answer that regwatch cannot read; `field` names where it is."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def _text(item: Mapping[str, Any], name: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value:
+        raise MalformedValue(name, f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _optional_text(item: Mapping[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    if value is not None and not isinstance(value, str):
+        raise MalformedValue(name, f"expected a string, got {value!r}")
+    return value
+
+
+def _integer(item: Mapping[str, Any], name: str) -> int:
+    value = _optional_integer(item, name)
+    if value is None:
+        raise MalformedValue(name, "missing or null")
+    return value
+
+
+def _optional_integer(item: Mapping[str, Any], name: str) -> int | None:
+    value = item.get(name)
+    if value is None:
+        return None
+    # JSON integers only: a bool is an int in Python, "3" or 2.5 are not version numbers.
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise MalformedValue(name, f"expected an integer, got {value!r}")
+    return int(value)
+
+
+def _moment_of(field: str, value: Any) -> datetime:
+    if value is None or isinstance(value, bool):
+        raise MalformedValue(field, f"expected a timestamp, got {value!r}")
+    try:
+        return _utc(value)
+    except (ValueError, TypeError, OverflowError, AttributeError) as error:
+        raise MalformedValue(field, f"unreadable timestamp {value!r}: {error}") from None
+
+
+def _mapping(item: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = item.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise MalformedValue(name, f"expected an object, got {value!r}")
+    return value
+
+
 def summary_from_api(item: Mapping[str, Any]) -> RegistrationSummary:
+    """Raises MalformedValue naming the field if a value cannot be read."""
+    if not isinstance(item, Mapping):
+        raise MalformedValue("Registrations[]", f"expected an object, got {item!r}")
     created = item.get("CreatedTimestamp")
     return RegistrationSummary(
-        registration_id=item["RegistrationId"],
-        registration_arn=item["RegistrationArn"],
-        registration_type=item["RegistrationType"],
-        registration_status=item["RegistrationStatus"],
-        current_version_number=int(item["CurrentVersionNumber"]),
-        approved_version_number=_optional_int(item.get("ApprovedVersionNumber")),
-        latest_denied_version_number=_optional_int(item.get("LatestDeniedVersionNumber")),
-        created_timestamp=_utc(created) if created is not None else None,
-        additional_attributes=dict(item.get("AdditionalAttributes") or {}),
+        registration_id=_text(item, "RegistrationId"),
+        registration_arn=_text(item, "RegistrationArn"),
+        registration_type=_text(item, "RegistrationType"),
+        registration_status=_text(item, "RegistrationStatus"),
+        current_version_number=_integer(item, "CurrentVersionNumber"),
+        approved_version_number=_optional_integer(item, "ApprovedVersionNumber"),
+        latest_denied_version_number=_optional_integer(item, "LatestDeniedVersionNumber"),
+        created_timestamp=_moment_of("CreatedTimestamp", created) if created is not None else None,
+        additional_attributes={str(k): str(v) for k, v in _mapping(item, "AdditionalAttributes").items()},
     )
 
 
-def _optional_int(value: Any) -> int | None:
-    return int(value) if value is not None else None
+def _registration_id_of(item: Any) -> str | None:
+    value = item.get("RegistrationId") if isinstance(item, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _denied_reason(value: Any) -> DeniedReason:
+    if not isinstance(value, Mapping):
+        raise MalformedValue("DeniedReasons[]", f"expected an object, got {value!r}")
+    return DeniedReason(
+        reason=_optional_text(value, "Reason") or "",
+        short_description=_optional_text(value, "ShortDescription") or "",
+        long_description=_optional_text(value, "LongDescription"),
+        documentation_title=_optional_text(value, "DocumentationTitle"),
+        documentation_link=_optional_text(value, "DocumentationLink"),
+    )
 
 
 def version_from_api(
     item: Mapping[str, Any], raw_history: Mapping[str, Any] | None = None
 ) -> RegistrationVersion:
-    history = {
-        key: _utc(value) for key, value in (item.get("RegistrationVersionStatusHistory") or {}).items()
-    }
+    """Raises MalformedValue naming the field if a value cannot be read."""
+    if not isinstance(item, Mapping):
+        raise MalformedValue("RegistrationVersions[]", f"expected an object, got {item!r}")
+    field = "RegistrationVersionStatusHistory"
+    history = {key: _moment_of(f"{field}.{key}", value) for key, value in _mapping(item, field).items()}
     for key, value in (raw_history or {}).items():
         if key not in history and value is not None:
-            history[key] = _utc(value)
+            history[key] = _moment_of(f"{field}.{key}", value)
+    reasons = item.get("DeniedReasons") or ()
+    if not isinstance(reasons, list | tuple):
+        raise MalformedValue("DeniedReasons", f"expected a list, got {reasons!r}")
     return RegistrationVersion(
-        version_number=int(item["VersionNumber"]),
-        status=item["RegistrationVersionStatus"],
+        version_number=_integer(item, "VersionNumber"),
+        status=_text(item, "RegistrationVersionStatus"),
         status_history=history,
-        denied_reasons=tuple(
-            DeniedReason(
-                reason=reason.get("Reason", ""),
-                short_description=reason.get("ShortDescription", ""),
-                long_description=reason.get("LongDescription"),
-                documentation_title=reason.get("DocumentationTitle"),
-                documentation_link=reason.get("DocumentationLink"),
-            )
-            for reason in item.get("DeniedReasons") or ()
-        ),
-        feedback=item.get("Feedback"),
+        denied_reasons=tuple(_denied_reason(reason) for reason in reasons),
+        feedback=_optional_text(item, "Feedback"),
     )
+
+
+def _page_items(response: Mapping[str, Any], name: str) -> list[Any]:
+    items = response.get(name, [])
+    if not isinstance(items, list):
+        # The page itself is unreadable: fail the call (the scan stops the region cleanly).
+        raise RegistryUnavailable(f"malformed answer: {name} is not a list")
+    return items
 
 
 class SmsRegistry:
@@ -170,51 +252,70 @@ class SmsRegistry:
         with self._lock:
             return Counter(self.attempts), Counter(self.throttles)
 
+    def _call(self, operation: str, registration_id: str | None = None, **request: Any) -> Any:
+        try:
+            return getattr(self._client, operation)(**request)
+        except ClientError as error:
+            raise translate_client_error(error, registration_id) from error
+        except BotoCoreError as error:
+            raise RegistryUnavailable(f"{operation}: {error}") from error
+        except ValueError as error:
+            # botocore could not parse the answer at all (not JSON, a value of the wrong
+            # shape in the page structure): nothing of it is usable.
+            raise RegistryUnavailable(f"{operation}: malformed answer: {error}") from error
+
     def list_registrations(self, next_token: str | None) -> RegistrationPage:
+        """One page; items that cannot be parsed come back in `malformed`, not as an error."""
         request: dict[str, Any] = {"MaxResults": self._page_size}
         if next_token:
             request["NextToken"] = next_token
-        try:
-            response = self._client.describe_registrations(**request)
-        except ClientError as error:
-            raise translate_client_error(error) from error
-        except BotoCoreError as error:
-            raise RegistryUnavailable(f"DescribeRegistrations: {error}") from error
-        return RegistrationPage(
-            registrations=tuple(summary_from_api(item) for item in response.get("Registrations", [])),
-            next_token=response.get("NextToken"),
-        )
+        response = self._call("describe_registrations", **request)
+        registrations: list[RegistrationSummary] = []
+        malformed: list[MalformedItem] = []
+        for item in _page_items(response, "Registrations"):
+            try:
+                registrations.append(summary_from_api(item))
+            except MalformedValue as bad:
+                malformed.append(MalformedItem(_registration_id_of(item), bad.field, bad.problem))
+        token = response.get("NextToken")
+        if token is not None and not isinstance(token, str):
+            raise RegistryUnavailable(f"DescribeRegistrations: malformed answer: NextToken {token!r}")
+        return RegistrationPage(tuple(registrations), token or None, tuple(malformed))
 
     def describe_registrations(self, registration_ids: Sequence[str]) -> list[RegistrationSummary]:
         try:
-            response = self._client.describe_registrations(RegistrationIds=list(registration_ids))
-        except ClientError as error:
-            translated = translate_client_error(error)
-            if isinstance(translated, RegistrationNotFound):
-                return []
-            raise translated from error
-        except BotoCoreError as error:
-            raise RegistryUnavailable(f"DescribeRegistrations: {error}") from error
-        return [summary_from_api(item) for item in response.get("Registrations", [])]
+            response = self._call("describe_registrations", RegistrationIds=list(registration_ids))
+        except RegistrationNotFound:
+            return []
+        summaries: list[RegistrationSummary] = []
+        for item in _page_items(response, "Registrations"):
+            try:
+                summaries.append(summary_from_api(item))
+            except MalformedValue as bad:
+                registration_id = _registration_id_of(item)
+                if registration_id is None and len(registration_ids) == 1:
+                    registration_id = registration_ids[0]
+                raise MalformedRegistration(registration_id, bad.field, bad.problem) from bad
+        return summaries
 
     def list_versions(self, registration_id: str) -> list[RegistrationVersion]:
+        """Every version; MalformedRegistration if any of them cannot be read (a partial
+        list would make the diff report versions as new or gone)."""
         versions: list[RegistrationVersion] = []
         next_token: str | None = None
         while True:
             request: dict[str, Any] = {"RegistrationId": registration_id, "MaxResults": self._page_size}
             if next_token:
                 request["NextToken"] = next_token
-            try:
-                response = self._client.describe_registration_versions(**request)
-            except ClientError as error:
-                raise translate_client_error(error, registration_id) from error
-            except BotoCoreError as error:
-                raise RegistryUnavailable(f"DescribeRegistrationVersions: {error}") from error
+            response = self._call("describe_registration_versions", registration_id, **request)
             raw = response.get(_RAW_HISTORY, {})
-            versions.extend(
-                version_from_api(item, raw.get(str(item["VersionNumber"])))
-                for item in response.get("RegistrationVersions", [])
-            )
+            for item in _page_items(response, "RegistrationVersions"):
+                number = item.get("VersionNumber") if isinstance(item, Mapping) else None
+                try:
+                    versions.append(version_from_api(item, raw.get(str(number))))
+                except MalformedValue as bad:
+                    field = f"RegistrationVersions[VersionNumber={number!r}].{bad.field}"
+                    raise MalformedRegistration(registration_id, field, bad.problem) from bad
             next_token = response.get("NextToken")
             if not next_token:
                 return versions

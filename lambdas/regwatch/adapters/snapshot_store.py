@@ -8,7 +8,7 @@ Deleted registrations stay as tombstones with an `expiresAt` TTL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,11 +16,17 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from regwatch.errors import SnapshotConflict, SnapshotUnavailable
-from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState, VersionSnapshot
+from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState, VersionSnapshot
 
 REGISTRATION_PREFIX = "REG#"
 META_SORT_KEY = "META#SCAN"
+LISTED_PREFIX = "LISTED#"
 DEFAULT_TOMBSTONE_TTL = timedelta(days=30)
+# Ids listed by one invocation of an unfinished listing cycle; read once, when the cycle
+# ends (deletion detection), then left to the table's TTL.
+LISTED_IDS_TTL = timedelta(days=3)
+# Registration ids are ~45 characters: 5,000 per item stay far below DynamoDB's 400 KB.
+LISTED_IDS_PER_ITEM = 5_000
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -111,6 +117,21 @@ def state_from_item(raw: Mapping[str, Any] | None) -> ScanState:
         last_scan_completed_at=_moment(item.get("lastScanCompletedAt")),
         last_scan_id=item.get("lastScanId"),
         incomplete=bool(item.get("incomplete", False)),
+        cursor=_cursor_from(item),
+    )
+
+
+def _cursor_from(item: Mapping[str, Any]) -> ListingCursor | None:
+    cycle_id = item.get("listingCycleId")
+    started = _moment(item.get("listingCycleStartedAt"))
+    if not cycle_id or started is None:
+        return None
+    return ListingCursor(
+        cycle_id=str(cycle_id),
+        started_at=started,
+        next_token=item.get("listingNextToken"),
+        after_id=item.get("listingAfterId"),
+        pages=int(item.get("listingPages", 0)),
     )
 
 
@@ -166,11 +187,17 @@ class DynamoSnapshotStore:
         return state_from_item(response.get("Attributes"))
 
     def release_lease(self, key: RegionKey, owner: str, state: ScanState) -> None:
-        fields = {
+        cursor = state.cursor
+        fields: dict[str, Any] = {
             "baselineCompletedAt": _iso(state.baseline_completed_at),
             "lastScanStartedAt": _iso(state.last_scan_started_at),
             "lastScanCompletedAt": _iso(state.last_scan_completed_at),
             "lastScanId": state.last_scan_id,
+            "listingCycleId": cursor.cycle_id if cursor else None,
+            "listingCycleStartedAt": _iso(cursor.started_at) if cursor else None,
+            "listingNextToken": cursor.next_token if cursor else None,
+            "listingAfterId": cursor.after_id if cursor else None,
+            "listingPages": cursor.pages if cursor else None,
         }
         names = {f"#{name}": name for name in (*fields, "incomplete")}
         values: dict[str, Any] = {":owner": {"S": owner}, ":incomplete": {"BOOL": state.incomplete}}
@@ -181,7 +208,7 @@ class DynamoSnapshotStore:
                 removes.append(f"#{name}")
             else:
                 sets.append(f"#{name} = :{name}")
-                values[f":{name}"] = {"S": value}
+                values[f":{name}"] = _serializer.serialize(value)
         self._call(
             "update_item",
             Key=self._key(key, META_SORT_KEY),
@@ -206,6 +233,38 @@ class DynamoSnapshotStore:
             last = response.get("LastEvaluatedKey")
             if not last:
                 return snapshots
+            request["ExclusiveStartKey"] = last
+
+    def save_listed_ids(self, key: RegionKey, cycle_id: str, part: str, registration_ids: Set[str]) -> None:
+        ids = sorted(registration_ids)
+        expires = int((datetime.now(UTC) + LISTED_IDS_TTL).timestamp())
+        for start in range(0, len(ids), LISTED_IDS_PER_ITEM):
+            chunk = ids[start : start + LISTED_IDS_PER_ITEM]
+            item = {
+                "pk": {"S": key.partition},
+                "sk": {"S": f"{LISTED_PREFIX}{cycle_id}#{part}#{start // LISTED_IDS_PER_ITEM:04d}"},
+                "ids": {"SS": chunk},
+                "expiresAt": {"N": str(expires)},
+            }
+            self._call("put_item", Item=item)
+
+    def load_listed_ids(self, key: RegionKey, cycle_id: str) -> set[str]:
+        listed: set[str] = set()
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": key.partition},
+                ":prefix": {"S": f"{LISTED_PREFIX}{cycle_id}#"},
+            },
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._call("query", **request)
+            for raw in response.get("Items", []):
+                listed.update(raw.get("ids", {}).get("SS", []))
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return listed
             request["ExclusiveStartKey"] = last
 
     def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
