@@ -221,7 +221,9 @@ class RegwatchConfig(BaseModel):
     metrics_namespace: str = Field(
         "regwatch",
         alias="metricsNamespace",
-        description="CloudWatch namespace of the functions' Powertools metrics (incl. `ScansCompleted`).",
+        description=(
+            "CloudWatch namespace of the functions' Powertools metrics (incl. the heartbeat `ScanHeartbeat`)."
+        ),
     )
     scanner_timeout_seconds: int = Field(
         900,

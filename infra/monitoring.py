@@ -4,9 +4,11 @@ Hand-written CloudWatch L2 constructs rather than cdk-monitoring-constructs: reg
 dozen alarms with exact semantics (the missed-scan heartbeat especially), and tests assert
 them one by one; a facade would add many resources and defaults to acknowledge and review.
 
-The heartbeat: the scanner emits `ScansCompleted` (Powertools Metrics, namespace
-`regwatch.metricsNamespace`, dimension `service` = `regwatch-scanner`) once per completed
-scan. Three schedule intervals without one raise `ScannerMissedScans`.
+The heartbeat: the scanner emits `ScanHeartbeat` (Powertools Metrics, namespace
+`regwatch.metricsNamespace`, dimension `service` = `regwatch-scanner`) once per healthy
+scheduled scan of a region: completed, or stopped by its time budget after making progress
+(a first scan of a large account spans many invocations). Three schedule intervals without
+one raise `ScannerMissedScans`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from infra.config import MISSED_SCANS_ALARM_INTERVALS, RegwatchConfig
 from infra.scanner import SCANNER_SERVICE_NAME
 from infra.topics import encrypted_topic
 
-HEARTBEAT_METRIC = "ScansCompleted"
+HEARTBEAT_METRIC = "ScanHeartbeat"
 HEARTBEAT_DIMENSION = "service"
 # SMS API ThrottlingException count the scanner emits per invocation (lambdas/scanner/handler.py).
 API_THROTTLES_METRIC = "Throttles"

@@ -94,6 +94,13 @@ def build_summary(
     }
 
 
+def is_healthy(report: RegionReport) -> bool:
+    """Completed, or cut short by the time budget after listing something (it resumes next time)."""
+    if report.complete:
+        return True
+    return report.stop_reason == "time budget" and report.skipped is None and report.registrations_listed > 0
+
+
 def _record_metrics(summary: dict[str, Any], reports: list[RegionReport]) -> None:
     count = MetricUnit.Count
     metrics.add_metric(
@@ -111,9 +118,14 @@ def _record_metrics(summary: dict[str, Any], reports: list[RegionReport]) -> Non
     metrics.add_metric(name="Throttles", unit=count, value=sum(summary["throttles"].values()))
     metrics.add_metric(name="ScansResumed", unit=count, value=sum(1 for r in reports if r.resumed))
     metrics.add_metric(name="ScansIncomplete", unit=count, value=sum(1 for r in reports if not r.complete))
-    # The heartbeat infra alarms on: full scans of a region that completed.
+    # Full scans of a region whose listing cycle completed.
     completed = sum(1 for r in reports if r.complete and r.trigger == "schedule")
     metrics.add_metric(name="ScansCompleted", unit=count, value=completed)
+    # The heartbeat infra alarms on: scheduled scans that were healthy, i.e. completed or
+    # stopped by their time budget after making progress. A first scan of 10,000
+    # registrations spans hours of invocations; it must not look like a dead scanner.
+    healthy = sum(1 for r in reports if r.trigger == "schedule" and is_healthy(r))
+    metrics.add_metric(name="ScanHeartbeat", unit=count, value=healthy)
     metrics.add_metric(name="ScanDuration", unit=MetricUnit.Milliseconds, value=summary["durationMs"])
     for operation, calls in summary["apiCalls"].items():
         metrics.add_metric(name=f"ApiCalls{operation}", unit=count, value=calls)

@@ -78,7 +78,7 @@ def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # typ
     heartbeat = next(
         a["Properties"]
         for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
-        if a["Properties"].get("MetricName") == "ScansCompleted"
+        if a["Properties"].get("MetricName") == "ScanHeartbeat"
     )
     assert heartbeat["Period"] == 900
     schedule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.scanner.schedule_rule)]

@@ -171,3 +171,16 @@ def world(aws: str, emulator_control: Any, monkeypatch: pytest.MonkeyPatch) -> I
     sms = boto3.client("pinpoint-sms-voice-v2", region_name=REGION)
     yield ScannerWorld(emulator_control, sms, dynamodb, sqs, queue_url, monkeypatch)
     get_dependencies.cache_clear()
+
+
+def emf_metrics(output: str) -> dict[str, float]:
+    """The metric values of the Powertools EMF blobs printed to stdout."""
+    values: dict[str, float] = {}
+    for line in output.splitlines():
+        if line.startswith('{"_aws"'):
+            blob = json.loads(line)
+            for definition in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                name = definition["Name"]
+                value = blob[name]
+                values[name] = float(sum(value) if isinstance(value, list) else value)
+    return values

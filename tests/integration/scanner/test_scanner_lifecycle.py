@@ -6,7 +6,6 @@ scans, new and discarded versions, deletions, unknown statuses, the native-event
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from regwatch.events import UNKNOWN_VERSION_STATUS_DETAIL_TYPE, VERSION_DETAIL_TYPES
 from scanner.settings import SettingsError
 from scanner.triggers import InvalidTrigger
-from tests.integration.scanner.conftest import REGION, ScannerWorld, status_change_event
+from tests.integration.scanner.conftest import REGION, ScannerWorld, emf_metrics, status_change_event
 
 BASELINE_SCENARIO = {
     "region": REGION,
@@ -254,19 +253,6 @@ def test_missing_configuration_fails_the_first_invocation_naming_the_variable(wo
     assert world.invoke()["complete"]
 
 
-def emf_metrics(output: str) -> dict[str, float]:
-    """The metric values of the Powertools EMF blobs printed to stdout."""
-    values: dict[str, float] = {}
-    for line in output.splitlines():
-        if line.startswith('{"_aws"'):
-            blob = json.loads(line)
-            for definition in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
-                name = definition["Name"]
-                value = blob[name]
-                values[name] = float(sum(value) if isinstance(value, list) else value)
-    return values
-
-
 def test_metrics_describe_the_scan(world: ScannerWorld, capsys: pytest.CaptureFixture[str]) -> None:
     world.configure(BASELINE_ALERTS="none")
     ids = [world.create_registration() for _ in range(3)]
@@ -289,5 +275,6 @@ def test_metrics_describe_the_scan(world: ScannerWorld, capsys: pytest.CaptureFi
     )  # version SUBMITTED + registration SUBMITTED
     assert values["ApiCallsDescribeRegistrations"] == 1
     assert values["ApiCallsDescribeRegistrationVersions"] == reads + 1  # the first read was retried
-    assert values["ScansCompleted"] == 1 and values["ScansResumed"] == 0 and values["ScansIncomplete"] == 0
+    assert values["ScansCompleted"] == values["ScanHeartbeat"] == 1
+    assert values["ScansResumed"] == 0 and values["ScansIncomplete"] == 0
     assert values["Throttles"] == 0 and "ScanDuration" in values

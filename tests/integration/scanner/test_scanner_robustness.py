@@ -11,8 +11,10 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from scanner.dependencies import get_dependencies
-from tests.integration.scanner.conftest import REGION, FakeLambdaContext, ScannerWorld
+from tests.integration.scanner.conftest import REGION, FakeLambdaContext, ScannerWorld, emf_metrics
 
 SMS = "pinpoint-sms-voice-v2"
 
@@ -130,7 +132,9 @@ def listed_summaries(world: ScannerWorld) -> list[dict[str, Any]]:
     return [item for page in paginator.paginate() for item in page["Registrations"]]
 
 
-def test_a_listing_longer_than_an_invocation_carries_on_in_the_next_ones(world: ScannerWorld) -> None:
+def test_a_listing_longer_than_an_invocation_carries_on_in_the_next_ones(
+    world: ScannerWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.configure(BASELINE_ALERTS="none")
     world.control.generate(REGION, 350, versions_min=1, versions_max=2, seed=11)
     assert world.invoke()["complete"]
@@ -154,14 +158,20 @@ def test_a_listing_longer_than_an_invocation_carries_on_in_the_next_ones(world: 
     world.sms.delete_registration(RegistrationId=deleted)
 
     summaries = []
+    heartbeats = []
     while True:
+        capsys.readouterr()
         summary = world.invoke(context=list_calls_budget(world, 2.1))
+        metrics = emf_metrics(capsys.readouterr().out)
+        heartbeats.append((metrics["ScanHeartbeat"], metrics["ScansCompleted"]))
         summaries.append(summary["regions"][REGION])
         if summary["complete"]:
             break
         assert summaries[-1]["stopReason"] == "time budget" and summaries[-1]["deleted"] == 0
         assert len(summaries) < 12
     assert len(summaries) >= 3
+    # Every invocation that made progress is a heartbeat; only the last completed the cycle.
+    assert heartbeats == [(1, 0)] * (len(summaries) - 1) + [(1, 1)]
     assert len({s["listing"]["cycleId"] for s in summaries}) == 1
     assert [s["listing"]["complete"] for s in summaries] == [False] * (len(summaries) - 1) + [True]
 
