@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import instrument
+from local.lambda_events import scheduled_event
 
 ACCOUNT_ID = "123456789012"
 
@@ -58,22 +59,6 @@ class FakeLambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def scheduled_event(region: str, at_epoch: float) -> dict[str, Any]:
-    """An EventBridge Scheduler/rule event, timed at the emulator's clock."""
-    moment = datetime.fromtimestamp(at_epoch, tz=UTC).replace(microsecond=0)
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT_ID,
-        "time": moment.isoformat().replace("+00:00", "Z"),
-        "region": region,
-        "resources": [f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/regwatch-bench-schedule"],
-        "detail": {},
-    }
-
-
 class _RegwatchRunner:
     """regwatch's real handler, its clock following the emulator's simulated schedule.
 
@@ -96,7 +81,9 @@ class _RegwatchRunner:
 
         self._module.utc_now = emulator_time
         context = FakeLambdaContext("regwatch-bench-scanner", self._region)
-        return self._module.lambda_handler(scheduled_event(self._region, at_epoch), context), []
+        return self._module.lambda_handler(
+            scheduled_event(self._region, moment=datetime.fromtimestamp(at_epoch, tz=UTC)), context
+        ), []
 
 
 class _NaiveRunner:

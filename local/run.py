@@ -25,11 +25,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -39,6 +37,7 @@ from botocore.config import Config
 
 from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages, redrive
 from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_python
+from local.lambda_events import scheduled_event
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,22 +141,6 @@ def synthesize(options: StackOptions) -> tuple[str, dict[str, Any], Path]:
                 template_file = str(artifact["properties"]["templateFile"])
                 return template_file, load_template(options.cdk_outdir / template_file), options.cdk_outdir
     raise RuntimeError("the cloud assembly has no stack")
-
-
-def scheduled_event(rule_arn: str, moment: datetime | None = None) -> dict[str, Any]:
-    """What EventBridge Scheduler's classic rule sends a target (`aws.events` Scheduled Event)."""
-    moment = moment or datetime.now(UTC)
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT_ID,
-        "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": REGION,
-        "resources": [rule_arn],
-        "detail": {},
-    }
 
 
 def _client(service: str, endpoint: str, region: str = REGION) -> Any:
@@ -399,7 +382,7 @@ class LocalStack:
         before = self._counters()
         self.note("scan_started", number=self.scans, emulator_time=self.control.now())
         started = time.monotonic()
-        result = self.scanner.invoke(scheduled_event(self.schedule_rule_arn()))
+        result = self.scanner.invoke(scheduled_event(REGION, rule_arn=self.schedule_rule_arn()))
         self.scanner_results.append(result)
         new_events = self.collect_transitions()
         after = self._counters()

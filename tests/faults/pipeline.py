@@ -22,8 +22,9 @@ import pytest
 
 from benchmarks.dataset import Dataset, InjectedTransition
 from benchmarks.transitions import VersionTransition
-from benchmarks.workers import FakeLambdaContext, scheduled_event
+from benchmarks.workers import FakeLambdaContext
 from local.delivery import DeliveryStats, TargetDelivery, redrive
+from local.lambda_events import scheduled_event
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -223,7 +224,7 @@ class Pipeline:
         context = FakeLambdaContext("regwatch-scanner", REGION, remaining_millis)
         try:
             summary: dict[str, Any] = self._scanner.lambda_handler(
-                scheduled_event(REGION, self.emulator.store.clock.now()), context
+                scheduled_event(REGION, moment=self._emulator_now()), context
             )
         except BaseException as error:  # a failed invocation (or a simulated kill), as Lambda reports it
             self.invocation_errors.append(f"{type(error).__name__}: {error}")

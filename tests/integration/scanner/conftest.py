@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
+from local.lambda_events import scheduled_event
 from scanner.dependencies import get_dependencies
 
 ACCOUNT_ID = "123456789012"
@@ -38,20 +39,6 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms() if callable(self.remaining_ms) else self.remaining_ms
-
-
-def scheduled_event() -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT_ID,
-        "time": "2026-11-23T12:00:00Z",
-        "region": REGION,
-        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/regwatch-scan"],
-        "detail": {},
-    }
 
 
 def status_change_event(
@@ -98,7 +85,7 @@ class ScannerWorld:
     def invoke(self, event: dict[str, Any] | None = None, context: FakeLambdaContext | None = None) -> Any:
         from scanner.handler import lambda_handler
 
-        return lambda_handler(event or scheduled_event(), context or FakeLambdaContext())
+        return lambda_handler(event or scheduled_event(REGION), context or FakeLambdaContext())
 
     def drain(self) -> list[dict[str, Any]]:
         """Events the bus delivered since the last drain (full EventBridge envelopes)."""
