@@ -158,7 +158,7 @@ def describe_registrations(store: Store, region: str, params: dict[str, Any]) ->
     page, last = _page(candidates, keep, _max_results(params))
     response: dict[str, Any] = {"Registrations": [registration.summary() for registration in page]}
     if last is not None:
-        response["NextToken"] = pagination.make_token(last.registration_id, fingerprint)
+        response["NextToken"] = pagination.make_token(last.registration_id, fingerprint, store.clock.now())
     return response
 
 
@@ -183,7 +183,7 @@ def describe_registration_versions(store: Store, region: str, params: dict[str, 
         "RegistrationVersions": [version.to_api() for version in page],
     }
     if last is not None:
-        response["NextToken"] = pagination.make_token(last.number, fingerprint)
+        response["NextToken"] = pagination.make_token(last.number, fingerprint, store.clock.now())
     return response
 
 
@@ -216,7 +216,7 @@ def describe_registration_field_values(store: Store, region: str, params: dict[s
         "RegistrationFieldValues": [version.fields[path].to_api(path) for path in page],
     }
     if last is not None:
-        response["NextToken"] = pagination.make_token(last, fingerprint)
+        response["NextToken"] = pagination.make_token(last, fingerprint, store.clock.now())
     return response
 
 

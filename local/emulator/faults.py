@@ -25,7 +25,14 @@ from local.emulator.protocol import (
 )
 
 ALL_OPERATIONS = "*"
-FAULT_NAMES = ("rate_limit", "error_rate", "error_script", "latency_ms", "token_ttl_seconds")
+FAULT_NAMES = (
+    "rate_limit",
+    "error_rate",
+    "error_script",
+    "latency_ms",
+    "token_ttl_seconds",
+    "next_token_ttl_seconds",
+)
 
 
 @dataclass
@@ -35,6 +42,7 @@ class FaultSpec:
     error_script: deque[int | str] | None = None
     latency_ms: float | None = None
     token_ttl_seconds: float | None = None
+    next_token_ttl_seconds: float | None = None
 
     def update(self, faults: dict[str, Any]) -> None:
         for name, value in faults.items():
@@ -141,6 +149,11 @@ class Faults:
             if spec is not None and getattr(spec, name) is not None:
                 return getattr(spec, name)
         return None
+
+    def next_token_ttl(self, operation: str) -> float | None:
+        with self._lock:
+            ttl = self._value(operation, "next_token_ttl_seconds")
+        return float(ttl) if ttl is not None else None
 
     def latency_seconds(self, operation: str) -> float:
         with self._lock:

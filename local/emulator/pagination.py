@@ -20,9 +20,25 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def make_token(after: str | int, request_fingerprint: str) -> str:
-    raw = json.dumps({"a": after, "f": request_fingerprint}, separators=(",", ":")).encode()
+def make_token(after: str | int, request_fingerprint: str, issued_at: float = 0.0) -> str:
+    raw = json.dumps({"a": after, "f": request_fingerprint, "t": issued_at}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode()
+
+
+def check_not_expired(token: str | None, now: float, ttl_seconds: float | None) -> None:
+    """The `next_token_ttl_seconds` fault: a NextToken older than the TTL is refused.
+
+    AWS does not document how long its NextTokens live; refusing an old one with
+    INVALID_NEXT_TOKEN is what a client must survive either way.
+    """
+    if token is None or ttl_seconds is None:
+        return
+    try:
+        issued_at = float(json.loads(base64.urlsafe_b64decode(token.encode())).get("t", 0.0))
+    except (ValueError, TypeError, AttributeError):
+        return  # not one of ours: read_token answers INVALID_NEXT_TOKEN itself
+    if now - issued_at > ttl_seconds:
+        raise validation_error("INVALID_NEXT_TOKEN", "The NextToken has expired.")
 
 
 def read_token(token: str | None, request_fingerprint: str) -> Any:

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from local.emulator import api, scenario
+from local.emulator import api, pagination, scenario
 from local.emulator.control_api import CONTROL_HANDLERS
 from local.emulator.faults import Faults
 from local.emulator.protocol import (
@@ -129,6 +129,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise validation_error("CANNOT_PARSE", "The request body is not valid JSON.") from None
         validate_input(operation, params)
+        pagination.check_not_expired(
+            params.get("NextToken"), state.store.clock.now(), state.faults.next_token_ttl(operation)
+        )
         with state.store.lock:
             state.timeline.apply_due(state.store)
             return handler(state.store, region, params)

@@ -75,6 +75,22 @@ def test_tokens_expire_on_the_emulator_clock(emulator_control: Any) -> None:
     assert refreshed.describe_registrations()["Registrations"] == []
 
 
+def test_next_tokens_expire_on_the_emulator_clock(emulator_control: Any) -> None:
+    emulator_control.generate(REGION, 150, seed=3)
+    emulator_control.set_faults("DescribeRegistrations", next_token_ttl_seconds=60)
+    sms = make_client()
+    first = sms.describe_registrations(MaxResults=100)
+    emulator_control.advance_clock(30)
+    assert len(sms.describe_registrations(NextToken=first["NextToken"])["Registrations"]) == 50
+    emulator_control.advance_clock(31)  # the token is now 61 s old
+    with pytest.raises(ClientError) as caught:
+        sms.describe_registrations(NextToken=first["NextToken"])
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert caught.value.response["Reason"] == "INVALID_NEXT_TOKEN"
+    fresh = sms.describe_registrations(MaxResults=100)["NextToken"]
+    assert len(sms.describe_registrations(NextToken=fresh)["Registrations"]) == 50
+
+
 def test_latency_is_added_without_failing(emulator_control: Any) -> None:
     emulator_control.set_faults("DescribeRegistrations", latency_ms=50)
     assert make_client().describe_registrations()["Registrations"] == []

@@ -214,15 +214,10 @@ def test_an_expired_next_token_restarts_the_cycle_without_re_reading(world: Scan
     first = world.invoke(context=list_calls_budget(world, 2.1))["regions"][REGION]
     assert not first["complete"] and first["listing"]["pages"] == 2
 
-    # The stored token expires before the next scan (AWS: ValidationException
-    # INVALID_NEXT_TOKEN; the emulator answers the same for a token it cannot read).
-    key = {"pk": {"S": f"123456789012#{REGION}"}, "sk": {"S": "META#SCAN"}}
-    world.dynamodb.update_item(
-        TableName="regwatch-snapshots",
-        Key=key,
-        UpdateExpression="SET listingNextToken = :expired",
-        ExpressionAttributeValues={":expired": {"S": "expired-token"}},
-    )
+    # The stored token expires before the next scan: AWS (and the emulator's
+    # next_token_ttl_seconds fault) answers ValidationException INVALID_NEXT_TOKEN.
+    world.control.set_faults("DescribeRegistrations", next_token_ttl_seconds=60)
+    world.control.advance_clock(61)
     world.control.reset_counters()
     second = world.invoke()
     region = second["regions"][REGION]
