@@ -8,7 +8,8 @@ delivery does, which metrics and log keys exist) in one place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -17,22 +18,19 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from regwatch import notification_metrics as names
+from regwatch.adapters.idempotency import deliver_once
 from regwatch.event_models import RegwatchEvent, parse_regwatch_event
 from regwatch.notification_errors import InvalidEvent, NotificationError
 
-DuplicateHook = Callable[[Any, DataRecord], Any]
+Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: RegwatchEvent)
 
 
-class NotifierRuntime(Protocol):
-    """What a notifier's execution environment holds once built."""
+@dataclass(frozen=True)
+class OncePerEvent:
+    """A destination's delivery wrapped by Powertools idempotency on `detail.eventId`."""
 
-    @property
-    def event_source(self) -> str: ...
-
-    @property
-    def idempotency(self) -> IdempotencyConfig: ...
-
-    def deliver(self, *, event: dict[str, Any], notification: RegwatchEvent) -> dict[str, Any]: ...
+    deliver: Delivery
+    idempotency: IdempotencyConfig
 
 
 class NotifierFlow:
@@ -43,6 +41,19 @@ class NotifierFlow:
         self.logger = logger
         self.metrics = metrics
         metrics.set_default_dimensions(**{names.DESTINATION_DIMENSION: destination})
+
+    def once_per_event(
+        self, deliver: Delivery, *, dynamodb_client: Any, table_name: str, key_prefix: str
+    ) -> OncePerEvent:
+        """`deliver` run at most once per eventId; a repeat is counted and skipped."""
+        wrapped, config = deliver_once(
+            deliver,
+            dynamodb_client=dynamodb_client,
+            table_name=table_name,
+            key_prefix=key_prefix,
+            on_duplicate=self.on_duplicate,
+        )
+        return OncePerEvent(wrapped, config)
 
     def count(self, metric: str) -> None:
         self.metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
@@ -82,11 +93,11 @@ class NotifierFlow:
         }
 
     def handle(
-        self, event: dict[str, Any], context: LambdaContext, runtime: NotifierRuntime
+        self, event: dict[str, Any], context: LambdaContext, event_source: str, delivery: OncePerEvent
     ) -> dict[str, Any]:
         """One invocation: reject what is not a regwatch event, then deliver once per eventId."""
         try:
-            notification = parse_regwatch_event(event, runtime.event_source)
+            notification = parse_regwatch_event(event, event_source)
         except InvalidEvent as error:
             self.count(names.INVALID_EVENTS)
             self.logger.error("Rejected input: not a regwatch event", extra={"error": str(error)})
@@ -95,5 +106,5 @@ class NotifierFlow:
         self.logger.append_keys(
             eventId=detail.event_id, registrationId=detail.registration_id, status=detail.status
         )
-        runtime.idempotency.register_lambda_context(context)
-        return runtime.deliver(event=event, notification=notification)
+        delivery.idempotency.register_lambda_context(context)
+        return delivery.deliver(event=event, notification=notification)

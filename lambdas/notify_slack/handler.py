@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
-from notify_common.flow import NotifierFlow
+from notify_common.flow import NotifierFlow, OncePerEvent
 from notify_slack.settings import SlackNotifierSettings
-from regwatch.adapters.idempotency import deliver_once
 from regwatch.adapters.secrets import WebhookUrlSource
 from regwatch.adapters.slack_poster import SlackWebhookPoster
 from regwatch.event_models import RegwatchEvent
@@ -31,56 +28,48 @@ tracer = Tracer()
 flow = NotifierFlow(DESTINATION, logger, metrics)
 
 
-@dataclass
+class _SlackDestination:
+    """The webhook URL (from its secret) and a poster for it, rebuilt when the URL rotates."""
+
+    def __init__(self, webhook_urls: WebhookUrlSource, timeout_seconds: int) -> None:
+        self._webhook_urls = webhook_urls
+        self._timeout_seconds = timeout_seconds
+        self._poster: SlackWebhookPoster | None = None
+
+    def post(self, *, event: dict[str, Any], notification: RegwatchEvent) -> dict[str, Any]:
+        message = render_slack_message(notification)
+
+        def send() -> dict[str, Any]:
+            url = self._webhook_urls.get()
+            if self._poster is None or self._poster.webhook_url != url:
+                self._poster = SlackWebhookPoster(url, timeout_seconds=self._timeout_seconds)
+            self._poster.post(message)
+            return {}
+
+        # A revoked or rotated webhook fails every post: read the secret again next time.
+        return flow.delivered(notification, send, on_failure=self._webhook_urls.invalidate)
+
+
+@dataclass(frozen=True)
 class _Runtime:
     settings: SlackNotifierSettings
-    webhook_urls: WebhookUrlSource
-    idempotency: IdempotencyConfig = field(default_factory=IdempotencyConfig)
-    delivery: Callable[..., dict[str, Any]] | None = None
-    poster: SlackWebhookPoster | None = None
-
-    @property
-    def event_source(self) -> str:
-        return self.settings.event_source
-
-    def deliver(self, *, event: dict[str, Any], notification: RegwatchEvent) -> dict[str, Any]:
-        assert self.delivery is not None  # noqa: S101 - set by _build_runtime
-        return self.delivery(event=event, notification=notification)
-
-    def poster_for(self, url: str) -> SlackWebhookPoster:
-        if self.poster is None or self.poster.webhook_url != url:
-            self.poster = SlackWebhookPoster(url, timeout_seconds=self.settings.timeout_seconds)
-        return self.poster
+    delivery: OncePerEvent
 
 
 def _build_runtime() -> _Runtime:
     settings = SlackNotifierSettings.from_environment()
     session = boto3.session.Session()
-    runtime = _Runtime(
-        settings=settings,
-        webhook_urls=WebhookUrlSource(
-            session.client("secretsmanager", config=_BOTO_CONFIG), settings.webhook_secret_arn
-        ),
+    destination = _SlackDestination(
+        WebhookUrlSource(session.client("secretsmanager", config=_BOTO_CONFIG), settings.webhook_secret_arn),
+        settings.timeout_seconds,
     )
-
-    def post_to_slack(*, event: dict[str, Any], notification: RegwatchEvent) -> dict[str, Any]:
-        message = render_slack_message(notification)
-
-        def send() -> dict[str, Any]:
-            runtime.poster_for(runtime.webhook_urls.get()).post(message)
-            return {}
-
-        # A revoked or rotated webhook fails every post: read the secret again next time.
-        return flow.delivered(notification, send, on_failure=runtime.webhook_urls.invalidate)
-
-    runtime.delivery, runtime.idempotency = deliver_once(
-        post_to_slack,
+    delivery = flow.once_per_event(
+        destination.post,
         dynamodb_client=session.client("dynamodb", config=_BOTO_CONFIG),
         table_name=settings.idempotency_table_name,
         key_prefix=IDEMPOTENCY_KEY_PREFIX,
-        on_duplicate=flow.on_duplicate,
     )
-    return runtime
+    return _Runtime(settings, delivery)
 
 
 runtime = Lazy(_build_runtime)
@@ -90,4 +79,5 @@ runtime = Lazy(_build_runtime)
 @tracer.capture_lambda_handler
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return flow.handle(event, context, runtime.get())
+    current = runtime.get()
+    return flow.handle(event, context, current.settings.event_source, current.delivery)

@@ -8,19 +8,16 @@ Both carry message attributes for subscription filter policies.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
-from notify_common.flow import NotifierFlow
+from notify_common.flow import NotifierFlow, OncePerEvent
 from notify_sns.settings import MessageFormat, SnsNotifierSettings
-from regwatch.adapters.idempotency import deliver_once
 from regwatch.adapters.sns_publisher import SnsPublisher
 from regwatch.event_models import RegwatchEvent
 from regwatch.lazy import Lazy
@@ -37,20 +34,10 @@ tracer = Tracer()
 flow = NotifierFlow(DESTINATION, logger, metrics)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Runtime:
     settings: SnsNotifierSettings
-    publisher: SnsPublisher
-    idempotency: IdempotencyConfig = field(default_factory=IdempotencyConfig)
-    delivery: Callable[..., dict[str, Any]] | None = None
-
-    @property
-    def event_source(self) -> str:
-        return self.settings.event_source
-
-    def deliver(self, *, event: dict[str, Any], notification: RegwatchEvent) -> dict[str, Any]:
-        assert self.delivery is not None  # noqa: S101 - set by _build_runtime
-        return self.delivery(event=event, notification=notification)
+    delivery: OncePerEvent
 
 
 def _publish(publisher: SnsPublisher, message_format: MessageFormat, notification: RegwatchEvent) -> str:
@@ -65,23 +52,22 @@ def _build_runtime() -> _Runtime:
     settings = SnsNotifierSettings.from_environment()
     session = boto3.session.Session()
     sns = session.client("sns", region_name=settings.topic_region or None, config=_BOTO_CONFIG)
-    runtime = _Runtime(settings=settings, publisher=SnsPublisher(sns, settings.topic_arn))
+    publisher = SnsPublisher(sns, settings.topic_arn)
 
     def publish_to_sns(*, event: dict[str, Any], notification: RegwatchEvent) -> dict[str, Any]:
         def send() -> dict[str, Any]:
-            message_id = _publish(runtime.publisher, settings.message_format, notification)
+            message_id = _publish(publisher, settings.message_format, notification)
             return {"messageId": message_id, "format": settings.message_format.value}
 
         return flow.delivered(notification, send)
 
-    runtime.delivery, runtime.idempotency = deliver_once(
+    delivery = flow.once_per_event(
         publish_to_sns,
         dynamodb_client=session.client("dynamodb", config=_BOTO_CONFIG),
         table_name=settings.idempotency_table_name,
         key_prefix=IDEMPOTENCY_KEY_PREFIX,
-        on_duplicate=flow.on_duplicate,
     )
-    return runtime
+    return _Runtime(settings, delivery)
 
 
 runtime = Lazy(_build_runtime)
@@ -91,4 +77,5 @@ runtime = Lazy(_build_runtime)
 @tracer.capture_lambda_handler
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return flow.handle(event, context, runtime.get())
+    current = runtime.get()
+    return flow.handle(event, context, current.settings.event_source, current.delivery)
