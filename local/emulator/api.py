@@ -67,15 +67,25 @@ def create_registration_version(store: Store, region: str, params: dict[str, Any
     return _version_response(registration, version)
 
 
-def submit_registration_version(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
+def _current_draft(
+    store: Store, region: str, params: dict[str, Any], reason: str, done: str
+) -> tuple[Registration, Version]:
+    """The registration and its current version, which must be a DRAFT (else `reason`)."""
     registration = store.resolve(region, params["RegistrationId"])
     version = registration.current
     if version.status != DRAFT:
         raise conflict(
-            "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
+            reason,
             registration.registration_id,
-            f"Version {version.number} is {version.status}; only a DRAFT version can be submitted.",
+            f"Version {version.number} is {version.status}; only a DRAFT version can be {done}.",
         )
+    return registration, version
+
+
+def submit_registration_version(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    registration, version = _current_draft(
+        store, region, params, "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED", "submitted"
+    )
     aws_review = bool(params.get("AwsReview", False))
     now = store.now()
     version.move_to(SUBMITTED, now)
@@ -86,14 +96,9 @@ def submit_registration_version(store: Store, region: str, params: dict[str, Any
 
 
 def discard_registration_version(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    registration = store.resolve(region, params["RegistrationId"])
-    version = registration.current
-    if version.status != DRAFT:
-        raise conflict(
-            "DISCARD_REGISTRATION_VERSION_NOT_ALLOWED",
-            registration.registration_id,
-            f"Version {version.number} is {version.status}; only a DRAFT version can be discarded.",
-        )
+    registration, version = _current_draft(
+        store, region, params, "DISCARD_REGISTRATION_VERSION_NOT_ALLOWED", "discarded"
+    )
     version.move_to(DISCARDED, store.now())
     refresh_summary(registration)
     return _version_response(registration, version)
@@ -221,14 +226,9 @@ def describe_registration_field_values(store: Store, region: str, params: dict[s
 
 
 def put_registration_field_value(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    registration = store.resolve(region, params["RegistrationId"])
-    version = registration.current
-    if version.status != DRAFT:
-        raise conflict(
-            "EDIT_REGISTRATION_FIELD_VALUES_NOT_ALLOWED",
-            registration.registration_id,
-            f"Version {version.number} is {version.status}; only a DRAFT version can be edited.",
-        )
+    registration, version = _current_draft(
+        store, region, params, "EDIT_REGISTRATION_FIELD_VALUES_NOT_ALLOWED", "edited"
+    )
     given = [k for k in ("SelectChoices", "TextValue", "RegistrationAttachmentId") if k in params]
     if len(given) > 1:
         raise validation_error(
