@@ -22,7 +22,7 @@ SCANNER_SERVICE_NAME = "regwatch-scanner"
 # AWS's own event for registration status changes (best effort, registration level only).
 NATIVE_EVENT_SOURCE = "aws.sms-voice"
 NATIVE_EVENT_DETAIL_TYPE = "Registration Status Change"
-# What the scanner does with its snapshot table (regwatch/adapters/snapshot_store.py).
+# What the scanner does with its snapshot table (regwatch_aws/snapshot_store.py).
 SNAPSHOT_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
 LIST_REGISTRATIONS_ACTION = "sms-voice:DescribeRegistrations"
 READ_VERSIONS_ACTION = "sms-voice:DescribeRegistrationVersions"

@@ -12,10 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from local.records import Notification
 
 if TYPE_CHECKING:
-    from local.run import LocalStack, Notification
+    from local.emulator import EmulatorControl
 
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]+))?>")
 _BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])")
@@ -160,7 +162,17 @@ def _table(title: str, rows: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
-def summarize(stack: LocalStack, dead_letters: Mapping[str, list[Any]], seconds: float) -> str:
+class StackFacts(Protocol):
+    """What the summary reads of the local stack (local.run.LocalStack provides it)."""
+
+    transitions: list[dict[str, Any]]
+    notifications: list[Notification]
+    scans: int
+    duplicates_suppressed: int
+    control: EmulatorControl
+
+
+def summarize(stack: StackFacts, dead_letters: Mapping[str, list[Any]], seconds: float) -> str:
     """The end-of-demo table: transitions, notifications, API calls, duplicates, dead letters."""
     statuses = Counter(str(e.get("detail", {}).get("status")) for e in stack.transitions)
     baseline = sum(1 for e in stack.transitions if e.get("detail", {}).get("baseline"))

@@ -39,6 +39,7 @@ from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages
 from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_python
 from local.lambda_events import scheduled_event
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
+from local.records import Note, Notification, Observer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "local" / "scenarios" / "demo.json"
@@ -68,26 +69,6 @@ DEMO_CONTEXT: dict[str, Any] = {
 }
 EMULATOR_QUOTA_RPS = 10.0
 WATCH_PAUSE_SECONDS = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """One thing that happened in the local stack, for the timeline and the report."""
-
-    kind: str
-    data: dict[str, Any]
-    at: float = field(default_factory=time.time)
-
-
-Observer = Callable[[Note], None]
-
-
-@dataclass(slots=True)
-class Notification:
-    destination: str  # "slack" | "sns"
-    event_id: str | None
-    text: str
-    payload: dict[str, Any]
 
 
 @dataclass(slots=True)

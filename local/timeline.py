@@ -9,7 +9,7 @@ import textwrap
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from local.run import Note
+from local.records import Note
 
 _COLORS = {
     "dim": "2",

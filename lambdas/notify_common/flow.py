@@ -17,10 +17,10 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from regwatch import notification_metrics as names
-from regwatch.adapters.idempotency import deliver_once
+from notify_common import metrics as names
 from regwatch.event_models import RegwatchEvent, parse_regwatch_event
 from regwatch.notification_errors import InvalidEvent, NotificationError
+from regwatch_aws.idempotency import deliver_once
 
 Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: RegwatchEvent)
 

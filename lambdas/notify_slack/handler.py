@@ -10,13 +10,13 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
+from function_support.lazy import Lazy
 from notify_common.flow import NotifierFlow, OncePerEvent
 from notify_slack.settings import SlackNotifierSettings
-from regwatch.adapters.secrets import WebhookUrlSource
-from regwatch.adapters.slack_poster import SlackWebhookPoster
+from notify_slack.webhook import SlackWebhookPoster
 from regwatch.event_models import RegwatchEvent
-from regwatch.lazy import Lazy
-from regwatch.render_slack import render_slack_message
+from regwatch_alerts.render_slack import render_slack_message
+from regwatch_aws.secrets import WebhookUrlSource
 
 DESTINATION = "slack"
 IDEMPOTENCY_KEY_PREFIX = "regwatch-notify-slack"

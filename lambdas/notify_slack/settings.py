@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from regwatch.settings_support import DEFAULT_EVENT_SOURCE, SettingsError, event_source_of, required
+from function_support.settings_parsing import DEFAULT_EVENT_SOURCE, SettingsError, event_source_of, required
 
 DEFAULT_TIMEOUT_SECONDS = 10
 

@@ -16,13 +16,13 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
+from function_support.lazy import Lazy
 from notify_common.flow import NotifierFlow, OncePerEvent
 from notify_sns.settings import MessageFormat, SnsNotifierSettings
-from regwatch.adapters.sns_publisher import SnsPublisher
 from regwatch.event_models import RegwatchEvent
-from regwatch.lazy import Lazy
-from regwatch.render_chatbot import render_chatbot_notification
-from regwatch.render_text import message_attributes, render_text_notification
+from regwatch_alerts.render_chatbot import render_chatbot_notification
+from regwatch_alerts.render_text import message_attributes, render_text_notification
+from regwatch_aws.sns_publisher import SnsPublisher
 
 DESTINATION = "sns"
 IDEMPOTENCY_KEY_PREFIX = "regwatch-notify-sns"

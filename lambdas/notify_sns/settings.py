@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from regwatch.settings_support import DEFAULT_EVENT_SOURCE, SettingsError, event_source_of, required
+from function_support.settings_parsing import DEFAULT_EVENT_SOURCE, SettingsError, event_source_of, required
 
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
 

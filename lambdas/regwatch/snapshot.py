@@ -1,6 +1,6 @@
 """What regwatch remembers between scans: one snapshot per registration, one scan state per region.
 
-Pure data. The DynamoDB item layout lives in adapters/snapshot_store.py; docs/scanner.md
+Pure data. The DynamoDB item layout lives in regwatch_aws/snapshot_store.py; docs/scanner.md
 describes both.
 """
 

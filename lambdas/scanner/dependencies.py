@@ -17,10 +17,10 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from regwatch.adapters.publisher import EventBridgePublisher
-from regwatch.adapters.sms_api import SmsRegistry
-from regwatch.adapters.snapshot_store import DynamoSnapshotStore
 from regwatch.ratelimit import RateLimiter
+from regwatch_aws.publisher import EventBridgePublisher
+from regwatch_aws.sms_api import SmsRegistry
+from regwatch_aws.snapshot_store import DynamoSnapshotStore
 from scanner.settings import ScannerSettings
 
 USER_AGENT_EXTRA = "regwatch"

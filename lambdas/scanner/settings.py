@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from function_support.settings_parsing import DEFAULT_EVENT_SOURCE, SettingsError
 from regwatch.diff import BaselineAlerts
-from regwatch.settings_support import DEFAULT_EVENT_SOURCE, SettingsError
 
 DEFAULT_API_CALLS_PER_SECOND = 0.8  # below the default Describe* quota of 1/s, leaving room for others
 DEFAULT_RECONCILE_HOURS = 24.0

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from regwatch.alert_content import describe
 from regwatch.event_models import RegwatchEvent, parse_regwatch_event
 from regwatch.model import Transition
+from regwatch_alerts.alert_content import describe
 from tests.golden.sample_events import SOURCE, T0, event_for, version_transition
 
 

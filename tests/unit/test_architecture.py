@@ -1,8 +1,14 @@
-"""Import directions of the architecture sketch, checked on the source itself.
+"""Import directions of the layers in lambdas/, checked on the source itself.
 
-The domain (lambdas/regwatch, minus adapters) must stay pure: no boto3, no
-environment, no handler/infra/local imports. Handlers and adapters never reach into
-infra or local. A violation fails here before it becomes a design habit.
+    regwatch/          pure domain: no SDK, no environment, no presentation, no handlers
+    regwatch_aws/      AWS adapters: may use the domain, never alerts or handlers
+    regwatch_alerts/   what a person reads: may use the domain, never adapters or handlers
+    function_support/  settings parsing and lazy values shared by the handlers: pure
+    every other package in lambdas/ is a function (handler + settings) and may use all of the above
+
+Nothing in lambdas/ imports infra/, local/, tests/ or benchmarks/ (the bundle ships
+lambdas/ only), and no package imports another in a circle. A violation fails here
+before it becomes a design habit. docs/architecture.md describes the same rules.
 """
 
 from __future__ import annotations
@@ -14,8 +20,33 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDAS = ROOT / "lambdas"
-DOMAIN = LAMBDAS / "regwatch"
-HANDLER_PACKAGES = ("scanner", "notify_common", "notify_slack", "notify_sns")
+DOMAIN = "regwatch"
+ADAPTERS = "regwatch_aws"
+ALERTS = "regwatch_alerts"
+SUPPORT = "function_support"
+LIBRARY_PACKAGES = frozenset({DOMAIN, ADAPTERS, ALERTS, SUPPORT})
+SDKS = frozenset({"boto3", "botocore", "slack_sdk", "urllib3"})
+OUTSIDE_THE_BUNDLE = frozenset({"infra", "local", "tests", "benchmarks", "aws_cdk"})
+
+
+def _packages() -> list[str]:
+    return sorted(p.name for p in LAMBDAS.iterdir() if (p / "__init__.py").exists())
+
+
+FUNCTION_PACKAGES = frozenset(name for name in _packages() if name not in LIBRARY_PACKAGES)
+
+# What each library layer must not import (besides infra/local/tests/benchmarks for everyone).
+FORBIDDEN: dict[str, frozenset[str]] = {
+    DOMAIN: SDKS | {ADAPTERS, ALERTS, SUPPORT} | FUNCTION_PACKAGES,
+    ADAPTERS: {ALERTS} | FUNCTION_PACKAGES,
+    ALERTS: SDKS | {ADAPTERS, SUPPORT} | FUNCTION_PACKAGES | {"aws_lambda_powertools"},
+    SUPPORT: SDKS | {ADAPTERS, ALERTS} | FUNCTION_PACKAGES,
+}
+
+
+# The contract's consumer model (regwatch/event_models.py) is a Powertools parser model;
+# the rest of Powertools (Logger, Metrics, idempotency) belongs to handlers and adapters.
+POWERTOOLS_ALLOWED_IN_DOMAIN = "aws_lambda_powertools.utilities.parser"
 
 
 def _imports(path: Path) -> set[str]:
@@ -46,50 +77,119 @@ def _top(name: str) -> str:
     return name.split(".", maxsplit=1)[0]
 
 
-def _domain_files() -> list[Path]:
-    return [p for p in DOMAIN.rglob("*.py") if "adapters" not in p.relative_to(DOMAIN).parts]
+def _files(package: str) -> list[Path]:
+    return sorted((LAMBDAS / package).rglob("*.py"))
 
 
-def test_there_is_domain_code_to_check() -> None:
-    assert len(_domain_files()) >= 3
+def _ids(path: Path) -> str:
+    return str(path.relative_to(ROOT))
 
 
-@pytest.mark.parametrize("path", _domain_files(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_domain_is_pure(path: Path) -> None:
-    imported = _imports(path)
-    forbidden = {"boto3", "botocore", "infra", "local", "aws_cdk", *HANDLER_PACKAGES}
-    bad = sorted(name for name in imported if _top(name) in forbidden)
-    bad += sorted(name for name in imported if name.startswith("regwatch.adapters"))
-    assert not bad, f"{path.name} imports {bad}: the domain must not depend on AWS SDKs, adapters or handlers"
-    assert not _reads_environment(path), f"{path.name} reads the environment; only settings modules may"
+def test_the_layers_exist() -> None:
+    for package in LIBRARY_PACKAGES:
+        assert len(_files(package)) >= 2, f"lambdas/{package} is missing or empty"
+    assert {"scanner"} <= FUNCTION_PACKAGES
 
 
 @pytest.mark.parametrize(
-    "path",
-    [p for p in LAMBDAS.rglob("*.py")],
-    ids=lambda p: str(p.relative_to(ROOT)),
+    "path", [p for package in sorted(FORBIDDEN) for p in _files(package)], ids=_ids
 )
-def test_lambda_code_never_imports_infra_or_local(path: Path) -> None:
-    bad = sorted(name for name in _imports(path) if _top(name) in {"infra", "local", "tests", "benchmarks"})
-    assert not bad, f"{path.relative_to(ROOT)} imports {bad}; the Lambda bundle ships lambdas/ only"
+def test_library_layers_import_only_downwards(path: Path) -> None:
+    layer = path.relative_to(LAMBDAS).parts[0]
+    bad = sorted(name for name in _imports(path) if _top(name) in FORBIDDEN[layer])
+    if layer in {DOMAIN, ALERTS}:
+        bad += sorted(
+            name
+            for name in _imports(path)
+            if _top(name) == "aws_lambda_powertools" and not name.startswith(POWERTOOLS_ALLOWED_IN_DOMAIN)
+        )
+    assert not bad, f"{_ids(path)} imports {bad}: lambdas/{layer} must not depend on them"
+
+
+@pytest.mark.parametrize("path", [p for p in LAMBDAS.rglob("*.py")], ids=_ids)
+def test_lambda_code_never_imports_outside_the_bundle(path: Path) -> None:
+    bad = sorted(name for name in _imports(path) if _top(name) in OUTSIDE_THE_BUNDLE)
+    assert not bad, f"{_ids(path)} imports {bad}; the Lambda bundle ships lambdas/ only"
 
 
 @pytest.mark.parametrize(
-    "path",
-    [p for p in (DOMAIN / "adapters").rglob("*.py")],
-    ids=lambda p: str(p.relative_to(ROOT)),
-)
-def test_adapters_never_import_handlers(path: Path) -> None:
-    bad = sorted(name for name in _imports(path) if _top(name) in HANDLER_PACKAGES)
-    assert not bad, f"{path.name} imports handler code {bad}"
-
-
-@pytest.mark.parametrize(
-    "path",
-    [p for p in LAMBDAS.rglob("*.py") if p.name != "settings.py"],
-    ids=lambda p: str(p.relative_to(ROOT)),
+    "path", [p for p in LAMBDAS.rglob("*.py") if p.name != "settings.py"], ids=_ids
 )
 def test_only_settings_modules_read_the_environment(path: Path) -> None:
     assert not _reads_environment(path), (
-        f"{path.relative_to(ROOT)} reads os.environ; parse it once in the function's settings.py"
+        f"{_ids(path)} reads os.environ; parse it once in the function's settings.py"
     )
+
+
+def _imported_names(path: Path) -> set[str]:
+    """Like _imports, but `from pkg import mod` also names `pkg.mod` (resolved below)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _module_graph(roots: list[Path]) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for root in roots:
+        for path in root.rglob("*.py"):
+            if {".venv", "node_modules", "cdk.out", ".build"} & set(path.parts):
+                continue
+            relative = path.relative_to(root).with_suffix("")
+            parts = relative.parts[:-1] if relative.name == "__init__" else relative.parts
+            graph[".".join(parts)] = _imported_names(path)
+    modules = set(graph)
+    resolved: dict[str, set[str]] = {}
+    for module, imported in graph.items():
+        edges: set[str] = set()
+        for name in imported:
+            # The longest prefix that is a module: `a.b.c` is module a.b.c or attribute c of a.b.
+            candidates = [name, *[name.rsplit(".", k)[0] for k in range(1, name.count(".") + 1)]]
+            target = next((c for c in candidates if c in modules), None)
+            if target is not None and target != module:
+                edges.add(target)
+        resolved[module] = edges
+    return resolved
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)) is not None:
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)) is not None:
+            return found
+    return None
+
+
+def test_no_import_cycles_between_modules() -> None:
+    lambdas_graph = _module_graph([LAMBDAS])
+    project_graph = {
+        k: v
+        for k, v in _module_graph([ROOT]).items()
+        if _top(k) in {"infra", "local", "benchmarks", "app"}
+    }
+    for name, graph in (("lambdas", lambdas_graph), ("infra/local/benchmarks", project_graph)):
+        cycle = _cycle(graph)
+        assert cycle is None, f"import cycle in {name}: {' -> '.join(cycle or [])}"
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None

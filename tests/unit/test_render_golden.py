@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from regwatch.event_models import parse_regwatch_event
-from regwatch.render_chatbot import render_chatbot_notification
-from regwatch.render_slack import render_slack_message
-from regwatch.render_text import render_text_notification
+from regwatch_alerts.render_chatbot import render_chatbot_notification
+from regwatch_alerts.render_slack import render_slack_message
+from regwatch_alerts.render_text import render_text_notification
 from tests.golden.sample_events import SAMPLES, SOURCE, event_for
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"

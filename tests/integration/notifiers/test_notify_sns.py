@@ -14,7 +14,7 @@ import pytest
 from notify_sns import handler as sns_handler
 from notify_sns.settings import SettingsError
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
-from regwatch.render_text import SUBJECT_LIMIT
+from regwatch_alerts.render_text import SUBJECT_LIMIT
 from tests.golden.sample_events import SAMPLES, event_for, huge_denial
 from tests.integration.notifiers.conftest import FakeLambdaContext, emitted_metrics
 

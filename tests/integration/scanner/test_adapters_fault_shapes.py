@@ -17,9 +17,6 @@ import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
 
-from regwatch.adapters.publisher import EventBridgePublisher, batches
-from regwatch.adapters.sms_api import SmsRegistry
-from regwatch.adapters.snapshot_store import DynamoSnapshotStore, registration_from_item, registration_to_item
 from regwatch.errors import (
     PublishFailed,
     RegistrationNotFound,
@@ -31,6 +28,9 @@ from regwatch.errors import (
 )
 from regwatch.ratelimit import RateLimiter
 from regwatch.snapshot import RegionKey, RegistrationSnapshot, VersionSnapshot
+from regwatch_aws.publisher import EventBridgePublisher, batches
+from regwatch_aws.sms_api import SmsRegistry
+from regwatch_aws.snapshot_store import DynamoSnapshotStore, registration_from_item, registration_to_item
 
 NO_RETRIES = Config(retries={"mode": "standard", "max_attempts": 1})
 KEY = RegionKey("123456789012", "us-east-1")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.alert_content import AlertContent, describe
 from regwatch.event_models import DeniedReasonDetail, RegwatchEvent
 from regwatch.severity import Severity
-from regwatch.slack_text import escape_mrkdwn, fit, fit_plain, link
+from regwatch_alerts.alert_content import AlertContent, describe
+from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain, link
 
 # Block Kit limits (api.slack.com/reference/block-kit/blocks).
 HEADER_TEXT_LIMIT = 150

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from regwatch.alert_content import AlertContent, describe
 from regwatch.event_models import RegwatchEvent
+from regwatch_alerts.alert_content import AlertContent, describe
 
 DESCRIPTION_LIMIT = 3500
 TITLE_LIMIT = 250

@@ -10,9 +10,9 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from regwatch.alert_content import AlertContent, describe
 from regwatch.event_models import RegwatchEvent
 from regwatch.severity import Severity
+from regwatch_alerts.alert_content import AlertContent, describe
 
 # SNS: the subject must be under 100 characters, no line breaks or control characters;
 # mail clients are happiest with ASCII there.
