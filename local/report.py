@@ -165,11 +165,16 @@ def _table(title: str, rows: list[tuple[str, str]]) -> list[str]:
 class StackFacts(Protocol):
     """What the summary reads of the local stack (local.run.LocalStack provides it)."""
 
-    transitions: list[dict[str, Any]]
-    notifications: list[Notification]
-    scans: int
-    duplicates_suppressed: int
-    control: EmulatorControl
+    @property
+    def transitions(self) -> list[dict[str, Any]]: ...
+    @property
+    def notifications(self) -> list[Notification]: ...
+    @property
+    def scans(self) -> int: ...
+    @property
+    def duplicates_suppressed(self) -> int: ...
+    @property
+    def control(self) -> EmulatorControl: ...
 
 
 def summarize(stack: StackFacts, dead_letters: Mapping[str, list[Any]], seconds: float) -> str:
