@@ -21,7 +21,7 @@ from typing import Any
 
 
 class SettingKind(StrEnum):
-    SECRET = "secret"  # name or ARN of an existing Secrets Manager secret
+    SECRET = "secret"  # noqa: S105 - a kind of setting: name or ARN of an existing Secrets Manager secret
     CHOICE = "choice"  # one of `choices`
     TEXT = "text"  # a string matching `pattern` (if given)
     FLAG = "flag"  # true / false
@@ -101,7 +101,7 @@ class Destination:
 
 # --- the entries -----------------------------------------------------------------------------
 
-_SECRET_HELP = "Name or full ARN of an existing Secrets Manager secret holding "
+_SECRET_HELP = "Name or full ARN of an existing Secrets Manager secret holding "  # noqa: S105
 
 
 def _slack_enabled(values: Values) -> bool:
@@ -251,7 +251,7 @@ TEAMS = Destination(
     secrets=(("teamsWebhookSecret", "TEAMS_WEBHOOK_SECRET_ARN"),),
     routing=Routing(severities=("ACTION_REQUIRED", "GOOD_NEWS")),
     enabled=lambda values: values.get("teamsWebhookSecret") is not None,
-    duplicates="a post accepted after the client timed out is posted again (workflows have no idempotency key)",
+    duplicates="a post accepted after the client timed out is posted again (no idempotency key)",
 )
 
 DESTINATIONS: tuple[Destination, ...] = (SLACK, SNS, PAGERDUTY, TEAMS)

@@ -98,7 +98,7 @@ def decide(detail_type: str, detail: Mapping[str, Any], event_time: str) -> Deci
     return Decision(Action.UPDATE_IF_OPEN, key, when, version)
 
 
-def what_to_send(decision: Decision, recorded: Recorded | None) -> tuple[str | None, str]:
+def what_to_send(decision: Decision, recorded: Recorded | None) -> tuple[str | None, str]:  # noqa: PLR0911
     """("trigger" | "resolve" | None, why) given what was recorded for the key."""
     if recorded is not None and recorded.event_time_ms > decision.event_time_ms:
         return None, f"older than the recorded {recorded.action}"
