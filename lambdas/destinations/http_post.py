@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import urllib3
 from urllib3.exceptions import HTTPError
@@ -38,7 +39,7 @@ class _Redact(logging.Filter):
         if not self.secrets:
             return True
         message = record.getMessage()
-        for secret in self.secrets:
+        for secret in sorted(self.secrets, key=len, reverse=True):
             message = message.replace(secret, REDACTED)
         record.msg, record.args = message, None
         return True
@@ -101,7 +102,10 @@ class JsonPoster:
     def post(self, url: str, payload: Any, *, secrets: Iterable[str] = ()) -> Answer:
         """POST `payload` as JSON; the final answer after retries (any status), or DestinationFailed
         if no answer came at all. Never raises with the URL in the message."""
-        hidden = [url, *secrets]
+        parts = urlsplit(url)
+        # urllib3 logs the path and query without the host: hide each form, longest first.
+        hidden = [url, f"{parts.path}?{parts.query}" if parts.query else parts.path, parts.query, *secrets]
+        hidden = sorted((h for h in hidden if h and h != "/"), key=len, reverse=True)
         redact_everywhere(*hidden)
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:

@@ -14,9 +14,9 @@ from typing import Any, cast
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from botocore.config import Config
+
 from destinations.contract import BuildDelivery, DeliveryContext
 from destinations.registry import Destination, UnknownDestination, destination
-
 from function_support.settings_parsing import SettingsError
 from notifier.settings import NotifierSettings
 from notify_common.flow import NotifierFlow, OncePerEvent, Parser

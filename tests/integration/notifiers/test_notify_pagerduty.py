@@ -12,9 +12,9 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
-from notifier import handler as notifier_handler
 
 from local.pagerduty_events import PagerDutyServer
+from notifier import handler as notifier_handler
 from regwatch.notification_errors import DestinationFailed, SecretUnavailable
 from tests.golden.sample_events import SAMPLES, T0, event_for
 from tests.integration.notifiers.conftest import (
