@@ -59,6 +59,7 @@ class Routing:
 
 
 Values = Mapping[str, Any]  # a destination's validated settings, by key
+NOTIFIER_HANDLER = "notifier.handler.lambda_handler"  # the generic notifier; `DESTINATION` picks the entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +77,7 @@ class Destination:
     # (secret key, env var) pairs: infra grants GetSecretValue on each configured one.
     secrets: tuple[tuple[str, str], ...] = ()
     resources: tuple[Resource, ...] = (Resource.IDEMPOTENCY_TABLE,)
-    # AWS actions beyond secrets, the idempotency table and logs (with the resource they act on).
-    handler: str = "notifier.handler.lambda_handler"
+    handler: str = NOTIFIER_HANDLER
     check: Callable[[Values], list[str]] = field(default=lambda values: [])
     duplicates: str = "none"  # what a retry after a timeout can do (docs/reliability.md)
 
