@@ -164,3 +164,14 @@ def test_routing_filters_and_extra_detail_types_are_in_the_patterns(synthesized:
     assert synthesized.json["Resources"][synthesized.logical_id(teams)]["Properties"][
         "EventPattern"
     ] == event_pattern("regwatch", [Severity.ACTION_REQUIRED], [])
+
+
+def test_the_template_holds_secret_names_never_secret_values(synthesized: Any) -> None:
+    """Routing keys, webhook URLs and bot tokens stay in Secrets Manager: the functions get names/ARNs."""
+    import re
+
+    secret_shapes = re.compile(r"https?://|xox[bp]-|^[A-Za-z0-9]{32}$")
+    for function in synthesized.resources("AWS::Lambda::Function").values():
+        for name, value in function["Properties"]["Environment"]["Variables"].items():
+            if isinstance(value, str):
+                assert not secret_shapes.search(value), f"{name}={value!r} looks like a secret value"
