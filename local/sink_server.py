@@ -66,6 +66,11 @@ class ScriptedServer:
         with self.lock:
             self._script.extend(responses)
 
+    def scripted_left(self) -> int:
+        """Scripted answers not used yet (a fault row's probe: how many struck)."""
+        with self.lock:
+            return len(self._script)
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         with self._idle:
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)

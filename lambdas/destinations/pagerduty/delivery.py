@@ -1,12 +1,13 @@
 """PagerDuty delivery: decide (lifecycle.py), record the decision, send it to the Events API v2.
 
-Order of work for one event: read the key's state; skip an event older than the recorded
-one; write the new state with a condition (`eventTimeMs <= this event's`), so two racing
-deliveries agree on the newest; then POST. A failed POST raises: the idempotency record is
-removed and the retry sends again (the state write is repeatable for the same event time).
-PagerDuty deduplicates triggers on dedup_key, so a repeated send never opens a second
-incident. 429/5xx and timeouts are retried (http_post.py); a 400 is a bad event: it fails
-with PagerDuty's reason and the event waits in the DLQ.
+Order of work for one event: read the key's state; decide (lifecycle.what_to_send); write
+the new state with a condition (`eventTimeMs <= this event's`), so two racing deliveries
+agree on the newest (the loser decides again against the winner's record); then POST.
+A failed POST raises: the idempotency record is removed and the retry sends again (the
+state write is repeatable for the same event time). PagerDuty deduplicates triggers on
+dedup_key, so a repeated send never opens a second incident. 429/5xx and timeouts are
+retried (http_post.py); a 400 is a bad event: it fails with PagerDuty's reason and the
+event waits in the DLQ.
 """
 
 from __future__ import annotations
@@ -76,12 +77,13 @@ class PagerDutyDelivery:
             raise InvalidEvent("not a regwatch event: detail is not an object")
         decision = decide(detail_type, detail, str(event.get("time", "")))
         recorded = self._recorded(decision.dedup_key)
-        action, why = what_to_send(decision, recorded)
+        action, why, record = what_to_send(decision, recorded)
+        if action is not None and record and not self._record(decision, action, recorded):
+            # A newer event was recorded concurrently: decide again against it.
+            action, why, _ = what_to_send(decision, self._recorded(decision.dedup_key))
         extra = {"dedupKey": decision.dedup_key, "why": why}
         if action is None:
             return {**extra, "eventAction": "none"}
-        if not self._record(decision, action, recorded):
-            return {**extra, "eventAction": "none", "why": "a newer event was recorded concurrently"}
         body: dict[str, Any] = {"event_action": action, "dedup_key": decision.dedup_key}
         if action == "trigger":
             if detail_type in TARGET_DETAIL_TYPES or notification is None:

@@ -14,9 +14,10 @@ cannot resolve an incident a newer version opened.
 | any other status                                         | update (trigger) only an open incident  |
 | Target Unhealthy / Target Recovered                      | trigger / resolve, one key per target   |
 
-Out of order: every decision carries the event's time; an event older than the latest
-recorded one for its key is not sent (delivery.py), so a resolve that overtook its
-trigger leaves no open incident.
+Out of order: every decision carries the event's time, and the state item keeps the newest
+recorded action per key (delivery.py): a trigger older than a recorded resolve is not sent,
+so a resolve that overtook its trigger leaves no open incident; a resolve older than a
+recorded trigger is not sent either.
 """
 
 from __future__ import annotations
@@ -98,24 +99,35 @@ def decide(detail_type: str, detail: Mapping[str, Any], event_time: str) -> Deci
     return Decision(Action.UPDATE_IF_OPEN, key, when, version)
 
 
-def what_to_send(decision: Decision, recorded: Recorded | None) -> tuple[str | None, str]:  # noqa: PLR0911
-    """("trigger" | "resolve" | None, why) given what was recorded for the key."""
+_TRIGGERING = frozenset({Action.TRIGGER, Action.TRIGGER_UNLESS_RESOLVED, Action.UPDATE_IF_OPEN})
+
+
+def what_to_send(decision: Decision, recorded: Recorded | None) -> tuple[str | None, str, bool]:  # noqa: PLR0911
+    """("trigger" | "resolve" | None, why, whether to record it) given what was recorded for the key.
+
+    An event older than the recorded one never changes the incident's state: older than a
+    resolve, nothing is sent (a late trigger must not reopen); older than a trigger, a trigger
+    is still sent as an update (it carries details the newer one may lack, e.g. the denial
+    reasons of a version next to its registration's REQUIRES_UPDATES) but not recorded.
+    """
     if recorded is not None and recorded.event_time_ms > decision.event_time_ms:
-        return None, f"older than the recorded {recorded.action}"
+        if recorded.action == "trigger" and decision.action in _TRIGGERING:
+            return "trigger", "older update of the open incident", False
+        return None, f"older than the recorded {recorded.action}", False
     match decision.action:
         case Action.TRIGGER:
-            return "trigger", "action required"
+            return "trigger", "action required", True
         case Action.RESOLVE:
-            return "resolve", "good state reached"
+            return "resolve", "good state reached", True
         case Action.RESOLVE_IF_VERSION:
             if recorded is not None and recorded.action == "trigger" and recorded.version != decision.version:
-                return None, f"the open incident belongs to version {recorded.version}"
-            return "resolve", "the version was discarded"
+                return None, f"the open incident belongs to version {recorded.version}", False
+            return "resolve", "the version was discarded", True
         case Action.TRIGGER_UNLESS_RESOLVED:
             if recorded is not None and recorded.action == "resolve":
-                return None, "the incident is already resolved"
-            return "trigger", "reminder"
+                return None, "the incident is already resolved", False
+            return "trigger", "reminder", True
         case Action.UPDATE_IF_OPEN:
             if recorded is not None and recorded.action == "trigger":
-                return "trigger", "update of the open incident"
-            return None, "no open incident to update"
+                return "trigger", "update of the open incident", True
+            return None, "no open incident to update", False

@@ -128,6 +128,23 @@ def test_resolve_arriving_before_its_trigger_leaves_no_open_incident(
     assert [e["event_action"] for e in pagerduty.accepted] == ["resolve"]
 
 
+def test_an_older_trigger_after_a_newer_one_still_updates_the_incident(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    """A version's denial (with its reasons) delivered after its registration's REQUIRES_UPDATES."""
+    registration_level = sample("version_revoked", 10)
+    registration_level["detail"] |= {"status": "REQUIRES_UPDATES"}
+    invoke(registration_level)
+    late_version = sample("version_denied_with_reasons", 0)
+    assert invoke(late_version)["eventAction"] == "trigger"
+    assert len(pagerduty.incidents) == 1
+    assert pagerduty.accepted[-1]["payload"]["custom_details"]["deniedReasons"]
+    # The record keeps the newer event: a resolve between the two times is older, so not sent.
+    between = sample("version_approved", 5)
+    assert invoke(between)["eventAction"] == "none"
+    assert len(pagerduty.open_incidents()) == 1
+
+
 def test_discarding_another_version_does_not_resolve_the_open_incident(
     pd_env: None, pagerduty: PagerDutyServer
 ) -> None:
