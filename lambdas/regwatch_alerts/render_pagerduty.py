@@ -9,6 +9,9 @@ Severity mapping (PagerDuty knows critical | error | warning | info):
 | Registration Reminder (the action is still pending)    | error              |
 | Target Unhealthy (regwatch cannot see an account)      | error              |
 | any other status updating an open incident             | warning            |
+
+An action-required trigger or a reminder never lowers the severity of the open incident (a
+REVOKED version stays critical when its registration's status change follows).
 | GOOD_NEWS (only ever resolves, shown for completeness) | info               |
 
 PagerDuty shows the summary as plain text: nothing here needs escaping, but it is cut to
@@ -50,6 +53,15 @@ def pagerduty_severity(detail_type: str, status: str, severity: Severity) -> str
     if severity is Severity.GOOD_NEWS:
         return "info"
     return "warning"
+
+
+_SEVERITY_ORDER = ("info", "warning", "error", "critical")
+
+
+def most_severe(*severities: str) -> str:
+    """The highest of PagerDuty severities (unknown or empty ones rank lowest)."""
+    known = [s for s in severities if s in _SEVERITY_ORDER]
+    return max(known, key=_SEVERITY_ORDER.index) if known else "error"
 
 
 def _trusted(url: str) -> bool:

@@ -16,11 +16,22 @@ from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
 from destinations.http_post import JsonPoster
-from destinations.pagerduty.lifecycle import TARGET_DETAIL_TYPES, Decision, Recorded, decide, what_to_send
+from destinations.pagerduty.lifecycle import (
+    TARGET_DETAIL_TYPES,
+    Action,
+    Decision,
+    Recorded,
+    decide,
+    what_to_send,
+)
 from destinations.pagerduty.settings import PagerDutySettings
 from regwatch.event_models import RegwatchEvent
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
-from regwatch_alerts.render_pagerduty import render_pagerduty_target_trigger, render_pagerduty_trigger
+from regwatch_alerts.render_pagerduty import (
+    most_severe,
+    render_pagerduty_target_trigger,
+    render_pagerduty_trigger,
+)
 from regwatch_aws.delivery_state import DeliveryStateStore, StateConflict
 from regwatch_aws.secrets import SecretSource, pagerduty_routing_key
 
@@ -44,21 +55,21 @@ class PagerDutyDelivery:
             return None
         version = item.get("version")
         return Recorded(
-            str(item["action"]), int(item["eventTimeMs"]), int(version) if version is not None else None
+            str(item["action"]),
+            int(item["eventTimeMs"]),
+            int(version) if version is not None else None,
+            str(item.get("severity", "")),
         )
 
-    def _record(self, decision: Decision, action: str, recorded: Recorded | None) -> bool:
+    def _record(self, decision: Decision, action: str, recorded: Recorded | None, severity: str) -> bool:
         version = decision.version
-        if (
-            action == "trigger"
-            and recorded is not None
-            and recorded.action == "trigger"
-            and decision.action == "update-if-open"
-        ):
+        if action == "trigger" and decision.action is Action.UPDATE_IF_OPEN and recorded is not None:
             version = recorded.version  # an update keeps the version that opened the incident
         attributes: dict[str, Any] = {"action": action, "eventTimeMs": decision.event_time_ms}
         if version is not None:
             attributes["version"] = version
+        if severity:
+            attributes["severity"] = severity
         try:
             self._state.put(
                 decision.dedup_key,
@@ -70,31 +81,54 @@ class PagerDutyDelivery:
             return False
         return True
 
-    def send(self, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
+    def _trigger_body(
+        self,
+        event: dict[str, Any],
+        notification: RegwatchEvent | None,
+        decision: Decision,
+        recorded: Recorded | None,
+    ) -> dict[str, Any]:
         detail_type = str(event.get("detail-type", ""))
+        if detail_type in TARGET_DETAIL_TYPES or notification is None:
+            body = render_pagerduty_target_trigger(detail_type, event["detail"], str(event.get("time", "")))
+        else:
+            body = render_pagerduty_trigger(notification, event["detail"])
+            body["client"], body["client_url"] = CLIENT, notification.detail.console_url
+        if (
+            decision.action is not Action.UPDATE_IF_OPEN
+            and recorded is not None
+            and recorded.action == "trigger"
+        ):
+            # Another action-required event never lowers the open incident's severity (a REVOKED
+            # version stays critical when its registration's status follows).
+            body["payload"]["severity"] = most_severe(recorded.severity, body["payload"]["severity"])
+        return body
+
+    def send(self, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
         detail = event.get("detail")
         if not isinstance(detail, dict):
             raise InvalidEvent("not a regwatch event: detail is not an object")
-        decision = decide(detail_type, detail, str(event.get("time", "")))
+        decision = decide(str(event.get("detail-type", "")), detail, str(event.get("time", "")))
         recorded = self._recorded(decision.dedup_key)
         action, why, record = what_to_send(decision, recorded)
-        if action is not None and record and not self._record(decision, action, recorded):
+        body: dict[str, Any] = {}
+        if action == "trigger":
+            body = self._trigger_body(event, notification, decision, recorded)
+        severity = str(body.get("payload", {}).get("severity", ""))
+        if action is not None and record and not self._record(decision, action, recorded, severity):
             # A newer event was recorded concurrently: decide again against it.
-            action, why, _ = what_to_send(decision, self._recorded(decision.dedup_key))
+            recorded = self._recorded(decision.dedup_key)
+            action, why, _ = what_to_send(decision, recorded)
+            if action == "trigger":
+                body = self._trigger_body(event, notification, decision, recorded)
         extra = {"dedupKey": decision.dedup_key, "why": why}
         if action is None:
             return {**extra, "eventAction": "none"}
-        body: dict[str, Any] = {"event_action": action, "dedup_key": decision.dedup_key}
-        if action == "trigger":
-            if detail_type in TARGET_DETAIL_TYPES or notification is None:
-                body |= render_pagerduty_target_trigger(detail_type, detail, str(event.get("time", "")))
-            else:
-                body |= render_pagerduty_trigger(notification, detail)
-                body["client"], body["client_url"] = CLIENT, notification.detail.console_url
         routing_key = self._routing_keys.get()
-        answer = self._poster.post(
-            self._settings.events_url, {"routing_key": routing_key, **body}, secrets=[routing_key]
-        )
+        message = {"routing_key": routing_key, "event_action": action, "dedup_key": decision.dedup_key}
+        if action == "trigger":
+            message |= body
+        answer = self._poster.post(self._settings.events_url, message, secrets=[routing_key])
         if answer.status != 202:
             raise DestinationFailed(
                 DESTINATION, _reason(answer.status, answer.json(), answer.body), status=answer.status

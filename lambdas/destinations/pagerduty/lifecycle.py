@@ -58,6 +58,7 @@ class Recorded:
     action: str  # "trigger" | "resolve"
     event_time_ms: int
     version: int | None
+    severity: str = ""  # of the open incident, after a trigger
 
 
 def _epoch_ms(text: Any) -> int | None:

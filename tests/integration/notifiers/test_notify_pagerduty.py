@@ -307,3 +307,13 @@ def test_routing_key_never_reaches_logs_or_errors(
     assert "Delivered" in output and "Delivery failed" in output
     assert pagerduty.routing_key not in output
     assert all(pagerduty.routing_key not in e for e in errors), errors
+
+
+def test_a_following_action_required_event_never_lowers_the_severity(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    invoke(sample("version_revoked", 0))
+    follow_up = sample("version_denied_with_reasons", 5)
+    assert invoke(follow_up)["eventAction"] == "trigger"
+    [incident] = pagerduty.incidents
+    assert incident.updates == 1 and incident.severity == "critical"
