@@ -16,12 +16,27 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import botocore.session
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from destinations import registry
+from infra.destination_config import (
+    DestinationConfig,
+    destination_fields,
+    destination_problems,
+    destination_values,
+    none_if_empty,
+    split_list,
+)
 from regwatch.severity import Severity
 
 CONTEXT_KEY = "regwatch"
@@ -63,23 +78,12 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _BUS_NAME = re.compile(r"^[/\.\-_A-Za-z0-9]{1,256}$")
 _EVENT_SOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,255}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_SECRET_ARN = re.compile(r"^arn:aws[a-z\-]*:secretsmanager:[a-z0-9\-]+:\d{12}:secret:[\w/+=.@\-]+$")
-_SECRET_NAME = re.compile(r"^[\w/+=.@\-]{1,512}$")
 _NAMESPACE = re.compile(r"^[A-Za-z0-9._\-/#:]{1,255}$")
 _UNIT_MINUTES = {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}
 
 
 class ConfigError(ValueError):
     """A bad `regwatch` context value; the message names every offending key."""
-
-
-@cache
-def known_statuses() -> frozenset[str]:
-    """Registration and version statuses of the pinned botocore model (no AWS call: a local file)."""
-    model = botocore.session.get_session().get_service_model("pinpoint-sms-voice-v2")
-    return frozenset(
-        model.shape_for("RegistrationStatus").enum + model.shape_for("RegistrationVersionStatus").enum
-    )
 
 
 def schedule_interval_minutes(expression: str) -> int | None:
@@ -90,31 +94,16 @@ def schedule_interval_minutes(expression: str) -> int | None:
     return int(match["value"]) * _UNIT_MINUTES[match["unit"]]
 
 
-def _split_list(value: Any) -> Any:
-    """Lists given on the command line arrive as strings: accept JSON or `a,b,c`."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            return json.loads(text)
-        return [item.strip() for item in text.split(",") if item.strip()]
-    return value
+_split_list = split_list
+_none_if_empty = none_if_empty
 
 
-def _none_if_empty(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lower() in {"", "null", "none"}:
-        return None
-    return value
+class _RegwatchSettings(BaseModel):
+    """All deploy-time settings. `Field.description` is the documentation (docs/configuration.md).
 
-
-SeverityName = Literal["ACTION_REQUIRED", "GOOD_NEWS", "INFO"]
-
-
-def _severities(*names: SeverityName) -> list[SeverityName]:
-    return list(names)
-
-
-class RegwatchConfig(BaseModel):
-    """All deploy-time settings. `Field.description` is the documentation (docs/configuration.md)."""
+    The destination keys (`slackWebhookSecret`, `pagerdutySeverities`, ...) are added below
+    by `RegwatchConfig`, built from the destination registry (infra/destination_config.py).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -171,44 +160,6 @@ class RegwatchConfig(BaseModel):
         le=36500,
         description="Days the bus archive keeps events for replay (0 = forever).",
     )
-    slack_webhook_secret: str | None = Field(
-        None,
-        alias="slackWebhookSecret",
-        description="Name or full ARN of an existing Secrets Manager secret holding the Slack webhook URL. "
-        "Unset: no Slack notifier is deployed.",
-    )
-    slack_severities: list[SeverityName] = Field(
-        default_factory=lambda: _severities("ACTION_REQUIRED", "GOOD_NEWS"),
-        alias="slackSeverities",
-        description="Severities routed to Slack (`ACTION_REQUIRED`, `GOOD_NEWS`, `INFO`).",
-    )
-    slack_statuses: list[str] = Field(
-        default_factory=list,
-        alias="slackStatuses",
-        description="Additional individual statuses routed to Slack (e.g. `SUBMITTED`).",
-    )
-    sns_enabled: bool = Field(
-        True, alias="snsEnabled", description="Deploy the SNS notification topic and its notifier."
-    )
-    sns_emails: list[str] = Field(
-        default_factory=list,
-        alias="snsEmails",
-        description="Email addresses subscribed to the notification topic (each confirms by email).",
-    )
-    sns_message_format: Literal["text", "chatbot"] = Field(
-        "text",
-        alias="snsMessageFormat",
-        description="`text` (email-friendly) or `chatbot` (Amazon Q Developer in chat applications custom "
-        "notifications).",
-    )
-    sns_severities: list[SeverityName] = Field(
-        default_factory=lambda: _severities("ACTION_REQUIRED"),
-        alias="snsSeverities",
-        description="Severities routed to the SNS topic.",
-    )
-    sns_statuses: list[str] = Field(
-        default_factory=list, alias="snsStatuses", description="Additional statuses routed to the SNS topic."
-    )
     alarm_email: str | None = Field(
         None, alias="alarmEmail", description="Email subscribed to the alarm topic (optional)."
     )
@@ -257,18 +208,13 @@ class RegwatchConfig(BaseModel):
 
     @field_validator(
         "monitored_regions",
-        "slack_severities",
-        "slack_statuses",
-        "sns_emails",
-        "sns_severities",
-        "sns_statuses",
         mode="before",
     )
     @classmethod
     def _lists_from_strings(cls, value: Any) -> Any:
         return _split_list(value)
 
-    @field_validator("slack_webhook_secret", "alarm_email", "heartbeat_interval_minutes", mode="before")
+    @field_validator("alarm_email", "heartbeat_interval_minutes", mode="before")
     @classmethod
     def _optional_from_strings(cls, value: Any) -> Any:
         return _none_if_empty(value)
@@ -307,34 +253,6 @@ class RegwatchConfig(BaseModel):
             raise ValueError(f"{value!r} is not a usable event source (and 'aws.' sources are reserved)")
         return value
 
-    @field_validator("slack_webhook_secret")
-    @classmethod
-    def _check_secret(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        if value.startswith("arn:"):
-            if not _SECRET_ARN.match(value):
-                raise ValueError(f"{value!r} is not a Secrets Manager secret ARN")
-        elif not _SECRET_NAME.match(value):
-            raise ValueError(f"{value!r} is not a Secrets Manager secret name")
-        return value
-
-    @field_validator("slack_statuses", "sns_statuses")
-    @classmethod
-    def _check_statuses(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - known_statuses())
-        if unknown:
-            raise ValueError(f"unknown statuses {unknown}; known: {sorted(known_statuses())}")
-        return value
-
-    @field_validator("sns_emails")
-    @classmethod
-    def _check_emails(cls, value: list[str]) -> list[str]:
-        bad = [email for email in value if not _EMAIL.match(email)]
-        if bad:
-            raise ValueError(f"not email addresses: {bad}")
-        return value
-
     @field_validator("alarm_email")
     @classmethod
     def _check_alarm_email(cls, value: str | None) -> str | None:
@@ -370,16 +288,9 @@ class RegwatchConfig(BaseModel):
                 f"regwatch.schedule: scans are too far apart for the missed-scan alarm "
                 f"({MISSED_SCANS_ALARM_INTERVALS} intervals must fit CloudWatch's 7-day alarm window)"
             )
-        if not self.slack_severities and not self.slack_statuses and self.slack_webhook_secret:
-            raise ValueError(
-                "regwatch.slackSeverities and regwatch.slackStatuses are both empty: "
-                "nothing would reach Slack; unset regwatch.slackWebhookSecret instead"
-            )
-        if not self.sns_severities and not self.sns_statuses and self.sns_enabled:
-            raise ValueError(
-                "regwatch.snsSeverities and regwatch.snsStatuses are both empty: "
-                "nothing would reach SNS; set regwatch.snsEnabled to false instead"
-            )
+        problems = destination_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     # -- derived values --
@@ -393,17 +304,26 @@ class RegwatchConfig(BaseModel):
         assert derived is not None  # guaranteed by _check_heartbeat  # noqa: S101
         return derived
 
+    def destination(self, name: str) -> DestinationConfig:
+        """One destination's settings and routing (destinations/registry.py names them)."""
+        spec = registry.destination(name)
+        return DestinationConfig(spec, destination_values(self, spec))
+
+    def destinations(self) -> list[DestinationConfig]:
+        """Every destination of the registry, enabled or not, in registry order."""
+        return [self.destination(spec.name) for spec in registry.DESTINATIONS]
+
     @property
     def slack_enabled(self) -> bool:
-        return self.slack_webhook_secret is not None
+        return self.destination("slack").enabled
 
     @property
     def slack_severity_set(self) -> frozenset[Severity]:
-        return frozenset(Severity(name) for name in self.slack_severities)
+        return self.destination("slack").severities
 
     @property
     def sns_severity_set(self) -> frozenset[Severity]:
-        return frozenset(Severity(name) for name in self.sns_severities)
+        return self.destination("sns").severities
 
     # -- construction --
 
@@ -435,6 +355,14 @@ class RegwatchConfig(BaseModel):
         for key, value in overrides.items():
             merged[key.removeprefix(f"{CONTEXT_KEY}.")] = value
         return cls.from_mapping(merged)
+
+
+if TYPE_CHECKING:
+    RegwatchConfig = _RegwatchSettings
+else:
+    RegwatchConfig = create_model(
+        "RegwatchConfig", __base__=_RegwatchSettings, __module__=__name__, **destination_fields()
+    )
 
 
 def _describe(error: ValidationError) -> str:

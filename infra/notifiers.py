@@ -1,11 +1,17 @@
-"""The notifiers: one rule per destination, routed by status; Slack and SNS functions.
+"""The notifiers, built from the destination registry: one function, rule and DLQ per enabled destination.
 
-A destination that is not configured gets nothing: no function, no rule, no queue.
+For each entry of lambdas/destinations/registry.py whose settings enable it: a function
+(the entry's handler; `DESTINATION` names the entry for the generic notifier), its rule on
+the bus (routing from the entry's `<prefix>…` keys, infra/routing.py), a dead-letter queue,
+and IAM for exactly what it calls: its configured secrets, the idempotency table (also the
+home of per-key delivery state), and the SNS topic and key for the SNS destination. Alarms
+come from infra/monitoring.py for every notifier returned here. A destination that is not
+configured gets nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aws_cdk import ArnFormat, Duration, Stack, aws_sns
 from aws_cdk import aws_dynamodb as dynamodb
@@ -18,16 +24,17 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from destinations.registry import NOTIFIER_HANDLER, Destination, Resource
 from infra.config import RegwatchConfig
+from infra.destination_config import DestinationConfig
 from infra.functions import regwatch_function
 from infra.nag import acknowledge
 from infra.queues import dead_letter_queue
 from infra.routing import event_pattern
 from infra.topics import encrypted_topic
 
-SLACK_SERVICE_NAME = "regwatch-notify-slack"
-SNS_SERVICE_NAME = "regwatch-notify-sns"
-# What Powertools' DynamoDBPersistenceLayer does with the idempotency table.
+# What Powertools' DynamoDBPersistenceLayer does with the idempotency table (the delivery
+# state of PagerDuty and Slack threads uses GetItem and PutItem of the same table).
 IDEMPOTENCY_TABLE_ACTIONS = (
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
@@ -41,17 +48,32 @@ NOTIFIER_TIMEOUT = Duration.seconds(120)
 
 @dataclass(frozen=True)
 class Notifier:
+    destination: Destination
     function: lambda_.Function
     rule: events.Rule
     dead_letter_queue: sqs.Queue
+
+    @property
+    def label(self) -> str:
+        return self.destination.construct_id
 
 
 @dataclass(frozen=True)
 class NotifierResources:
     idempotency_table: dynamodb.Table | None
-    slack: Notifier | None
-    sns: Notifier | None
     topic: aws_sns.Topic | None
+    by_name: dict[str, Notifier] = field(default_factory=dict)
+
+    @property
+    def slack(self) -> Notifier | None:
+        return self.by_name.get("slack")
+
+    @property
+    def sns(self) -> Notifier | None:
+        return self.by_name.get("sns")
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.by_name.values())
 
 
 def add_idempotency_table(scope: Construct) -> dynamodb.Table:
@@ -68,45 +90,7 @@ def add_idempotency_table(scope: Construct) -> dynamodb.Table:
     )
 
 
-def _route(
-    scope: Construct,
-    construct_id: str,
-    *,
-    config: RegwatchConfig,
-    bus: events.IEventBus,
-    function: lambda_.Function,
-    dlq: sqs.IQueue,
-    pattern: dict[str, object],
-    description: str,
-) -> events.Rule:
-    rule = events.Rule(
-        scope,
-        construct_id,
-        event_bus=bus,
-        description=description,
-        event_pattern=events.EventPattern(
-            source=pattern["source"],  # type: ignore[arg-type]
-            detail=pattern.get("detail"),  # type: ignore[arg-type]
-        ),
-    )
-    rule.add_target(
-        targets.LambdaFunction(
-            function,
-            dead_letter_queue=dlq,
-            retry_attempts=config.target_retry_attempts,
-            max_event_age=Duration.hours(config.target_max_event_age_hours),
-        )
-    )
-    return rule
-
-
-def _allow_idempotency(function: lambda_.Function, table: dynamodb.ITable) -> None:
-    function.add_to_role_policy(
-        iam.PolicyStatement(actions=list(IDEMPOTENCY_TABLE_ACTIONS), resources=[table.table_arn])
-    )
-
-
-def slack_secret_arn_pattern(scope: Construct, secret: str) -> str:
+def secret_arn_pattern(scope: Construct, secret: str) -> str:
     """The IAM resource for the configured secret (a name matches any of its version suffixes)."""
     if secret.startswith("arn:"):
         return secret
@@ -119,111 +103,144 @@ def slack_secret_arn_pattern(scope: Construct, secret: str) -> str:
     )
 
 
-def add_slack_notifier(
+slack_secret_arn_pattern = secret_arn_pattern  # the historical name
+
+
+def _rule(
     scope: Construct,
     config: RegwatchConfig,
+    destination: DestinationConfig,
     *,
-    code: lambda_.Code,
     bus: events.IEventBus,
-    table: dynamodb.ITable,
-) -> Notifier:
-    secret = config.slack_webhook_secret
-    assert secret is not None  # noqa: S101 - only called when Slack is configured
-    dlq = dead_letter_queue(scope, "NotifySlackDlq")
-    function = regwatch_function(
+    function: lambda_.Function,
+    dlq: sqs.IQueue,
+) -> events.Rule:
+    spec = destination.spec
+    pattern = event_pattern(
+        config.event_source,
+        destination.severities,
+        destination.routing("statuses"),
+        accounts=destination.routing("accounts"),
+        regions=destination.routing("regions"),
+        registration_types=destination.routing("registration_types"),
+        detail_types=spec.routing.detail_types,
+    )
+    keys = spec.routing_keys()
+    rule = events.Rule(
         scope,
-        "NotifySlack",
-        config=config,
-        code=code,
-        handler="notify_slack.handler.lambda_handler",
-        description="regwatch: posts registration transitions to Slack",
-        environment={
-            "SLACK_WEBHOOK_SECRET_ARN": secret,
-            "IDEMPOTENCY_TABLE_NAME": table.table_name,
-            "EVENT_SOURCE": config.event_source,
-            "POWERTOOLS_SERVICE_NAME": SLACK_SERVICE_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
-        },
-        timeout=NOTIFIER_TIMEOUT,
-        memory_mb=config.notifier_memory_mb,
-        async_failure_queue=dlq,
+        f"{spec.construct_id}Rule",
+        event_bus=bus,
+        description=f"regwatch: transitions routed to {spec.label} "
+        f"(regwatch.{keys['severities']}/{keys['statuses']}/{keys['accounts']}/{keys['regions']}/"
+        f"{keys['registration_types']})",
+        event_pattern=events.EventPattern(source=pattern["source"]),
     )
-    secret_resource = slack_secret_arn_pattern(scope, secret)
-    function.add_to_role_policy(
-        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret_resource])
-    )
-    _allow_idempotency(function, table)
-    if not secret.startswith("arn:"):
-        assert function.role is not None  # noqa: S101
-        acknowledge(
-            function.role,
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:"
-            f"secret:{secret}-??????]",
-            "The secret is configured by name; '-??????' matches exactly the 6-character suffix Secrets "
-            "Manager appends to that one secret's ARN, not other secrets.",
+    # The full pattern (it may hold `$or`, which the L2 EventPattern cannot express).
+    cfn_rule = rule.node.default_child
+    assert isinstance(cfn_rule, events.CfnRule)  # noqa: S101
+    cfn_rule.add_property_override("EventPattern", pattern)
+    rule.add_target(
+        targets.LambdaFunction(
+            function,
+            dead_letter_queue=dlq,
+            retry_attempts=config.target_retry_attempts,
+            max_event_age=Duration.hours(config.target_max_event_age_hours),
         )
-    rule = _route(
-        scope,
-        "NotifySlackRule",
-        config=config,
-        bus=bus,
-        function=function,
-        dlq=dlq,
-        pattern=event_pattern(config.event_source, config.slack_severity_set, config.slack_statuses),
-        description="regwatch: transitions routed to Slack (regwatch.slackSeverities/slackStatuses)",
     )
-    return Notifier(function, rule, dlq)
+    return rule
 
 
-def add_sns_notifier(
+def _environment(
+    config: RegwatchConfig, destination: DestinationConfig, resources: dict[Resource, str]
+) -> dict[str, str]:
+    spec = destination.spec
+    environment: dict[str, str] = {}
+    if spec.handler == NOTIFIER_HANDLER:
+        environment["DESTINATION"] = spec.name
+    for setting in spec.settings:
+        value = destination.values[setting.key]
+        # A setting at its default is not passed: the destination's settings parser has it.
+        if setting.env is not None and value is not None and value != setting.default:
+            environment[setting.env] = str(value)
+    if Resource.NOTIFICATION_TOPIC in resources:
+        environment["NOTIFICATION_TOPIC_ARN"] = resources[Resource.NOTIFICATION_TOPIC]
+    environment |= {
+        "IDEMPOTENCY_TABLE_NAME": resources[Resource.IDEMPOTENCY_TABLE],
+        "EVENT_SOURCE": config.event_source,
+        "POWERTOOLS_SERVICE_NAME": spec.idempotency_key_prefix,
+        "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
+    }
+    return environment
+
+
+def _grant_secrets(scope: Construct, function: lambda_.Function, destination: DestinationConfig) -> None:
+    for key, _env in destination.spec.secrets:
+        secret = destination.values.get(key)
+        if secret is None:
+            continue
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue"], resources=[secret_arn_pattern(scope, secret)]
+            )
+        )
+        if not secret.startswith("arn:"):
+            assert function.role is not None  # noqa: S101
+            acknowledge(
+                function.role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:"
+                f"<AWS::AccountId>:secret:{secret}-??????]",
+                "The secret is configured by name; '-??????' matches exactly the 6-character suffix Secrets "
+                "Manager appends to that one secret's ARN, not other secrets.",
+            )
+
+
+def add_notifier(
     scope: Construct,
     config: RegwatchConfig,
+    destination: DestinationConfig,
     *,
     code: lambda_.Code,
     bus: events.IEventBus,
     table: dynamodb.ITable,
+    topic: aws_sns.Topic | None,
     key: kms.IKey,
-) -> tuple[Notifier, aws_sns.Topic]:
-    topic = encrypted_topic(scope, "NotificationTopic", key, "regwatch registration notifications")
-    for email in config.sns_emails:
-        topic.add_subscription(subscriptions.EmailSubscription(email))
-    dlq = dead_letter_queue(scope, "NotifySnsDlq")
+) -> Notifier:
+    spec = destination.spec
+    dlq = dead_letter_queue(scope, f"{spec.construct_id}Dlq")
+    resources = {Resource.IDEMPOTENCY_TABLE: table.table_name}
+    if Resource.NOTIFICATION_TOPIC in spec.resources and topic is not None:
+        resources[Resource.NOTIFICATION_TOPIC] = topic.topic_arn
     function = regwatch_function(
         scope,
-        "NotifySns",
+        spec.construct_id,
         config=config,
         code=code,
-        handler="notify_sns.handler.lambda_handler",
-        description="regwatch: publishes registration transitions to the notification topic",
-        environment={
-            "NOTIFICATION_TOPIC_ARN": topic.topic_arn,
-            "MESSAGE_FORMAT": config.sns_message_format,
-            "IDEMPOTENCY_TABLE_NAME": table.table_name,
-            "EVENT_SOURCE": config.event_source,
-            "POWERTOOLS_SERVICE_NAME": SNS_SERVICE_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
-        },
+        handler=spec.handler,
+        description=spec.description,
+        environment=_environment(config, destination, resources),
         timeout=NOTIFIER_TIMEOUT,
         memory_mb=config.notifier_memory_mb,
         async_failure_queue=dlq,
     )
-    function.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn]))
-    # Publishing to an encrypted topic: SNS encrypts with a data key made under the caller's rights.
+    _grant_secrets(scope, function, destination)
+    if Resource.NOTIFICATION_TOPIC in resources and topic is not None:
+        function.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn]))
+        # Publishing to an encrypted topic: SNS encrypts with a data key made under the caller's rights.
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key.key_arn])
+        )
     function.add_to_role_policy(
-        iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key.key_arn])
+        iam.PolicyStatement(actions=list(IDEMPOTENCY_TABLE_ACTIONS), resources=[table.table_arn])
     )
-    _allow_idempotency(function, table)
-    rule = _route(
-        scope,
-        "NotifySnsRule",
-        config=config,
-        bus=bus,
-        function=function,
-        dlq=dlq,
-        pattern=event_pattern(config.event_source, config.sns_severity_set, config.sns_statuses),
-        description="regwatch: transitions routed to SNS (regwatch.snsSeverities/snsStatuses)",
-    )
-    return Notifier(function, rule, dlq), topic
+    rule = _rule(scope, config, destination, bus=bus, function=function, dlq=dlq)
+    return Notifier(spec, function, rule, dlq)
+
+
+def _notification_topic(scope: Construct, config: RegwatchConfig, key: kms.IKey) -> aws_sns.Topic:
+    topic = encrypted_topic(scope, "NotificationTopic", key, "regwatch registration notifications")
+    for email in config.destination("sns").values["snsEmails"]:
+        topic.add_subscription(subscriptions.EmailSubscription(email))
+    return topic
 
 
 def add_notifiers(
@@ -234,15 +251,17 @@ def add_notifiers(
     bus: events.IEventBus,
     key: kms.IKey,
 ) -> NotifierResources:
-    if not config.slack_enabled and not config.sns_enabled:
-        return NotifierResources(None, None, None, None)
+    enabled = [d for d in config.destinations() if d.enabled]
+    if not enabled:
+        return NotifierResources(None, None)
     table = add_idempotency_table(scope)
-    slack = (
-        add_slack_notifier(scope, config, code=code, bus=bus, table=table) if config.slack_enabled else None
+    topic = (
+        _notification_topic(scope, config, key)
+        if any(Resource.NOTIFICATION_TOPIC in d.spec.resources for d in enabled)
+        else None
     )
-    sns_notifier, topic = (
-        add_sns_notifier(scope, config, code=code, bus=bus, table=table, key=key)
-        if config.sns_enabled
-        else (None, None)
-    )
-    return NotifierResources(table, slack, sns_notifier, topic)
+    notifiers = {
+        d.spec.name: add_notifier(scope, config, d, code=code, bus=bus, table=table, topic=topic, key=key)
+        for d in enabled
+    }
+    return NotifierResources(table, topic, notifiers)

@@ -5,8 +5,15 @@ Routing is configured as severities plus individual statuses. The pattern filter
 GOOD_NEWS are known status sets; INFO is "every other status", i.e. `anything-but` the two
 known sets. The union of configured classes therefore always fits one of three forms that
 both EventBridge and moto (the local demo) match: an exact list, a single `anything-but`
-list, or no status filter at all. `$or` is never needed. `detail.baseline` is not filtered:
-the scanner already decides which baseline events exist (BASELINE_ALERTS).
+list, or no status filter at all. `detail.baseline` is not filtered: the scanner already
+decides which baseline events exist (BASELINE_ALERTS).
+
+Filters by account (`detail.accountId`), region (`detail.region`) and registration type
+(`detail.registrationType`) narrow a destination further; each is an exact list, empty
+meaning "all". A destination that also takes detail-types regardless of status (PagerDuty:
+reminders, target health) gets one `$or` of the status branch and the detail-type branch;
+account and region filters apply to both, the registration-type filter to the status branch
+(target health events have no registration). Both EventBridge and moto match `$or`.
 """
 
 from __future__ import annotations
@@ -31,10 +38,34 @@ def status_filter(severities: Iterable[Severity], statuses: Iterable[str]) -> li
     return sorted(listed | extra)
 
 
-def event_pattern(source: str, severities: Iterable[Severity], statuses: Iterable[str]) -> dict[str, Any]:
+def event_pattern(
+    source: str,
+    severities: Iterable[Severity],
+    statuses: Iterable[str],
+    *,
+    accounts: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    registration_types: Iterable[str] = (),
+    detail_types: Iterable[str] = (),
+) -> dict[str, Any]:
     """The full EventBridge pattern (CloudFormation shape) for one destination."""
     pattern: dict[str, Any] = {"source": [source]}
+    shared = {
+        key: sorted(values)
+        for key, values in (("accountId", set(accounts)), ("region", set(regions)))
+        if values
+    }
+    branch: dict[str, Any] = {}
     status = status_filter(severities, statuses)
     if status is not None:
-        pattern["detail"] = {"status": status}
+        branch["status"] = status
+    if types := sorted(set(registration_types)):
+        branch["registrationType"] = types
+    extra_types = sorted(set(detail_types))
+    if extra_types and branch:
+        pattern["$or"] = [{"detail": branch}, {"detail-type": extra_types}]
+    else:
+        shared |= branch
+    if shared:
+        pattern["detail"] = shared
     return pattern

@@ -31,9 +31,8 @@ class RegwatchStack(Stack):
         self.scanner = add_scanner(self, config, code=code, bus=self.bus)
         self.notifiers = add_notifiers(self, config, code=code, bus=self.bus, key=key)
         watched = [
-            MonitoredFunction(label, notifier.function, notifier.dead_letter_queue)
-            for label, notifier in (("NotifySlack", self.notifiers.slack), ("NotifySns", self.notifiers.sns))
-            if notifier is not None
+            MonitoredFunction(notifier.label, notifier.function, notifier.dead_letter_queue)
+            for notifier in self.notifiers.by_name.values()
         ]
         self.monitoring = add_monitoring(
             self,

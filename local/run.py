@@ -36,6 +36,7 @@ import boto3
 from botocore.config import Config
 
 from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages, redrive
+from local.destination_sinks import DEMO_DESTINATIONS, DemoSinks, demo_context
 from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_python
 from local.lambda_events import scheduled_event
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
@@ -79,6 +80,7 @@ class StackOptions:
     cdk_outdir: Path = CDK_OUTDIR
     context: dict[str, Any] = field(default_factory=dict)
     emulator_rate_limit: float | None = EMULATOR_QUOTA_RPS
+    destinations: tuple[str, ...] = ()  # extra demo destinations (local/destination_sinks.py)
 
 
 def _context(options: StackOptions) -> dict[str, Any]:
@@ -86,6 +88,7 @@ def _context(options: StackOptions) -> dict[str, Any]:
     regwatch = dict(cdk_json.get("context", {}).get("regwatch", {}))
     regwatch.update(DEMO_CONTEXT)
     regwatch["monitoredRegions"] = list(options.regions)
+    regwatch.update(demo_context(options.destinations))
     regwatch.update(options.context)
     return {
         "regwatch": regwatch,
@@ -197,6 +200,8 @@ class LocalStack:
         self.control = EmulatorControl(self.emulator.url)
         self.slack = SlackWebhookServer.start(port=0)
         self._stoppers.append(self.slack.stop)
+        self.sinks = DemoSinks.start(self.options.destinations)
+        self._stoppers.append(self.sinks.stop)
 
         self.sqs = _client("sqs", self.moto_url)
         self.sns = _client("sns", self.moto_url)
@@ -211,7 +216,9 @@ class LocalStack:
         }
         self.note("phase", text=f"Provisioning {template_name} on moto (tables, bus, rules, topic, queues)")
         provisioner = Provisioner(template, clients, asset_root, region=REGION, account_id=ACCOUNT_ID)
-        provisioner.create_referenced_secrets({SLACK_SECRET_NAME: self.slack.webhook_url})
+        provisioner.create_referenced_secrets(
+            {SLACK_SECRET_NAME: self.slack.webhook_url, **self.sinks.secrets()}
+        )
         self.stack: ProvisionedStack = provisioner.provision()
         if self.stack.skipped:
             skipped = ", ".join(
@@ -261,6 +268,7 @@ class LocalStack:
         env["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = self.emulator.url
         # No X-Ray daemon locally; the deployed functions trace, the local ones do not.
         env["POWERTOOLS_TRACE_DISABLED"] = "true"
+        env.update(self.sinks.function_env())
         return env
 
     def _start_functions(self) -> None:
@@ -613,6 +621,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="read-only: list YOUR registrations and version histories with your default AWS credentials",
     )
     parser.add_argument("--quiet", action="store_true", help="no live timeline, only the summary")
+    parser.add_argument(
+        "--destinations",
+        default="",
+        help="extra destinations with local sinks and previews, comma-separated: "
+        + ",".join(DEMO_DESTINATIONS),
+    )
     return parser.parse_args(argv)
 
 
@@ -650,7 +664,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     _install_signal_handlers()
     timeline = Timeline(sys.stdout, quiet=bool(args.quiet))
-    options = StackOptions(scenario_path=args.scenario, regions=regions, output_dir=args.output)
+    destinations = tuple(d.strip() for d in str(args.destinations).split(",") if d.strip())
+    options = StackOptions(
+        scenario_path=args.scenario, regions=regions, output_dir=args.output, destinations=destinations
+    )
     stack = LocalStack(options, observer=timeline.show)
     started = time.monotonic()
     try:
@@ -664,6 +681,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             html = write_slack_html(stack.notifications, args.output / "slack.html", severities)
             print(summarize(stack, stack.dead_letters(), time.monotonic() - started))
             print(f"Slack messages as they would look: {html}")
+            for preview in stack.sinks.write_previews(args.output):
+                print(f"Preview: {preview}")
             print(f"Function logs: {args.output / 'logs'}")
     except KeyboardInterrupt:
         print("\nstopped; every local process has been shut down", file=sys.stderr)

@@ -9,8 +9,9 @@ wrong webhook path. `script()` queues answers for the next requests to inject fa
                    {"status": 400, "body": "invalid_payload"}, {"delay": 2.0}])
 
 `requests` records every payload received (retries included), `deliveries` only
-the ones answered 200. Run alone: `python -m local.slack_webhook --port 9999` prints
-each message it receives.
+the ones answered 200. Under `/api/` it also serves the Web API calls of thread mode
+(`web_api`, see slack_web_api.py) for a WebClient with `base_url=server.api_url`.
+Run alone: `python -m local.slack_webhook --port 9999` prints each message it receives.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
+
+from local.slack_web_api import SlackWebApi
 
 MAX_BLOCKS = 50
 
@@ -66,6 +69,7 @@ class SlackWebhookServer:
         self._idle = threading.Condition(self._lock)
         self._in_flight = 0
         self._thread = threading.Thread(target=httpd.serve_forever, name="slack-webhook", daemon=True)
+        self.web_api = SlackWebApi()
 
     @classmethod
     def start(cls, port: int = 0, host: str = "127.0.0.1", verbose: bool = False) -> SlackWebhookServer:
@@ -93,6 +97,10 @@ class SlackWebhookServer:
         return f"http://{host!s}:{port}"
 
     @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    @property
     def webhook_url(self) -> str:
         return self.url + self.path
 
@@ -114,6 +122,7 @@ class SlackWebhookServer:
             self.deliveries.clear()
             self.rejections.clear()
             self._script.clear()
+            self.web_api.clear()
 
     def stop(self) -> None:
         self._httpd.shutdown()
@@ -154,6 +163,13 @@ class SlackWebhookServer:
             )
             self._answer(request, status, str(scripted.get("body", default_body)), headers)
             return
+        if request.path.startswith("/api/"):
+            with self._lock:
+                answer = self.web_api.call(
+                    request.path.removeprefix("/api/"), request.headers.get("Authorization", ""), payload
+                )
+            self._answer(request, 200, json.dumps(answer), content_type="application/json")
+            return
         if request.path != self.path:
             self._answer(request, 404, "no_service")
             return
@@ -174,12 +190,16 @@ class SlackWebhookServer:
 
     @staticmethod
     def _answer(
-        request: BaseHTTPRequestHandler, status: int, body: str, headers: dict[str, str] | None = None
+        request: BaseHTTPRequestHandler,
+        status: int,
+        body: str,
+        headers: dict[str, str] | None = None,
+        content_type: str = "text/html",
     ) -> None:
         data = body.encode("utf-8")
         try:
             request.send_response(status)
-            request.send_header("Content-Type", "text/html")
+            request.send_header("Content-Type", content_type)
             request.send_header("Content-Length", str(len(data)))
             for name, value in (headers or {}).items():
                 request.send_header(name, value)

@@ -22,7 +22,9 @@ from regwatch.event_models import RegwatchEvent, parse_regwatch_event
 from regwatch.notification_errors import InvalidEvent, NotificationError
 from regwatch_aws.idempotency import deliver_once
 
-Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: RegwatchEvent)
+Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: RegwatchEvent | None)
+# raw event -> the parsed registration event, or None for another accepted kind (target health).
+Parser = Callable[[dict[str, Any], str], RegwatchEvent | None]
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class NotifierFlow:
 
     def delivered(
         self,
-        notification: RegwatchEvent,
+        notification: RegwatchEvent | str,
         send: Callable[[], dict[str, Any]],
         on_failure: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
@@ -79,32 +81,39 @@ class NotifierFlow:
             self.count(names.DESTINATION_FAILURES)
             if on_failure is not None:
                 on_failure()
-            self.logger.error(
-                "Delivery failed", extra={"destination": self.destination, "error": str(error)}
-            )
+            self.logger.error("Delivery failed", extra={"destination": self.destination, "error": str(error)})
             raise
         self.count(names.NOTIFICATIONS_SENT)
         self.logger.info("Delivered", extra={"destination": self.destination, **extra})
+        event_id = notification if isinstance(notification, str) else notification.detail.event_id
         return {
-            "eventId": notification.detail.event_id,
+            "eventId": event_id,
             "destination": self.destination,
             "result": "sent",
             **extra,
         }
 
     def handle(
-        self, event: dict[str, Any], context: LambdaContext, event_source: str, delivery: OncePerEvent
+        self,
+        event: dict[str, Any],
+        context: LambdaContext,
+        event_source: str,
+        delivery: OncePerEvent,
+        parse: Parser = parse_regwatch_event,
     ) -> dict[str, Any]:
         """One invocation: reject what is not a regwatch event, then deliver once per eventId."""
         try:
-            notification = parse_regwatch_event(event, event_source)
+            notification = parse(event, event_source)
         except InvalidEvent as error:
             self.count(names.INVALID_EVENTS)
             self.logger.error("Rejected input: not a regwatch event", extra={"error": str(error)})
             raise
-        detail = notification.detail
-        self.logger.append_keys(
-            eventId=detail.event_id, registrationId=detail.registration_id, status=detail.status
-        )
+        if notification is not None:
+            detail = notification.detail
+            self.logger.append_keys(
+                eventId=detail.event_id, registrationId=detail.registration_id, status=detail.status
+            )
+        else:
+            self.logger.append_keys(eventId=event["detail"]["eventId"], detailType=event.get("detail-type"))
         delivery.idempotency.register_lambda_context(context)
         return delivery.deliver(event=event, notification=notification)

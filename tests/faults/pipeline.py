@@ -68,17 +68,24 @@ class Outcome:
     unpublished: list[VersionTransition] = field(default_factory=list)
 
     def line(self, name: str) -> str:
+        delivered = " ".join(f"{d}={sum(c.values()):3}" for d, c in self.per_destination.items())
         return (
             f"{name:42} injected={self.injected:3} published={self.published:3} "
-            f"(copies {self.published_copies:3}) slack={sum(self.per_destination['slack'].values()):3} "
-            f"sns={sum(self.per_destination['sns'].values()):3} lost={self.lost} dup={self.duplicates} "
+            f"(copies {self.published_copies:3}) {delivered} lost={self.lost} dup={self.duplicates} "
             f"dead-lettered={self.dead_lettered} left-in-DLQ={self.left_in_dead_letter_queues} "
             f"redriven={self.redriven} invocation-errors={len(self.invocation_errors)}"
         )
 
 
 class Pipeline:
-    def __init__(self, emulator: Any, control: Any, slack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(
+        self,
+        emulator: Any,
+        control: Any,
+        slack: Any,
+        monkeypatch: pytest.MonkeyPatch,
+        extra_destinations: tuple[str, ...] = (),
+    ) -> None:
         import notify_slack.handler
         import notify_sns.handler
         import scanner.handler
@@ -103,6 +110,8 @@ class Pipeline:
         self.audit_details: list[dict[str, Any]] = []
         self.sns_event_ids: list[str] = []
         self.redriven = 0
+        self.extra: dict[str, Any] = {}
+        self._extra_names = extra_destinations
         self._create_resources(monkeypatch)
         monkeypatch.setattr(scanner.handler, "utc_now", self._emulator_now)
         self.reset_handlers()
@@ -161,7 +170,14 @@ class Pipeline:
         self.sns_inbox_url = inbox_url
 
         self.targets: list[Target] = []
-        for name, handler in (("slack", self._slack_handler), ("sns", self._sns_handler)):
+        extra_environment: dict[str, str] = {}
+        for extra_name in self._extra_names:
+            from tests.faults.destinations import start_extra_destination
+
+            self.extra[extra_name] = start_extra_destination(extra_name, extra_environment)
+            self._reset_handlers.append(self.extra[extra_name].runtime.reset)
+        handlers = [("slack", self._slack_handler), ("sns", self._sns_handler), *self.extra.items()]
+        for name, handler in handlers:
             queue_url, queue_arn = self._queue(f"regwatch-faults-{name}-delivery")
             dlq_url, _ = self._queue(f"regwatch-faults-{name}-dlq")
             rule_arn = self._rule_to_queue(f"regwatch-faults-{name}", queue_arn)
@@ -199,8 +215,13 @@ class Pipeline:
             "POWERTOOLS_SERVICE_NAME": "regwatch-faults",
             "POWERTOOLS_LOG_LEVEL": "CRITICAL",
             "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would drown the per-row figures
+            **extra_environment,
         }.items():
             monkeypatch.setenv(variable, value)
+
+    def stop_extra_sinks(self) -> None:
+        for extra in self.extra.values():
+            extra.sink.stop()
 
     def reset_handlers(self) -> None:
         """A fresh execution environment for every function (settings and clients rebuilt)."""
@@ -270,6 +291,8 @@ class Pipeline:
         self.audit_details.clear()
         self.sns_event_ids.clear()
         self.slack.clear()
+        for extra in self.extra.values():
+            extra.sink.clear()
         for target in self.targets:
             target.stats = DeliveryStats()
         self.invocation_errors.clear()
@@ -302,10 +325,21 @@ class Pipeline:
             ),
             "sns": Counter(self.sns_event_ids),
         }
+        expected: dict[str, set[str]] = {name: set(published_ids) for name in per_destination}
+        for name, extra in self.extra.items():
+            extra.sink.wait_idle()
+            per_destination[name] = extra.counter()
+            expected[name] = {
+                d["eventId"] for d in self.audit_details if "eventId" in d and extra.expected(d)
+            }
         lost = len(unpublished) + sum(
-            1 for counts in per_destination.values() for event_id in published_ids if counts[event_id] == 0
+            1
+            for name, counts in per_destination.items()
+            for event_id in expected[name]
+            if counts[event_id] == 0
         )
         duplicates = sum(max(0, n - 1) for counts in per_destination.values() for n in counts.values())
+        duplicates += sum(extra.duplicates() for extra in self.extra.values() if extra.duplicates is not None)
         return Outcome(
             injected=len(truth),
             published=len(published_ids),

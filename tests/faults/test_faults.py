@@ -59,6 +59,8 @@ class FaultRow:
     )
     note: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Extra destinations this row adds to the pipeline (tests/faults/destinations.py).
+    destinations: tuple[str, ...] = ()
 
 
 # --- arming functions -------------------------------------------------------------------
@@ -241,6 +243,27 @@ def slack_script(responses: list[dict[str, Any]]) -> Callable[[Pipeline], Probe]
     return arm
 
 
+def sink_script(destination: str, responses: list[dict[str, Any]]) -> Callable[[Pipeline], Probe]:
+    """Faults at a PagerDuty or Teams sink; the probe counts the scripted answers used."""
+
+    def arm(pipeline: Pipeline) -> Probe:
+        sink = pipeline.extra[destination].sink
+        sink.script(responses)
+        return lambda: len(responses) - sink.scripted_left()
+
+    return arm
+
+
+def action_required_truth(pipeline: Pipeline) -> list[InjectedTransition]:
+    """One more registration is denied, so PagerDuty has an incident to open in every row."""
+    changed = {item.transition.registration_id for item in pipeline.dataset.injected}
+    spare = next(rid for rid in pipeline.dataset.ids if rid not in changed)
+    registration = pipeline.emulator.store.region(REGION).registrations[spare]
+    return pipeline.dataset.set_status(
+        spare, registration.current.number, "DENIED", tick=pipeline.tick, history_key="DeniedTimestamp"
+    )
+
+
 def poison_event(pipeline: Pipeline) -> Probe:
     """An event on the bus that matches the rules but breaks contract v1 (no eventId, bad severity)."""
     boto3.client("events").put_events(
@@ -368,6 +391,74 @@ ROWS: list[FaultRow] = [
         expected_dead_letters=2,
     ),
     FaultRow(
+        "pagerduty-429",
+        "PagerDuty Events API",
+        sink_script("pagerduty", [{"status": 429, "retry_after": 1}] * 2),
+        extra_truth=action_required_truth,
+        destinations=("pagerduty",),
+    ),
+    FaultRow(
+        "pagerduty-500-storm",
+        "PagerDuty Events API",
+        # 4 posts per invocation (urllib3 retries 3 times) x 3 invocations (EventBridge retries twice).
+        sink_script("pagerduty", [{"status": 500}] * 12),
+        extra_truth=action_required_truth,
+        redrive=True,
+        expected_dead_letters=1,
+        destinations=("pagerduty",),
+    ),
+    FaultRow(
+        "pagerduty-timeout-accepted-late",
+        "PagerDuty Events API",
+        sink_script("pagerduty", [{"delay": 1.5}]),
+        extra_truth=action_required_truth,
+        note="the late trigger and its retry carry one dedup_key: PagerDuty keeps one incident (dup=0)",
+        destinations=("pagerduty",),
+    ),
+    FaultRow(
+        "pagerduty-400-bad-event",
+        "PagerDuty Events API",
+        # A refused event is not retried by the client; each invocation fails once: 3 x 400 -> DLQ.
+        sink_script("pagerduty", [{"status": 400, "body": {"status": "invalid event", "errors": ["x"]}}] * 3),
+        extra_truth=action_required_truth,
+        redrive=True,
+        expected_dead_letters=1,
+        destinations=("pagerduty",),
+    ),
+    FaultRow(
+        "teams-429",
+        "Teams workflow",
+        sink_script("teams", [{"status": 429, "retry_after": 1}] * 2),
+        destinations=("teams",),
+    ),
+    FaultRow(
+        "teams-500-storm",
+        "Teams workflow",
+        sink_script("teams", [{"status": 502}] * 12),
+        redrive=True,
+        expected_dead_letters=1,
+        destinations=("teams",),
+    ),
+    FaultRow(
+        "teams-workflow-deleted",
+        "Teams workflow",
+        sink_script("teams", [{"status": 404}] * 3),
+        redrive=True,
+        expected_dead_letters=1,
+        note="a deleted workflow (404) is not retried by the client: 3 invocations, then the DLQ; "
+        "redriven once the URL in the secret works again",
+        destinations=("teams",),
+    ),
+    FaultRow(
+        "teams-timeout-accepted-late",
+        "Teams workflow",
+        sink_script("teams", [{"delay": 1.5}]),
+        expected_duplicates=1,
+        note="Workflows took the post after the client timed out; it has no idempotency key, so the "
+        "retry posts again (a rare duplicate over a lost alert, as with Slack webhooks)",
+        destinations=("teams",),
+    ),
+    FaultRow(
         "poison-event",
         "event bus",
         poison_event,
@@ -394,16 +485,20 @@ def sdk_fault_hooks() -> Iterator[None]:
 
 
 @pytest.fixture
-def pipeline(
+def pipeline(  # noqa: PLR0917 - pytest passes fixtures by position
     aws: str,
     emulator: Any,
     emulator_control: Any,
     slack_server: SlackWebhookServer,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Pipeline]:
     INJECTOR.clear()
-    stack = Pipeline(emulator, emulator_control, slack_server, monkeypatch)
+    row = getattr(request.node, "callspec", None) and request.node.callspec.params.get("row")
+    extra = row.destinations if isinstance(row, FaultRow) else ()
+    stack = Pipeline(emulator, emulator_control, slack_server, monkeypatch, extra)
     yield stack
+    stack.stop_extra_sinks()
     INJECTOR.clear()
     emulator_control.clear_faults()
     stack.reset_handlers()

@@ -104,3 +104,59 @@ def test_patterns_match_on_a_real_event_bus(
 ) -> None:
     pattern = event_pattern("regwatch", severities, statuses)
     assert bus_with_rule(pattern, ALL_STATUSES) == expected
+
+
+def test_filters_and_detail_types_match_on_a_real_event_bus(aws: str) -> None:
+    """PagerDuty-like routing: ACTION_REQUIRED of one account/region/type, or target health anywhere
+    in that account/region; everything else stays out."""
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    name = f"f-{uuid.uuid4().hex[:8]}"
+    events.create_event_bus(Name=name)
+    queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    pattern = event_pattern(
+        "regwatch",
+        [A],
+        [],
+        accounts=["111122223333"],
+        regions=["us-east-1"],
+        registration_types=["US_TEN_DLC_BRAND_REGISTRATION"],
+        detail_types=["Target Unhealthy"],
+    )
+    events.put_rule(Name=name, EventBusName=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, EventBusName=name, Targets=[{"Id": "q", "Arn": queue_arn}])
+    base = {
+        "accountId": "111122223333",
+        "region": "us-east-1",
+        "registrationType": "US_TEN_DLC_BRAND_REGISTRATION",
+    }
+    cases = {
+        "match": ("Registration Version Denied", {**base, "status": "DENIED"}),
+        "other-account": (
+            "Registration Version Denied",
+            {**base, "status": "DENIED", "accountId": "999999999999"},
+        ),
+        "other-region": ("Registration Version Denied", {**base, "status": "DENIED", "region": "eu-west-1"}),
+        "other-type": ("Registration Version Denied", {**base, "status": "DENIED", "registrationType": "X"}),
+        "info": ("Registration Version Reviewing", {**base, "status": "REVIEWING"}),
+        "target": (
+            "Target Unhealthy",
+            {"accountId": "111122223333", "region": "us-east-1", "case": "target"},
+        ),
+        "target-elsewhere": ("Target Unhealthy", {"accountId": "111122223333", "region": "eu-west-1"}),
+    }
+    for case, (detail_type, detail) in cases.items():
+        entry = {
+            "Source": "regwatch",
+            "DetailType": detail_type,
+            "Detail": json.dumps({**detail, "case": case}),
+        }
+        assert events.put_events(Entries=[{**entry, "EventBusName": name}])["FailedEntryCount"] == 0
+    received = set()
+    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            received.add(json.loads(message["Body"])["detail"]["case"])
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    assert received == {"match", "target"}

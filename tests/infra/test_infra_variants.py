@@ -103,3 +103,40 @@ def test_cdk_nag_rejects_an_unacknowledged_finding() -> None:
     add_nag_checks(app)
     with pytest.raises(RuntimeError, match=r"Regwatch/UnencryptedQueue/Resource[\s\S]*AwsSolutions-SQS2"):
         app.synth()
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"slackMode": "thread"},
+            r"regwatch\.slackBotTokenSecret is required when regwatch\.slackMode is 'thread'",
+        ),
+        (
+            {"slackMode": "thread", "slackBotTokenSecret": "s", "slackChannelId": "#alerts"},
+            r"regwatch\.slackChannelId: '#alerts' does not match",
+        ),
+        (
+            {"pagerdutyRoutingKeySecret": "arn:aws:s3:::x"},
+            r"regwatch\.pagerdutyRoutingKeySecret: .* not a Secrets",
+        ),
+        ({"teamsAccounts": ["12345"]}, r"regwatch\.teamsAccounts: not account ids: \['12345'\]"),
+        ({"pagerdutyRegions": ["mars-1"]}, r"regwatch\.pagerdutyRegions: not AWS region names"),
+        (
+            {"teamsWebhookSecret": "t", "teamsSeverities": [], "teamsStatuses": []},
+            r"nothing would reach Microsoft Teams; unset regwatch\.teamsWebhookSecret",
+        ),
+    ],
+)
+def test_destination_settings_are_validated_with_their_key(settings: dict[str, Any], message: str) -> None:
+    from infra.config import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        load_config({"regwatch": settings})
+
+
+def test_disabled_destinations_get_nothing(synth) -> None:  # type: ignore[no-untyped-def]
+    synthesized = synth({"snsEnabled": False, "pagerdutyRoutingKeySecret": "regwatch/pd"})
+    assert _function_ids(synthesized) == {"Scanner", "NotifyPagerDuty"}
+    assert set(synthesized.stack.notifiers.by_name) == {"pagerduty"}
+    assert len(synthesized.resources("AWS::SNS::Topic")) == 1, "only the alarm topic"

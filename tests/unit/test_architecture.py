@@ -4,6 +4,9 @@
     regwatch_aws/      AWS adapters: may use the domain, never alerts or handlers
     regwatch_alerts/   what a person reads: may use the domain, never adapters or handlers
     function_support/  settings parsing and lazy values shared by the handlers: pure
+    destinations/      the destination registry (plain data, standard library only: infra
+                       imports it at synth) and one package per destination's delivery, which
+                       may use every layer above, never a function package
     every other package in lambdas/ is a function (handler + settings) and may use all of the above
 
 Nothing in lambdas/ imports infra/, local/, tests/ or benchmarks/ (the bundle ships
@@ -24,7 +27,8 @@ DOMAIN = "regwatch"
 ADAPTERS = "regwatch_aws"
 ALERTS = "regwatch_alerts"
 SUPPORT = "function_support"
-LIBRARY_PACKAGES = frozenset({DOMAIN, ADAPTERS, ALERTS, SUPPORT})
+DESTINATIONS = "destinations"
+LIBRARY_PACKAGES = frozenset({DOMAIN, ADAPTERS, ALERTS, SUPPORT, DESTINATIONS})
 SDKS = frozenset({"boto3", "botocore", "slack_sdk", "urllib3"})
 OUTSIDE_THE_BUNDLE = frozenset({"infra", "local", "tests", "benchmarks", "aws_cdk"})
 
@@ -37,11 +41,13 @@ FUNCTION_PACKAGES = frozenset(name for name in _packages() if name not in LIBRAR
 
 # What each library layer must not import (besides infra/local/tests/benchmarks for everyone).
 FORBIDDEN: dict[str, frozenset[str]] = {
-    DOMAIN: SDKS | {ADAPTERS, ALERTS, SUPPORT} | FUNCTION_PACKAGES,
-    ADAPTERS: {ALERTS} | FUNCTION_PACKAGES,
-    ALERTS: SDKS | {ADAPTERS, SUPPORT} | FUNCTION_PACKAGES | {"aws_lambda_powertools"},
-    SUPPORT: SDKS | {ADAPTERS, ALERTS} | FUNCTION_PACKAGES,
+    DOMAIN: SDKS | {ADAPTERS, ALERTS, SUPPORT, DESTINATIONS} | FUNCTION_PACKAGES,
+    ADAPTERS: {ALERTS, DESTINATIONS} | FUNCTION_PACKAGES,
+    ALERTS: SDKS | {ADAPTERS, SUPPORT, DESTINATIONS} | FUNCTION_PACKAGES | {"aws_lambda_powertools"},
+    SUPPORT: SDKS | {ADAPTERS, ALERTS, DESTINATIONS} | FUNCTION_PACKAGES,
+    DESTINATIONS: FUNCTION_PACKAGES,
 }
+REGISTRY = LAMBDAS / DESTINATIONS / "registry.py"
 
 
 # The contract's consumer model (regwatch/event_models.py) is a Powertools parser model;
@@ -91,9 +97,7 @@ def test_the_layers_exist() -> None:
     assert {"scanner"} <= FUNCTION_PACKAGES
 
 
-@pytest.mark.parametrize(
-    "path", [p for package in sorted(FORBIDDEN) for p in _files(package)], ids=_ids
-)
+@pytest.mark.parametrize("path", [p for package in sorted(FORBIDDEN) for p in _files(package)], ids=_ids)
 def test_library_layers_import_only_downwards(path: Path) -> None:
     layer = path.relative_to(LAMBDAS).parts[0]
     bad = sorted(name for name in _imports(path) if _top(name) in FORBIDDEN[layer])
@@ -112,9 +116,7 @@ def test_lambda_code_never_imports_outside_the_bundle(path: Path) -> None:
     assert not bad, f"{_ids(path)} imports {bad}; the Lambda bundle ships lambdas/ only"
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in LAMBDAS.rglob("*.py") if p.name != "settings.py"], ids=_ids
-)
+@pytest.mark.parametrize("path", [p for p in LAMBDAS.rglob("*.py") if p.name != "settings.py"], ids=_ids)
 def test_only_settings_modules_read_the_environment(path: Path) -> None:
     assert not _reads_environment(path), (
         f"{_ids(path)} reads os.environ; parse it once in the function's settings.py"
@@ -181,13 +183,52 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def test_no_import_cycles_between_modules() -> None:
     lambdas_graph = _module_graph([LAMBDAS])
     project_graph = {
-        k: v
-        for k, v in _module_graph([ROOT]).items()
-        if _top(k) in {"infra", "local", "benchmarks", "app"}
+        k: v for k, v in _module_graph([ROOT]).items() if _top(k) in {"infra", "local", "benchmarks", "app"}
     }
     for name, graph in (("lambdas", lambdas_graph), ("infra/local/benchmarks", project_graph)):
         cycle = _cycle(graph)
         assert cycle is None, f"import cycle in {name}: {' -> '.join(cycle or [])}"
+
+
+def test_the_registry_is_plain_data_importable_anywhere() -> None:
+    """infra/ imports the registry at synth time: no SDK, no other layer, no side effects."""
+    imported = {_top(name) for name in _imports(REGISTRY)}
+    assert imported <= {"__future__", "collections", "dataclasses", "enum", "typing"}, imported
+
+
+def test_infra_and_local_use_only_the_registry_of_the_destinations() -> None:
+    """Delivery code runs in the Lambda only: infra/local read the registry, never a delivery."""
+    for folder in ("infra", "local"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            bad = sorted(
+                name
+                for name in _imports(path)
+                if _top(name) == DESTINATIONS and name not in {"destinations.registry", "destinations"}
+            )
+            assert not bad, f"{_ids(path)} imports {bad}; use destinations.registry"
+
+
+def test_every_registry_entry_names_code_that_exists() -> None:
+    """A registry entry's delivery and renderer are importable paths with the named function."""
+    tree = ast.parse(REGISTRY.read_text(encoding="utf-8"))
+    paths = [
+        node.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword)
+        and node.arg in {"delivery", "renderer", "handler"}
+        and isinstance(node.value, ast.Constant)
+    ]
+    assert len(paths) >= 8, paths
+    for path in paths:
+        module, _, function = path.replace(".lambda_handler", ":lambda_handler").partition(":")
+        source = LAMBDAS / (module.replace(".", "/") + ".py")
+        assert source.exists(), f"{path}: {source} does not exist"
+        defined = {
+            node.name
+            for node in ast.parse(source.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.FunctionDef)
+        }
+        assert function in defined, f"{path}: {function} is not defined in {source}"
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

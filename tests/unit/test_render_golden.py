@@ -16,7 +16,9 @@ import pytest
 
 from regwatch.event_models import parse_regwatch_event
 from regwatch_alerts.render_chatbot import render_chatbot_notification
+from regwatch_alerts.render_pagerduty import render_pagerduty_trigger
 from regwatch_alerts.render_slack import render_slack_message
+from regwatch_alerts.render_teams import render_teams_message
 from regwatch_alerts.render_text import render_text_notification
 from tests.golden.sample_events import SAMPLES, SOURCE, event_for
 
@@ -40,10 +42,21 @@ def _chatbot(event: dict[str, Any]) -> str:
     )
 
 
+def _teams(event: dict[str, Any]) -> str:
+    return json.dumps(render_teams_message(parse_regwatch_event(event, SOURCE)), indent=2, ensure_ascii=False)
+
+
+def _pagerduty(event: dict[str, Any]) -> str:
+    trigger = render_pagerduty_trigger(parse_regwatch_event(event, SOURCE), event["detail"])
+    return json.dumps(trigger, indent=2, ensure_ascii=False)
+
+
 RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "slack": ("json", _slack),
     "sns": ("txt", _sns_text),
     "chatbot": ("json", _chatbot),
+    "teams": ("json", _teams),
+    "pagerduty": ("json", _pagerduty),
 }
 
 

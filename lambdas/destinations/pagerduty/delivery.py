@@ -1,0 +1,163 @@
+"""PagerDuty delivery: decide (lifecycle.py), record the decision, send it to the Events API v2.
+
+Order of work for one event: read the key's state; decide (lifecycle.what_to_send); write
+the new state with a condition (`eventTimeMs <= this event's`), so two racing deliveries
+agree on the newest (the loser decides again against the winner's record); then POST.
+A failed POST raises: the idempotency record is removed and the retry sends again (the
+state write is repeatable for the same event time). PagerDuty deduplicates triggers on
+dedup_key, so a repeated send never opens a second incident. 429/5xx and timeouts are
+retried (http_post.py); a 400 is a bad event: it fails with PagerDuty's reason and the
+event waits in the DLQ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from destinations.contract import Delivery, DeliveryContext
+from destinations.http_post import JsonPoster
+from destinations.pagerduty.lifecycle import (
+    TARGET_DETAIL_TYPES,
+    Action,
+    Decision,
+    Recorded,
+    decide,
+    what_to_send,
+)
+from destinations.pagerduty.settings import PagerDutySettings
+from regwatch.event_models import RegwatchEvent
+from regwatch.notification_errors import DestinationFailed, InvalidEvent
+from regwatch_alerts.render_pagerduty import (
+    most_severe,
+    render_pagerduty_target_trigger,
+    render_pagerduty_trigger,
+)
+from regwatch_aws.delivery_state import DeliveryStateStore, StateConflict
+from regwatch_aws.secrets import SecretSource, pagerduty_routing_key
+
+DESTINATION = "pagerduty"
+STATE_NAMESPACE = "pagerduty-incident"
+CLIENT = "regwatch"
+
+
+class PagerDutyDelivery:
+    def __init__(
+        self, settings: PagerDutySettings, routing_keys: SecretSource, state: DeliveryStateStore
+    ) -> None:
+        self._settings = settings
+        self._routing_keys = routing_keys
+        self._state = state
+        self._poster = JsonPoster(DESTINATION, timeout_seconds=settings.timeout_seconds, accepted=(202,))
+
+    def _recorded(self, key: str) -> Recorded | None:
+        item = self._state.get(key)
+        if item is None:
+            return None
+        version = item.get("version")
+        return Recorded(
+            str(item["action"]),
+            int(item["eventTimeMs"]),
+            int(version) if version is not None else None,
+            str(item.get("severity", "")),
+        )
+
+    def _record(self, decision: Decision, action: str, recorded: Recorded | None, severity: str) -> bool:
+        version = decision.version
+        if action == "trigger" and decision.action is Action.UPDATE_IF_OPEN and recorded is not None:
+            version = recorded.version  # an update keeps the version that opened the incident
+        attributes: dict[str, Any] = {"action": action, "eventTimeMs": decision.event_time_ms}
+        if version is not None:
+            attributes["version"] = version
+        if severity:
+            attributes["severity"] = severity
+        try:
+            self._state.put(
+                decision.dedup_key,
+                attributes,
+                condition="attribute_not_exists(id) OR eventTimeMs <= :t",
+                values={":t": decision.event_time_ms},
+            )
+        except StateConflict:
+            return False
+        return True
+
+    def _trigger_body(
+        self,
+        event: dict[str, Any],
+        notification: RegwatchEvent | None,
+        decision: Decision,
+        recorded: Recorded | None,
+    ) -> dict[str, Any]:
+        detail_type = str(event.get("detail-type", ""))
+        if detail_type in TARGET_DETAIL_TYPES or notification is None:
+            body = render_pagerduty_target_trigger(detail_type, event["detail"], str(event.get("time", "")))
+        else:
+            body = render_pagerduty_trigger(notification, event["detail"])
+            body["client"], body["client_url"] = CLIENT, notification.detail.console_url
+        if (
+            decision.action is not Action.UPDATE_IF_OPEN
+            and recorded is not None
+            and recorded.action == "trigger"
+        ):
+            # Another action-required event never lowers the open incident's severity (a REVOKED
+            # version stays critical when its registration's status follows).
+            body["payload"]["severity"] = most_severe(recorded.severity, body["payload"]["severity"])
+        return body
+
+    def send(self, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
+        detail = event.get("detail")
+        if not isinstance(detail, dict):
+            raise InvalidEvent("not a regwatch event: detail is not an object")
+        decision = decide(str(event.get("detail-type", "")), detail, str(event.get("time", "")))
+        recorded = self._recorded(decision.dedup_key)
+        action, why, record = what_to_send(decision, recorded)
+        body: dict[str, Any] = {}
+        if action == "trigger":
+            body = self._trigger_body(event, notification, decision, recorded)
+        severity = str(body.get("payload", {}).get("severity", ""))
+        if action is not None and record and not self._record(decision, action, recorded, severity):
+            # A newer event was recorded concurrently: decide again against it.
+            recorded = self._recorded(decision.dedup_key)
+            action, why, _ = what_to_send(decision, recorded)
+            if action == "trigger":
+                body = self._trigger_body(event, notification, decision, recorded)
+        extra = {"dedupKey": decision.dedup_key, "why": why}
+        if action is None:
+            return {**extra, "eventAction": "none"}
+        routing_key = self._routing_keys.get()
+        message = {"routing_key": routing_key, "event_action": action, "dedup_key": decision.dedup_key}
+        if action == "trigger":
+            message |= body
+        answer = self._poster.post(self._settings.events_url, message, secrets=[routing_key])
+        if answer.status != 202:
+            raise DestinationFailed(
+                DESTINATION, _reason(answer.status, answer.json(), answer.body), status=answer.status
+            )
+        return {**extra, "eventAction": action}
+
+
+def _reason(status: int, document: Any, text: str) -> str:
+    if isinstance(document, dict):
+        errors = document.get("errors") or document.get("message") or document
+        return f"PagerDuty refused the event: {str(errors)[:300]}"
+    if status == 429:
+        return "PagerDuty kept answering 429 (rate limited) after retries"
+    return f"PagerDuty answered {text.strip()[:200] or 'nothing'}"
+
+
+def build_delivery(context: DeliveryContext) -> Delivery:
+    settings = PagerDutySettings.from_mapping(context.environ)
+    routing_keys = SecretSource(
+        context.session.client("secretsmanager", config=context.boto_config),
+        settings.routing_key_secret_arn,
+        label="the PagerDuty routing key secret",
+        parse=pagerduty_routing_key,
+    )
+    state = DeliveryStateStore(
+        context.session.client("dynamodb", config=context.boto_config),
+        context.idempotency_table_name,
+        STATE_NAMESPACE,
+        DESTINATION,
+    )
+    delivery = PagerDutyDelivery(settings, routing_keys, state)
+    return Delivery(delivery.send, on_failure=routing_keys.invalidate)

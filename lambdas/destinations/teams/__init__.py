@@ -1,0 +1,1 @@
+"""Microsoft Teams through a Workflows webhook ("When a Teams webhook request is received")."""

@@ -1,0 +1,1 @@
+"""The generic notifier function: one deployment per destination, chosen by `DESTINATION`."""

@@ -1,0 +1,66 @@
+"""The parent message of a registration's Slack thread: its current status at a glance.
+
+Each alert is posted in full as a reply (render_slack.render_slack_message); the parent
+is rewritten (chat.update) after every reply so the channel shows one line of truth per
+registration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regwatch.event_models import RegwatchEvent
+from regwatch.severity import Severity
+from regwatch_alerts.alert_content import describe, format_time, humanize_registration_type, humanize_status
+from regwatch_alerts.render_slack import FIELD_TEXT_LIMIT, HEADER_TEXT_LIMIT, MAX_FIELDS
+from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain
+
+
+def render_slack_thread_parent(event: RegwatchEvent) -> dict[str, Any]:
+    content = describe(event)
+    detail = event.detail
+    title = (
+        f"{content.emoji} {detail.registration_id} ({humanize_registration_type(detail.registration_type)})"
+    )
+    status = humanize_status(detail.registration_status)
+    latest = f"{content.severity_label}: {content.headline.split(': ', 1)[-1]}"
+    updated = format_time(detail.status_timestamp or detail.observed_at)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": fit_plain(title, HEADER_TEXT_LIMIT)}},
+        {
+            "type": "section",
+            "fields": [
+                {
+                    "type": "mrkdwn",
+                    "text": fit(f"*{fact.label}*\n{escape_mrkdwn(fact.value)}", FIELD_TEXT_LIMIT),
+                }
+                for fact in content.facts[:MAX_FIELDS]
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": fit(
+                        escape_mrkdwn(f"Latest: {latest} · updated {updated} · every alert is in the thread"),
+                        2000,
+                    ),
+                }
+            ],
+        },
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Open in AWS console"},
+                    "url": content.console_url,
+                    "action_id": "open_console",
+                    **({"style": "danger"} if content.severity is Severity.ACTION_REQUIRED else {}),
+                }
+            ],
+        },
+    ]
+    text = escape_mrkdwn(f"{detail.registration_id}: registration {status}. {latest}")
+    return {"text": fit(text, 3000), "blocks": blocks}

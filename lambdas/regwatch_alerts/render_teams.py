@@ -1,0 +1,125 @@
+"""Contract event -> a Microsoft Teams Workflows message carrying an Adaptive Card 1.4.
+
+Teams Workflows' "When a Teams webhook request is received" trigger takes
+`{"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
+"contentUrl": null, "content": <AdaptiveCard>}]}` and posts the card. Legacy Office 365
+connector MessageCards are not produced: Microsoft retired those connectors.
+
+Escaping: TextBlocks render a Markdown subset (links `[text](url)`, emphasis, lists) and
+Teams turns `<at>…</at>` into mentions. AWS-supplied text (denial reasons, feedback) goes
+through `escape_card_text`, so it can neither form a link nor mention anyone; links come
+only from regwatch itself (the console) or AWS's documentation hosts, as card actions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from regwatch.event_models import RegwatchEvent
+from regwatch.severity import Severity
+from regwatch_alerts.alert_content import AlertContent, describe
+
+CARD_VERSION = "1.4"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MAX_REASONS_SHOWN = 10
+TEXT_LIMIT = 1000
+MAX_ACTIONS = 5
+_TRUSTED_LINK_HOSTS = ("aws.amazon.com", "amazon.com")
+_COLORS = {Severity.ACTION_REQUIRED: "Attention", Severity.GOOD_NEWS: "Good", Severity.INFO: "Default"}
+_MENTION = re.compile(r"@(\w)")
+_SEVERITY_MARKS = {Severity.ACTION_REQUIRED: "🚨", Severity.GOOD_NEWS: "✅", Severity.INFO: "ℹ️"}
+
+
+def escape_card_text(text: str) -> str:
+    """Text that Adaptive Card Markdown shows as typed: no links, no mentions, no HTML, no emphasis."""
+    text = text.replace("<", "‹").replace(">", "›")  # <at>mentions</at>, <https://…>, HTML
+    text = text.replace("[", "［").replace("]", "］")  # [text](url) links
+    text = text.replace("*", "∗").replace("`", "ʹ")  # emphasis, code spans
+    text = text.replace("://", ":/\u2060/")  # bare URLs are not auto-linked
+    return _MENTION.sub("@\u2060\\1", text)
+
+
+def _cut(text: str, limit: int = TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _trusted(url: str) -> bool:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in _TRUSTED_LINK_HOSTS)
+
+
+def _body(content: AlertContent, event_id: str) -> list[dict[str, Any]]:
+    body: list[dict[str, Any]] = [
+        _text(
+            f"{_SEVERITY_MARKS[content.severity]} {escape_card_text(content.headline)}",
+            size="Medium",
+            weight="Bolder",
+            color=_COLORS[content.severity],
+        ),
+        _text(escape_card_text(content.summary)),
+        {
+            "type": "FactSet",
+            "facts": [
+                {"title": escape_card_text(f.label), "value": escape_card_text(f.value)}
+                for f in content.facts
+            ],
+        },
+    ]
+    if content.reasons:
+        body.append(_text("Why AWS denied it", weight="Bolder", spacing="Medium"))
+        for reason in content.reasons[:MAX_REASONS_SHOWN]:
+            line = f"{escape_card_text(reason.reason)}: {escape_card_text(reason.short_description)}"
+            if reason.long_description:
+                line += f" — {escape_card_text(reason.long_description)}"
+            body.append(_text(_cut(line)))
+        hidden = len(content.reasons) - MAX_REASONS_SHOWN
+        if hidden > 0:
+            body.append(_text(f"…and {hidden} more reasons in the console.", isSubtle=True))
+    if content.feedback:
+        body.append(_text("Feedback from AWS", weight="Bolder", spacing="Medium"))
+        body.append(_text(_cut(escape_card_text(content.feedback))))
+    body.append(_text("Next steps", weight="Bolder", spacing="Medium"))
+    body += [_text(f"{n}. {escape_card_text(step)}") for n, step in enumerate(content.next_steps, 1)]
+    body += [_text(escape_card_text(note), isSubtle=True) for note in content.notes]
+    body.append(_text(f"regwatch event {event_id}", isSubtle=True, size="Small", spacing="Medium"))
+    return body
+
+
+def _actions(content: AlertContent) -> list[dict[str, Any]]:
+    actions = [{"type": "Action.OpenUrl", "title": "Open in the AWS console", "url": content.console_url}]
+    for reason in content.reasons:
+        link = reason.documentation_link
+        if link and _trusted(link) and len(actions) < MAX_ACTIONS and link not in {a["url"] for a in actions}:
+            title = escape_card_text(reason.documentation_title or "AWS documentation")
+            actions.append({"type": "Action.OpenUrl", "title": _cut(title, 60), "url": link})
+    return actions
+
+
+def render_teams_card(event: RegwatchEvent) -> dict[str, Any]:
+    content = describe(event)
+    return {
+        "$schema": CARD_SCHEMA,
+        "type": "AdaptiveCard",
+        "version": CARD_VERSION,
+        "msteams": {"width": "Full"},
+        "body": _body(content, event.detail.event_id),
+        "actions": _actions(content),
+    }
+
+
+def render_teams_message(event: RegwatchEvent) -> dict[str, Any]:
+    """The Workflows webhook body: one Adaptive Card attachment."""
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": CARD_CONTENT_TYPE, "contentUrl": None, "content": render_teams_card(event)}
+        ],
+    }

@@ -1,0 +1,319 @@
+"""The PagerDuty destination end to end: the generic notifier with DESTINATION=pagerduty, moto
+(Secrets Manager, DynamoDB) and the PagerDuty-compatible Events API sink, over real sockets."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+
+from local.pagerduty_events import PagerDutyServer
+from notifier import handler as notifier_handler
+from regwatch.notification_errors import DestinationFailed, SecretUnavailable
+from tests.golden.sample_events import SAMPLES, T0, event_for
+from tests.integration.notifiers.conftest import (
+    CapturedLogs,
+    FakeLambdaContext,
+    create_secret,
+    emitted_metrics,
+)
+
+PD_SECRET = "regwatch/pagerduty-routing-key"
+
+
+@pytest.fixture(scope="module")
+def pagerduty_server() -> Iterator[PagerDutyServer]:
+    server = PagerDutyServer.start(port=0)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pagerduty(pagerduty_server: PagerDutyServer) -> PagerDutyServer:
+    pagerduty_server.clear()
+    return pagerduty_server
+
+
+@pytest.fixture
+def pd_env(
+    monkeypatch: pytest.MonkeyPatch, idempotency_table: str, pagerduty: PagerDutyServer
+) -> Iterator[None]:
+    arn = create_secret(pagerduty.routing_key, name=PD_SECRET)
+    for name, value in {
+        "DESTINATION": "pagerduty",
+        "PAGERDUTY_ROUTING_KEY_SECRET_ARN": arn,
+        "PAGERDUTY_EVENTS_URL": pagerduty.events_url,
+        "PAGERDUTY_TIMEOUT_SECONDS": "1",
+        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("EVENT_SOURCE", raising=False)
+    notifier_handler.runtime.reset()
+    parameters.clear_caches()
+    yield
+    notifier_handler.runtime.reset()
+
+
+def invoke(event: dict[str, Any]) -> dict[str, Any]:
+    return notifier_handler.lambda_handler(event, FakeLambdaContext())
+
+
+def at(event: dict[str, Any], minutes: int) -> dict[str, Any]:
+    """The same transition as a new event `minutes` after T0 (a fresh eventId)."""
+    moment = (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
+    detail = {
+        **event["detail"],
+        "eventId": str(uuid.uuid4()),
+        "statusTimestamp": moment,
+        "observedAt": moment,
+    }
+    return {**event, "detail": detail, "time": moment}
+
+
+def sample(name: str, minutes: int = 0) -> dict[str, Any]:
+    return at(event_for(SAMPLES[name]()), minutes)
+
+
+def test_action_required_opens_one_incident_with_contract_details(
+    pd_env: None, pagerduty: PagerDutyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = sample("version_denied_with_reasons")
+    result = invoke(event)
+    assert result["result"] == "sent" and result["eventAction"] == "trigger"
+    [incident] = pagerduty.open_incidents()
+    [sent] = pagerduty.accepted
+    payload = sent["payload"]
+    assert payload["severity"] == "error"
+    assert payload["summary"].startswith("Action required: registration-0a1b2c3d4e5f version 2 was denied")
+    assert payload["custom_details"]["eventId"] == event["detail"]["eventId"]
+    assert payload["custom_details"]["deniedReasons"][0]["reason"] == "OPT_IN_WORKFLOW"
+    assert sent["links"][0]["href"] == event["detail"]["consoleUrl"]
+    assert sent["dedup_key"] == "regwatch/123456789012/us-east-1/registration-0a1b2c3d4e5f"
+    assert incident.severity == "error"
+    assert emitted_metrics(capsys.readouterr().out).get("NotificationsSent") == 1
+
+
+def test_revoked_is_critical(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    invoke(sample("version_revoked"))
+    assert pagerduty.accepted[0]["payload"]["severity"] == "critical"
+
+
+def test_incident_resolves_itself_when_the_registration_is_approved(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    invoke(sample("version_requires_authentication_10dlc_brand", 0))
+    invoke(sample("version_reviewing", 10))  # an update of the open incident, not a second one
+    assert len(pagerduty.incidents) == 1 and pagerduty.incidents[0].updates == 1
+    assert pagerduty.incidents[0].severity == "warning"
+    result = invoke(sample("version_approved", 20))
+    assert result["eventAction"] == "resolve"
+    assert pagerduty.open_incidents() == []
+    assert [i.status for i in pagerduty.incidents] == ["resolved"]
+
+
+def test_resolve_arriving_before_its_trigger_leaves_no_open_incident(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    late_trigger = sample("version_denied_with_reasons", 0)
+    invoke(sample("version_approved", 30))
+    result = invoke(late_trigger)
+    assert result["eventAction"] == "none" and "older than the recorded resolve" in result["why"]
+    assert pagerduty.open_incidents() == []
+    assert [e["event_action"] for e in pagerduty.accepted] == ["resolve"]
+
+
+def test_an_older_trigger_after_a_newer_one_still_updates_the_incident(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    """A version's denial (with its reasons) delivered after its registration's REQUIRES_UPDATES."""
+    registration_level = sample("version_revoked", 10)
+    registration_level["detail"] |= {"status": "REQUIRES_UPDATES"}
+    invoke(registration_level)
+    late_version = sample("version_denied_with_reasons", 0)
+    assert invoke(late_version)["eventAction"] == "trigger"
+    assert len(pagerduty.incidents) == 1
+    assert pagerduty.accepted[-1]["payload"]["custom_details"]["deniedReasons"]
+    # The record keeps the newer event: a resolve between the two times is older, so not sent.
+    between = sample("version_approved", 5)
+    assert invoke(between)["eventAction"] == "none"
+    assert len(pagerduty.open_incidents()) == 1
+
+
+def test_discarding_another_version_does_not_resolve_the_open_incident(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    invoke(sample("version_denied_with_reasons", 0))  # version 2
+    discarded_v1 = sample("version_submitted", 5)
+    discarded_v1["detail"] |= {"status": "DISCARDED", "versionNumber": 1, "severity": "INFO"}
+    assert invoke(discarded_v1)["eventAction"] == "none"
+    assert len(pagerduty.open_incidents()) == 1
+    discarded_v2 = sample("version_submitted", 6)
+    discarded_v2["detail"] |= {"status": "DISCARDED", "severity": "INFO"}
+    assert invoke(discarded_v2)["eventAction"] == "resolve"
+    assert pagerduty.open_incidents() == []
+
+
+def test_info_without_an_open_incident_sends_nothing(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    result = invoke(sample("version_reviewing"))
+    assert result["eventAction"] == "none"
+    assert pagerduty.requests == []
+
+
+def test_reminder_updates_the_open_incident_and_never_reopens(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    invoke(sample("version_requires_authentication_10dlc_brand", 0))
+    reminder = sample("version_requires_authentication_10dlc_brand", 60 * 24)
+    reminder["detail-type"] = "Registration Reminder"
+    reminder["detail"]["reminder"] = {
+        "kind": "AUTHENTICATION_LINK_EXPIRING",
+        "deadline": "2025-03-10T09:15:00Z",
+    }
+    assert invoke(reminder)["eventAction"] == "trigger"
+    assert len(pagerduty.incidents) == 1 and pagerduty.incidents[0].updates == 1
+    assert pagerduty.incidents[0].summary.startswith("Reminder (authentication link expiring")
+    invoke(sample("version_approved", 60 * 25))
+    late_reminder = at(reminder, 60 * 26)
+    assert invoke(late_reminder)["eventAction"] == "none"
+    assert pagerduty.open_incidents() == []
+
+
+def test_target_unhealthy_triggers_and_target_recovered_resolves(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    def target_event(detail_type: str, minutes: int) -> dict[str, Any]:
+        moment = (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
+        return {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": detail_type,
+            "source": "regwatch",
+            "account": "123456789012",
+            "time": moment,
+            "region": "us-east-1",
+            "resources": [],
+            "detail": {
+                "schemaVersion": "1.1",
+                "eventId": str(uuid.uuid4()),
+                "accountId": "210987654321",
+                "region": "eu-west-1",
+                "reason": "AccessDenied on sts:AssumeRole",
+                "observedAt": moment,
+            },
+        }
+
+    invoke(target_event("Target Unhealthy", 0))
+    [incident] = pagerduty.open_incidents()
+    assert incident.dedup_key == "regwatch-target/210987654321/eu-west-1"
+    assert "AccessDenied" in incident.summary
+    invoke(target_event("Target Recovered", 10))
+    assert pagerduty.open_incidents() == []
+
+
+def test_same_event_twice_sends_once(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    event = sample("version_revoked")
+    assert invoke(event)["result"] == "sent"
+    assert invoke({**event, "id": "another-delivery"})["result"] == "duplicate"
+    assert len(pagerduty.requests) == 1
+
+
+def test_rate_limit_and_server_errors_are_retried(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    pagerduty.script([{"status": 429, "retry_after": 1}, {"status": 500}, {"status": 503}])
+    assert invoke(sample("version_revoked"))["result"] == "sent"
+    assert len(pagerduty.requests) == 4
+    assert len(pagerduty.open_incidents()) == 1
+
+
+def test_timeout_is_retried_without_a_second_incident(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    pagerduty.script([{"delay": 1.5}])
+    assert invoke(sample("version_revoked"))["result"] == "sent"
+    assert pagerduty.wait_idle()
+    assert len(pagerduty.requests) == 2
+    assert len(pagerduty.incidents) == 1  # the late first attempt and the retry: one dedup_key
+
+
+def test_persistent_server_error_fails_and_a_retry_delivers(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    event = sample("version_revoked")
+    pagerduty.script([{"status": 500}] * 4)
+    with pytest.raises(DestinationFailed) as failure:
+        invoke(event)
+    assert failure.value.status == 500
+    assert pagerduty.incidents == []
+    assert invoke(event)["result"] == "sent"  # EventBridge's retry, or a DLQ redrive
+    assert len(pagerduty.open_incidents()) == 1
+
+
+def test_bad_payload_fails_loudly_with_the_reason_and_is_not_retried(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    pagerduty.script(
+        [{"status": 400, "body": {"status": "invalid event", "errors": ["'payload.source' is missing"]}}]
+    )
+    with pytest.raises(DestinationFailed, match=r"HTTP 400.*payload.source' is missing"):
+        invoke(sample("version_revoked"))
+    assert len(pagerduty.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("not-a-routing-key", "does not hold an Events API v2 integration key"),
+        (json.dumps({"key": "x"}), "JSON without a string 'routingKey' key"),
+    ],
+)
+def test_routing_key_of_the_wrong_shape_is_named(
+    pd_env: None, pagerduty: PagerDutyServer, value: str, expected: str
+) -> None:
+    boto3.client("secretsmanager").put_secret_value(SecretId=PD_SECRET, SecretString=value)
+    with pytest.raises(SecretUnavailable, match=expected) as failure:
+        invoke(sample("version_revoked"))
+    assert PD_SECRET in str(failure.value) and value not in str(failure.value)
+    assert pagerduty.requests == []
+
+
+def test_routing_key_in_json_is_accepted(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=PD_SECRET, SecretString=json.dumps({"routingKey": pagerduty.routing_key})
+    )
+    assert invoke(sample("version_revoked"))["result"] == "sent"
+
+
+def test_missing_secret_is_named(
+    pd_env: None, monkeypatch: pytest.MonkeyPatch, pagerduty: PagerDutyServer
+) -> None:
+    monkeypatch.setenv("PAGERDUTY_ROUTING_KEY_SECRET_ARN", "regwatch/no-such-secret")
+    notifier_handler.runtime.reset()
+    with pytest.raises(SecretUnavailable, match="regwatch/no-such-secret: ResourceNotFoundException"):
+        invoke(sample("version_revoked"))
+
+
+def test_routing_key_never_reaches_logs_or_errors(
+    pd_env: None, pagerduty: PagerDutyServer, captured_logs: CapturedLogs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoke(sample("version_revoked", 0))
+    pagerduty.script([{"status": 500}] * 4 + [{"status": 400, "body": f"bad key {pagerduty.routing_key}"}])
+    errors = []
+    for minutes in (1, 2):
+        with pytest.raises(DestinationFailed) as failure:
+            invoke(sample("version_denied_with_reasons", minutes))
+        errors.append(str(failure.value))
+    output = captured_logs.text(capsys)
+    assert "Delivered" in output and "Delivery failed" in output
+    assert pagerduty.routing_key not in output
+    assert all(pagerduty.routing_key not in e for e in errors), errors
+
+
+def test_a_following_action_required_event_never_lowers_the_severity(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    invoke(sample("version_revoked", 0))
+    follow_up = sample("version_denied_with_reasons", 5)
+    assert invoke(follow_up)["eventAction"] == "trigger"
+    [incident] = pagerduty.incidents
+    assert incident.updates == 1 and incident.severity == "critical"
