@@ -119,7 +119,7 @@ STATUS_COLUMNS = (
     ("currentVersionStatus", "VERSION STATUS"),
     ("approvedVersion", "APPROVED"),
     ("statusAge", "AGE"),
-    ("nextDeadline", "NEXT DEADLINE"),
+    ("deadline", "NEXT DEADLINE"),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from regwatch.model import status_for_history_key
@@ -38,7 +38,7 @@ class StoredRegistration:
             return False
         return bool({self.snapshot.registration_status, self.current_status or ""} & ACTION_REQUIRED_STATUSES)
 
-    def next_deadline(self) -> tuple[datetime, str] | None:
+    def next_deadline(self, now: datetime) -> tuple[datetime, str] | None:
         """The clock a person is racing, if any (estimates from the user guide, as alerts say)."""
         version = self.snapshot.versions.get(self.snapshot.current_version_number)
         if version is None or version.status != "REQUIRES_AUTHENTICATION":
@@ -47,15 +47,17 @@ class StoredRegistration:
         if started is None:
             return None
         link = started + AUTHENTICATION_LINK_VALIDITY
+        if link > now:
+            return link, "authentication link expires (estimate)"
         submitted = version.status_history.get("SubmittedTimestamp", started)
         resend = submitted + AUTHENTICATION_RESEND_WINDOW
-        if link > datetime.now(UTC):
-            return link, "authentication link expires (estimate)"
-        return resend, "authentication email resend closes (estimate)"
+        if resend > link and resend > now:
+            return resend, "link expired; resending the email possible until (estimate)"
+        return link, "link expired; resend window closed: discard and submit again"
 
     def row(self, now: datetime) -> dict[str, Any]:
         since = self.status_since
-        deadline = self.next_deadline()
+        deadline = self.next_deadline(now)
         return {
             "account": self.account_id,
             "region": self.region,
@@ -70,6 +72,7 @@ class StoredRegistration:
             "statusAge": _age(now - since) if since else None,
             "nextDeadline": deadline[0].isoformat() if deadline else None,
             "nextDeadlineWhat": deadline[1] if deadline else None,
+            "deadline": f"{deadline[0]:%Y-%m-%d %H:%M}Z {deadline[1]}" if deadline else None,
             "needsAction": self.needs_action,
         }
 

@@ -39,7 +39,7 @@ def test_every_alarm_links_to_a_runbook_section(alarms: dict[str, dict[str, Any]
         description = str(alarm["Properties"].get("AlarmDescription", ""))
         link = LINK.search(description)
         assert link, f"{logical_id}: description does not end with a runbook link: {description!r}"
-        assert link.group(1) in sections, f"{logical_id} links to #{link.group(1)}, not a section of runbook.md"
+        assert link.group(1) in sections, f"{logical_id} links to #{link.group(1)}: no such runbook section"
 
 
 def test_every_runbook_section_has_an_alarm(alarms: dict[str, dict[str, Any]]) -> None:
