@@ -16,9 +16,10 @@ help:
 	@echo "make bench  scale benchmark (regwatch vs a naive scanner); see docs/performance.md"
 	@echo "make synth  npx cdk synth with the pinned CDK CLI (offline, no credentials)"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -26,7 +26,7 @@ ALERTS = "regwatch_alerts"
 SUPPORT = "function_support"
 LIBRARY_PACKAGES = frozenset({DOMAIN, ADAPTERS, ALERTS, SUPPORT})
 SDKS = frozenset({"boto3", "botocore", "slack_sdk", "urllib3"})
-OUTSIDE_THE_BUNDLE = frozenset({"infra", "local", "tests", "benchmarks", "aws_cdk"})
+OUTSIDE_THE_BUNDLE = frozenset({"infra", "local", "tests", "benchmarks", "aws_cdk", "regwatch_cli"})
 
 
 def _packages() -> list[str]:
