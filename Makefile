@@ -32,7 +32,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy --strict lambdas
+	$(VENV)/bin/mypy --strict lambdas regwatch_cli
 	$(VENV)/bin/mypy app.py infra local benchmarks
 
 pytest: install

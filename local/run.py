@@ -651,6 +651,8 @@ def _watch(stack: LocalStack, timeline: Any) -> None:
         f"EmulatorControl('{stack.emulator.url}').set_version_status("
         "'us-east-1', '<registration id>', 1, 'REVOKED')\""
     )
+    exports = " ".join(f"{name}={value}" for name, value in sorted(stack.command_env.items()))
+    timeline.say(f"Ask this stack with the regwatch command, e.g.\n  env {exports} regwatch status")
     try:
         while True:
             time.sleep(WATCH_PAUSE_SECONDS)

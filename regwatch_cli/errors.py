@@ -86,8 +86,8 @@ def translate(  # noqa: PLR0911 - one return per kind of failure reads best
         return CliError("no AWS region: pass --region or set AWS_REGION", ExitCode.AUTH)
     if isinstance(error, EndpointConnectionError):
         return CliError(
-            f"cannot reach {error.kwargs.get('endpoint_url', 'the AWS endpoint')}: check the network and "
-            "that --region is a region where the service exists",
+            f"cannot reach {error.kwargs.get('endpoint_url', 'the AWS endpoint')}: check the network, and "
+            "that the region (--stack-region, --region) is one where the service exists",
             ExitCode.AWS,
         )
     if isinstance(error, ClientError):

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import boto3
 from botocore.config import Config
@@ -46,7 +46,7 @@ SCANNER_QUEUE = "scanner"
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (plus the usage) and exit code 2."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(ExitCode.USAGE, f"regwatch: {message} (see `{self.prog} --help`)\n")
 
@@ -66,7 +66,9 @@ class Aws:
     @property
     def session(self) -> Any:
         if self._session is None:
-            self._session = boto3.Session(profile_name=self.args.profile, region_name=self.args.stack_region)
+            # botocore reads AWS_DEFAULT_REGION; AWS_REGION (the AWS CLI v2's and Lambda's) too.
+            region = self.args.stack_region or os.environ.get("AWS_REGION")  # noqa: TID251
+            self._session = boto3.Session(profile_name=self.args.profile, region_name=region)
         return self._session
 
     @property
