@@ -8,13 +8,14 @@ PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR)/lambdas:$(CURDIR)
 
-.PHONY: help install demo test lint typecheck pytest synth bench bench-smoke clean
+.PHONY: help install demo test lint typecheck pytest synth bench bench-smoke cost clean
 
 help:
 	@echo "make demo   install, then run the whole monitor locally on the built-in emulator"
 	@echo "make test   install, then run every check (ruff, mypy, pytest incl. CDK synth, cdk-nag, cfn-lint)"
 	@echo "make bench  scale benchmark (regwatch vs a naive scanner); see docs/performance.md"
 	@echo "make synth  npx cdk synth with the pinned CDK CLI (offline, no credentials)"
+	@echo "make cost   docs/cost.md from the recorded benchmark result and benchmarks/prices.json"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +49,9 @@ demo: install
 
 bench: install
 	$(PY) -m benchmarks.run $(ARGS)
+
+cost: install
+	$(PY) -m benchmarks.cost $(ARGS)
 
 bench-smoke: install
 	$(PY) -m benchmarks.run --sizes 200 $(ARGS)
