@@ -158,7 +158,7 @@ class StackResources:
         return found
 
 
-def _destinations(outputs: Mapping[str, str]) -> dict[str, Destination]:
+def destinations_from(outputs: Mapping[str, str]) -> dict[str, Destination]:
     """`Destination<Name>FunctionName` / `…DlqUrl` / `…RuleArn` outputs, grouped by name."""
     found: dict[str, Destination] = {}
     for key, value in outputs.items():
@@ -180,4 +180,4 @@ def _destinations(outputs: Mapping[str, str]) -> dict[str, Destination]:
 
 def resolve(source: OutputsSource) -> StackResources:
     outputs = source.outputs()
-    return StackResources(source.describe(), outputs, _destinations(outputs))
+    return StackResources(source.describe(), outputs, destinations_from(outputs))
