@@ -129,7 +129,11 @@ def cmd_status(aws: Aws, args: argparse.Namespace) -> int:
     table_name = aws.resources.require(resources.SNAPSHOT_TABLE)
     now = datetime.now(UTC)
     rows = []
-    for stored in snapshots.read_registrations(aws.client("dynamodb"), table_name):
+    progress = Progress(f"reading {table_name}", unit="page")
+    pages = snapshots.read_registrations(
+        aws.client("dynamodb"), table_name, on_page=lambda items: progress.step(f"({items} items)")
+    )
+    for stored in pages:
         row = stored.row(now)
         if args.account and row["account"] != args.account:
             continue
@@ -142,6 +146,7 @@ def cmd_status(aws: Aws, args: argparse.Namespace) -> int:
         if args.needs_action and not row["needsAction"]:
             continue
         rows.append(row)
+    progress.finish()
     rows.sort(key=lambda r: (r["account"], r["region"], r["type"], r["registrationId"]))
     text = table(rows, STATUS_COLUMNS) + f"\n\n{len(rows)} registration(s)"
     if rows and any(r["needsAction"] for r in rows):

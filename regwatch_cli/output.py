@@ -34,8 +34,11 @@ def to_json(value: Any) -> str:
 class Progress:
     """`label: n/total` updated in place on a terminal, one line per step otherwise; on stderr."""
 
-    def __init__(self, label: str, total: int | None = None, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, label: str, total: int | None = None, stream: TextIO | None = None, unit: str = ""
+    ) -> None:
         self.label = label
+        self.unit = unit
         self.total = total
         self.done = 0
         self.stream = stream or sys.stderr
@@ -44,7 +47,8 @@ class Progress:
     def step(self, note: str = "") -> None:
         self.done += 1
         count = f"{self.done}/{self.total}" if self.total is not None else str(self.done)
-        line = f"{self.label}: {count}{' ' + note if note else ''}"
+        unit = f" {self.unit}{'s' if self.done != 1 else ''}" if self.unit else ""
+        line = f"{self.label}: {count}{unit}{' ' + note if note else ''}"
         if self.tty:
             self.stream.write("\r\033[K" + line)
         else:

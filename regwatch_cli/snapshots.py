@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,7 +92,9 @@ def _stored(raw: dict[str, Any]) -> StoredRegistration:
     return StoredRegistration(account_id, region, registration_from_item(raw), name)
 
 
-def read_registrations(client: Any, table_name: str) -> Iterator[StoredRegistration]:
+def read_registrations(
+    client: Any, table_name: str, on_page: Callable[[int], None] | None = None
+) -> Iterator[StoredRegistration]:
     """Every registration item of the table (one Scan, paginated; META/LISTED items skipped)."""
     request: dict[str, Any] = {
         "TableName": table_name,
@@ -101,6 +103,8 @@ def read_registrations(client: Any, table_name: str) -> Iterator[StoredRegistrat
     }
     while True:
         page = client.scan(**request)
+        if on_page is not None:
+            on_page(len(page.get("Items", [])))
         for raw in page.get("Items", []):
             yield _stored(raw)
         last = page.get("LastEvaluatedKey")

@@ -151,7 +151,9 @@ def _slack_posts(stack: LocalStack, event_id: str) -> int:
 
 
 def test_status_table_lists_every_registration_with_its_state(stack: LocalStack) -> None:
-    out = _ok(regwatch(_env(stack), "status"))
+    result = regwatch(_env(stack), "status")
+    out = _ok(result)
+    assert "reading" in result.stderr and "page" in result.stderr, "progress goes to stderr"
     header = out.splitlines()[0]
     for heading in ("ACCOUNT", "REGION", "REGISTRATION", "TYPE", "STATUS", "AGE", "NEXT DEADLINE"):
         assert heading in header
