@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from local.run import LocalStack, StackOptions
@@ -164,6 +165,21 @@ def test_status_table_lists_every_registration_with_its_state(stack: LocalStack)
     assert "REQUIRES_AUTHENTICATION" in brand_line, brand_line
     assert "2026-05-11 09:05Z link expired; resend window closed" in brand_line, brand_line
     assert "4 registration(s), 2 need action" in out
+
+
+def test_resources_resolve_from_cloudformation_outputs_too(stack: LocalStack) -> None:
+    """The other side of the seam: a CloudFormation stack (on moto) whose outputs are the local ones."""
+    outputs = json.loads(stack.outputs_file.read_text())["Regwatch"]
+    template = {
+        "Resources": {"Placeholder": {"Type": "AWS::SQS::Queue"}},
+        "Outputs": {key: {"Value": value} for key, value in outputs.items()},
+    }
+    cloudformation = boto3.client("cloudformation", endpoint_url=stack.moto_url, region_name="us-east-1")
+    cloudformation.create_stack(StackName="RegwatchViaCfn", TemplateBody=json.dumps(template))
+    env = _env(stack)
+    env.pop("REGWATCH_OUTPUTS_FILE")
+    rows = json.loads(_ok(regwatch(env, "status", "--json", "--stack-name", "RegwatchViaCfn")))
+    assert {r["registrationId"] for r in rows} == {BRAND, CAMPAIGN, SENDER, TOLLFREE}
 
 
 def test_status_json_and_filters(stack: LocalStack) -> None:
