@@ -41,6 +41,7 @@ from regwatch_cli.output import Progress, table, to_json
 STACK_NAME_ENV = "REGWATCH_STACK_NAME"
 OUTPUTS_FILE_ENV = "REGWATCH_OUTPUTS_FILE"
 SCANNER_QUEUE = "scanner"
+LAMBDA_READ_TIMEOUT_SECONDS = 910
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,11 +80,12 @@ class Aws:
         return str(region)
 
     def client(self, service: str, region: str | None = None) -> Any:
-        client = self.session.client(
-            service,
-            region_name=region or self.stack_region,
-            config=Config(retries={"mode": "standard", "max_attempts": 5}),
-        )
+        config = Config(retries={"mode": "standard", "max_attempts": 5})
+        if service == "lambda":
+            # A redrive waits for the function (the scanner may run 900 s) and never retries an
+            # invocation on its own: a retried timeout would run the function twice.
+            config = Config(read_timeout=LAMBDA_READ_TIMEOUT_SECONDS, retries={"total_max_attempts": 1})
+        client = self.session.client(service, region_name=region or self.stack_region, config=config)
 
         def remember(model: Any, **_: Any) -> None:
             self.last_service = str(model.service_model.signing_name)
