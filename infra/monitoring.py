@@ -263,8 +263,11 @@ def _dashboard(
     )
     dashboard.add_widgets(
         cloudwatch.GraphWidget(
-            title="Completed scans / SMS API throttles",
-            left=[heartbeat_metric(config)],
+            title="Healthy scans per region / SMS API throttles",
+            left=[
+                region_heartbeat_metric(config, region).with_(label=f"healthy scans {region}")
+                for region in config.monitored_regions or [Stack.of(scope).region]
+            ],
             right=[scanner_metric(config, API_THROTTLES_METRIC)],
             width=8,
         ),
