@@ -41,6 +41,7 @@ from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_
 from local.lambda_events import scheduled_event
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
 from local.records import Note, Notification, Observer
+from local.scenario_check import scenario_problem
 from regwatch_cli.main import dry_run_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -532,30 +533,6 @@ def _drain_queue(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
         for message in messages:
             bodies.append(json.loads(message["Body"]))
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-
-# ---- --aws-dry-run: `regwatch scan --dry-run` (regwatch_cli/dry_run.py) -----------------------
-
-
-def scenario_problem(path: Path) -> str | None:
-    """Why a scenario file cannot be played (one line naming the file and the fix), or None."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return (
-            f"scenario file {path} does not exist: pass an existing file to --scenario "
-            "(format: docs/emulator.md)"
-        )
-    except (OSError, UnicodeDecodeError) as error:
-        return f"scenario file {path} cannot be read: {error}"
-    except json.JSONDecodeError as error:
-        return (
-            f"scenario file {path} is not JSON (line {error.lineno}, column {error.colno}: {error.msg}): "
-            "fix it (format: docs/emulator.md)"
-        )
-    if not isinstance(data, dict):
-        return f"scenario file {path} must hold a JSON object with `registrations` (format: docs/emulator.md)"
-    return None
 
 
 # ---- command line -----------------------------------------------------------------------------
