@@ -555,7 +555,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--aws-dry-run",
         action="store_true",
-        help="read-only: list YOUR registrations and version histories with your default AWS credentials",
+        help="alias of `regwatch scan --dry-run`: read-only list of YOUR registrations and version "
+        "histories with your default AWS credentials",
     )
     parser.add_argument("--quiet", action="store_true", help="no live timeline, only the summary")
     return parser.parse_args(argv)
