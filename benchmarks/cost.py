@@ -355,8 +355,8 @@ def render(
         f"{model.writes_per_change:.2f} write units and {model.events_per_change:.2f} events per "
         f"change. The tables assume **{deployment.changes_per_registration_per_month:g} status change "
         "per registration per month** and every event routed to both Slack and SNS. To refresh "
-        "from a larger run: `make bench ARGS=\"--sizes 1000,10000\"`, then "
-        "`make cost ARGS=\"--input benchmarks/results/latest.json\"` (and check the new recording "
+        'from a larger run: `make bench ARGS="--sizes 1000,10000"`, then '
+        '`make cost ARGS="--input benchmarks/results/latest.json"` (and check the new recording '
         "in as benchmarks/recorded/cost-inputs.json).",
         "",
         f"Deployment defaults: `schedule` rate({deployment.schedule_minutes} minutes) "
