@@ -8,17 +8,19 @@ PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR)/lambdas:$(CURDIR)
 
-.PHONY: help install demo test lint typecheck pytest synth bench bench-smoke clean
+.PHONY: help install demo test lint typecheck pytest synth bench bench-smoke cost clean
 
 help:
 	@echo "make demo   install, then run the whole monitor locally on the built-in emulator"
 	@echo "make test   install, then run every check (ruff, mypy, pytest incl. CDK synth, cdk-nag, cfn-lint)"
 	@echo "make bench  scale benchmark (regwatch vs a naive scanner); see docs/performance.md"
 	@echo "make synth  npx cdk synth with the pinned CDK CLI (offline, no credentials)"
+	@echo "make cost   docs/cost.md from the recorded benchmark result and benchmarks/prices.json"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -31,7 +33,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy --strict lambdas
+	$(VENV)/bin/mypy --strict lambdas regwatch_cli
 	$(VENV)/bin/mypy app.py infra local benchmarks
 
 pytest: install
@@ -47,6 +49,9 @@ demo: install
 
 bench: install
 	$(PY) -m benchmarks.run $(ARGS)
+
+cost: install
+	$(PY) -m benchmarks.cost $(ARGS)
 
 bench-smoke: install
 	$(PY) -m benchmarks.run --sizes 200 $(ARGS)

@@ -1,7 +1,8 @@
 """`python -m benchmarks.run [--sizes 1000,10000,100000]`: what `make bench` runs.
 
 Prints the tables and writes benchmarks/results/latest.md (copied into
-docs/performance.md together with the machine it ran on).
+docs/performance.md together with the machine it ran on) and benchmarks/results/latest.json
+(the cost model's input, benchmarks/cost.py).
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+import boto3
+
 from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
+from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.measure import RunConfig, SizeResult, run_size
 from benchmarks.report import render
-from benchmarks.stack import local_stack
+from benchmarks.stack import SNAPSHOT_TABLE, local_stack
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 
@@ -67,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                 trace_heap=arguments.trace_heap,
             )
             results.append(run_size(stack, config, log=lambda line: print(line, file=sys.stderr, flush=True)))
+        # The cost model's input (benchmarks/cost.py); the table still holds the last size's snapshot.
+        item_bytes = snapshot_item_bytes(boto3.client("dynamodb"), SNAPSHOT_TABLE)
     imports: dict[str, float | None] = {}
     assets: dict[str, int] = {}
     asset_note = "skipped"
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     arguments.output.parent.mkdir(parents=True, exist_ok=True)
     arguments.output.write_text(text + "\n", encoding="utf-8")
+    write_cost_inputs(results, item_bytes, arguments.output.with_suffix(".json"), command.strip())
     print(f"\nwritten to {arguments.output}", file=sys.stderr)
     return 0
 

@@ -204,6 +204,23 @@ class _RegwatchSettings(BaseModel):
         description="Oldest event EventBridge still delivers to a target (hours) before the DLQ.",
     )
 
+    removal_policy: Literal["retain", "destroy"] = Field(
+        "retain",
+        alias="removalPolicy",
+        description="What `cdk destroy` does with the DynamoDB tables and the KMS key: `retain` keeps them "
+        "(a redeploy does not re-announce every registration), `destroy` deletes them (the key after "
+        "KMS's 30-day waiting period).",
+    )
+    scanner_reserved_concurrency: int | None = Field(
+        1,
+        alias="scannerReservedConcurrency",
+        ge=1,
+        le=1000,
+        description="Reserved concurrency of the scanner (one scan at a time). `null` reserves none: "
+        "needed on accounts whose Lambda concurrency limit is 10, where any reservation fails the "
+        "deploy (docs/deployment.md).",
+    )
+
     # -- field checks: each message is prefixed with the key by ConfigError formatting --
 
     @field_validator(
@@ -214,7 +231,12 @@ class _RegwatchSettings(BaseModel):
     def _lists_from_strings(cls, value: Any) -> Any:
         return _split_list(value)
 
-    @field_validator("alarm_email", "heartbeat_interval_minutes", mode="before")
+    @field_validator(
+        "alarm_email",
+        "heartbeat_interval_minutes",
+        "scanner_reserved_concurrency",
+        mode="before",
+    )
     @classmethod
     def _optional_from_strings(cls, value: Any) -> Any:
         return _none_if_empty(value)

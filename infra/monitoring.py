@@ -5,17 +5,21 @@ dozen alarms with exact semantics (the missed-scan heartbeat especially), and te
 them one by one; a facade would add many resources and defaults to acknowledge and review.
 
 The heartbeat: the scanner emits `ScanHeartbeat` (Powertools Metrics, namespace
-`regwatch.metricsNamespace`, dimension `service` = `regwatch-scanner`) once per healthy
-scheduled scan of a region: completed, or stopped by its time budget after making progress
-(a first scan of a large account spans many invocations). Three schedule intervals without
-one raise `ScannerMissedScans`.
+`regwatch.metricsNamespace`, dimension `service` = `regwatch-scanner`, and once more per
+region with the dimension `region`) for each healthy scheduled scan of a region: completed,
+or stopped by its time budget after making progress (a first scan of a large account spans
+many invocations). Three schedule intervals without one for a region raise that region's
+missed-scan alarm, so a failing region is never hidden by a healthy one.
+
+Every alarm description ends with `Runbook: docs/runbook.md#<section>`; a test pairs the
+template's alarms with the runbook's sections both ways.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_kms as kms
@@ -66,6 +70,43 @@ def scanner_metric(config: RegwatchConfig, name: str) -> cloudwatch.Metric:
     )
 
 
+RUNBOOK = "docs/runbook.md"
+# Runbook section ids (docs/runbook.md has one `## <id>` section per id; a test pairs them
+# with the alarms of the synthesized template through the alarm descriptions).
+RUNBOOK_MISSED_SCANS = "scanner-missed-scans"
+RUNBOOK_SCANNER_ERRORS = "scanner-errors"
+RUNBOOK_SCANNER_DLQ = "scanner-dlq"
+RUNBOOK_SCANNER_THROTTLES = "scanner-throttles"
+RUNBOOK_API_THROTTLES = "scanner-api-throttles"
+RUNBOOK_MALFORMED = "scanner-malformed-registrations"
+RUNBOOK_SCAN_ERRORS = "scanner-scan-errors"
+RUNBOOK_NOTIFIER_ERRORS = "notifier-errors"
+RUNBOOK_NOTIFIER_DLQ = "notifier-dlq"
+RUNBOOK_NOTIFIER_THROTTLES = "notifier-throttles"
+MALFORMED_METRIC = "MalformedRegistrations"
+SCAN_ERRORS_METRIC = "ScanErrors"
+REGION_DIMENSION = "region"
+
+
+def runbook_link(section: str) -> str:
+    return f"Runbook: {RUNBOOK}#{section}"
+
+
+def region_heartbeat_metric(config: RegwatchConfig, region: str) -> cloudwatch.Metric:
+    """`ScanHeartbeat` of one monitored region (the scanner emits it per region too)."""
+    return cloudwatch.Metric(
+        namespace=config.metrics_namespace,
+        metric_name=HEARTBEAT_METRIC,
+        dimensions_map={HEARTBEAT_DIMENSION: SCANNER_SERVICE_NAME, REGION_DIMENSION: region},
+        statistic="Sum",
+        period=Duration.minutes(config.heartbeat_minutes),
+    )
+
+
+def _region_id(region: str) -> str:
+    return "".join(part.capitalize() for part in region.split("-"))
+
+
 def add_monitoring(
     scope: Construct,
     config: RegwatchConfig,
@@ -79,27 +120,46 @@ def add_monitoring(
         topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
     monitoring = Monitoring(topic)
     action = actions.SnsAction(topic)
+    intervals = f"{MISSED_INTERVALS} consecutive schedule intervals of {config.heartbeat_minutes} min"
 
-    def alarm(construct_id: str, description: str, **props: object) -> cloudwatch.Alarm:
-        created = cloudwatch.Alarm(scope, construct_id, alarm_description=description, **props)  # type: ignore[arg-type]
+    def alarm(construct_id: str, runbook: str, description: str, **props: object) -> cloudwatch.Alarm:
+        created = cloudwatch.Alarm(
+            scope,
+            construct_id,
+            alarm_description=f"{description} {runbook_link(runbook)}",
+            **props,  # type: ignore[arg-type]
+        )
         created.add_alarm_action(action)
         monitoring.alarms.append(created)
         return created
 
-    alarm(
-        "ScannerMissedScansAlarm",
-        f"No completed scan for {MISSED_INTERVALS} schedule intervals ({config.schedule}): the scanner "
-        "is failing, timing out before completing, or not triggered.",
-        metric=heartbeat_metric(config),
-        threshold=1,
-        comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluation_periods=MISSED_INTERVALS,
-        treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
-    )
+    # One heartbeat alarm per monitored region: a healthy region never hides a failing one.
+    regions = config.monitored_regions or [Stack.of(scope).region]
+    for region in regions:
+        label = "the stack's region" if Token.is_unresolved(region) else region
+        alarm(
+            "ScannerMissedScansAlarm"
+            if not config.monitored_regions
+            else f"ScannerMissedScans{_region_id(region)}Alarm",
+            RUNBOOK_MISSED_SCANS,
+            f"No healthy scheduled scan of {label} for {intervals} ({config.schedule}). The metric "
+            f"{HEARTBEAT_METRIC} (dimensions service, region) counts scheduled scans of the region that "
+            "completed, or that stopped at their time budget after listing registrations (a first scan of "
+            "a large account spans several invocations); it is missing when the scanner fails or times out "
+            "before listing anything, is not triggered, or skips the region.",
+            metric=region_heartbeat_metric(config, region),
+            threshold=1,
+            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            evaluation_periods=MISSED_INTERVALS,
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+        )
     for watched in (scanner, *notifiers):
+        is_scanner = watched is scanner
         alarm(
             f"{watched.label}ErrorsAlarm",
-            f"{watched.label} raised errors (see its log group).",
+            RUNBOOK_SCANNER_ERRORS if is_scanner else RUNBOOK_NOTIFIER_ERRORS,
+            f"{watched.label}: at least one invocation ended in an error within 5 minutes (Lambda metric "
+            "Errors, sum): an unhandled exception, a timeout or an out-of-memory end. Its log group has it.",
             metric=watched.function.metric_errors(period=_FIVE_MINUTES, statistic="Sum"),
             threshold=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -108,7 +168,10 @@ def add_monitoring(
         )
         alarm(
             f"{watched.label}DlqAlarm",
-            f"Events for {watched.label} are in its dead-letter queue: they were not processed.",
+            RUNBOOK_SCANNER_DLQ if is_scanner else RUNBOOK_NOTIFIER_DLQ,
+            f"{watched.label}'s dead-letter queue holds at least one message (SQS "
+            "ApproximateNumberOfMessagesVisible, maximum over 5 minutes): an event EventBridge or Lambda "
+            "gave up on after every retry. It stays there (14 days) until redriven.",
             metric=watched.dead_letter_queue.metric_approximate_number_of_messages_visible(
                 period=_FIVE_MINUTES, statistic="Maximum"
             ),
@@ -117,11 +180,13 @@ def add_monitoring(
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-    # The scanner has reserved concurrency 1: a trigger arriving during a scan is throttled and
-    # retried by Lambda, which is expected. Throttling through a whole missed-scan window is not.
+    # With reserved concurrency 1 a trigger arriving during a scan is throttled and retried by
+    # Lambda, which is expected. Throttling through a whole missed-scan window is not.
     alarm(
         "ScannerThrottlesAlarm",
-        "The scanner was throttled in every period of three schedule intervals: triggers pile up.",
+        RUNBOOK_SCANNER_THROTTLES,
+        f"Lambda throttled the scanner (metric Throttles, sum >= 1) in each of {intervals}: triggers "
+        "arrive faster than scans finish, or the account's concurrency is exhausted.",
         metric=scanner.function.metric_throttles(
             period=Duration.minutes(config.heartbeat_minutes), statistic="Sum"
         ),
@@ -130,22 +195,51 @@ def add_monitoring(
         evaluation_periods=MISSED_INTERVALS,
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
     )
+
+    def scanner_count_alarm(construct_id: str, runbook: str, metric_name: str, description: str) -> None:
+        alarm(
+            construct_id,
+            runbook,
+            description,
+            metric=scanner_metric(config, metric_name),
+            threshold=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=MISSED_INTERVALS,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+
     # The scanner paces itself below the SMS API quota and retries ThrottlingException; throttles
     # in three consecutive intervals mean something else in the account is using the quota.
-    alarm(
+    scanner_count_alarm(
         "ScannerApiThrottlesAlarm",
-        "The SMS API throttled the scanner in every period of three schedule intervals: another "
-        "client shares the Describe* quota, or regwatch.apiCallsPerSecond is above it.",
-        metric=scanner_metric(config, API_THROTTLES_METRIC),
-        threshold=1,
-        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluation_periods=MISSED_INTERVALS,
-        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        RUNBOOK_API_THROTTLES,
+        API_THROTTLES_METRIC,
+        f"The SMS API answered ThrottlingException to the scanner (metric {API_THROTTLES_METRIC}, sum >= 1, "
+        f"each retried) in each of {intervals}: another client shares the Describe* quota, or "
+        "regwatch.apiCallsPerSecond is above it.",
+    )
+    scanner_count_alarm(
+        "ScannerMalformedRegistrationsAlarm",
+        RUNBOOK_MALFORMED,
+        MALFORMED_METRIC,
+        f"The SMS API returned registrations or versions regwatch cannot read (metric {MALFORMED_METRIC}, "
+        f"sum >= 1) in each of {intervals}: those registrations are skipped, so their changes are not "
+        "reported until the value is readable again.",
+    )
+    scanner_count_alarm(
+        "ScannerScanErrorsAlarm",
+        RUNBOOK_SCAN_ERRORS,
+        SCAN_ERRORS_METRIC,
+        f"Scans of a region ended with errors (metric {SCAN_ERRORS_METRIC}: SMS API, snapshot table or "
+        f"EventBridge failures counted per scan, sum >= 1) in each of {intervals}; the scanner retries "
+        "each scan, so a persistent count means it cannot make progress somewhere.",
     )
     for watched in notifiers:
         alarm(
             f"{watched.label}ThrottlesAlarm",
-            f"{watched.label} was throttled: the account's Lambda concurrency is exhausted.",
+            RUNBOOK_NOTIFIER_THROTTLES,
+            f"Lambda throttled {watched.label} (metric Throttles, sum >= 1 in 5 minutes): the account's "
+            "Lambda concurrency is exhausted; EventBridge retries, then dead-letters.",
             metric=watched.function.metric_throttles(period=_FIVE_MINUTES, statistic="Sum"),
             threshold=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -169,8 +263,11 @@ def _dashboard(
     )
     dashboard.add_widgets(
         cloudwatch.GraphWidget(
-            title="Completed scans / SMS API throttles",
-            left=[heartbeat_metric(config)],
+            title="Healthy scans per region / SMS API throttles",
+            left=[
+                region_heartbeat_metric(config, region).with_(label=f"healthy scans {region}")
+                for region in config.monitored_regions or [Stack.of(scope).region]
+            ],
             right=[scanner_metric(config, API_THROTTLES_METRIC)],
             width=8,
         ),

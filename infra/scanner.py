@@ -94,7 +94,9 @@ def add_scanner(
         memory_mb=config.scanner_memory_mb,
         # One scan of a table at a time: a second concurrent scan would double the API rate and
         # race on the snapshot. Triggers arriving meanwhile are retried by Lambda's async queue.
-        reserved_concurrency=1,
+        # None on accounts with a concurrency limit of 10 (regwatch.scannerReservedConcurrency):
+        # the snapshot lease then keeps scans of one region apart.
+        reserved_concurrency=config.scanner_reserved_concurrency,
         async_failure_queue=dlq,
     )
     function.add_to_role_policy(

@@ -12,6 +12,8 @@ from infra.config import RegwatchConfig
 from infra.events import add_event_bus, add_schema_registry
 from infra.monitoring import MonitoredFunction, add_monitoring
 from infra.notifiers import add_notifiers
+from infra.outputs import PublishedDestination, add_operator_outputs
+from infra.removal import apply_removal_policy
 from infra.scanner import add_scanner
 from infra.topics import add_topic_key
 
@@ -46,3 +48,19 @@ class RegwatchStack(Stack):
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
         if self.notifiers.topic is not None:
             CfnOutput(self, "NotificationTopicArn", value=self.notifiers.topic.topic_arn)
+        add_operator_outputs(
+            self,
+            config,
+            bus=self.bus,
+            snapshot_table=self.scanner.table,
+            idempotency_table=self.notifiers.idempotency_table,
+            scanner=self.scanner.function,
+            scanner_dlq=self.scanner.dead_letter_queue,
+            destinations=[
+                # The output key's label is the registry name capitalized: `regwatch dlq --destination
+                # pagerduty` finds `DestinationPagerduty...`.
+                PublishedDestination(name.capitalize(), notifier.function, notifier.dead_letter_queue, notifier.rule)
+                for name, notifier in self.notifiers.by_name.items()
+            ],
+        )
+        apply_removal_policy(self, config)

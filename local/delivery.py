@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from regwatch_cli import dlq
+
 # Error codes EventBridge writes into ERROR_CODE of a dead-lettered event.
 ERROR_CODE_CLIENT = "SDK_CLIENT_ERROR"
 ERROR_CODE_TIMEOUT = "TIMEOUT"
@@ -204,50 +206,32 @@ class TargetDelivery:
 
 
 def dead_letter_messages(sqs_client: Any, dlq_url: str) -> list[dict[str, Any]]:
-    """Peek at a dead-letter queue: each message's event and attributes (messages stay)."""
-    found: list[dict[str, Any]] = []
-    response = sqs_client.receive_message(
-        QueueUrl=dlq_url,
-        MaxNumberOfMessages=_RECEIVE_BATCH,
-        WaitTimeSeconds=0,
-        MessageAttributeNames=["All"],
-        VisibilityTimeout=0,
-    )
-    for message in response.get("Messages", []):
-        attributes = {
-            name: value.get("StringValue", "") for name, value in message.get("MessageAttributes", {}).items()
-        }
-        found.append({"event": json.loads(message["Body"]), "attributes": attributes})
-    return found
+    """Peek at a dead-letter queue: each message's event and attributes (messages stay).
+
+    The `regwatch dlq list` implementation (regwatch_cli/dlq.py), in the demo's shape.
+    """
+    return [
+        {"event": letter.event, "attributes": letter.attributes}
+        for letter in dlq.peek(sqs_client, dlq_url, "")
+    ]
 
 
 def redrive(sqs_client: Any, dlq_url: str, delivery: TargetDelivery) -> int:
     """Replay a dead-letter queue through the target; return how many were delivered.
 
-    An event that fails again stays in the dead-letter queue, as after a failed
-    StartMessageMoveTask, so nothing is lost by redriving too early.
+    The one redrive implementation, `regwatch dlq redrive`'s (regwatch_cli/dlq.py); here each
+    message goes through the target's delivery (with its retries) instead of a Lambda Invoke
+    call. An event that fails again stays in the dead-letter queue, so nothing is lost by
+    redriving too early.
     """
-    delivered = 0
-    failed_handles: list[str] = []
-    while True:
-        response = sqs_client.receive_message(
-            QueueUrl=dlq_url, MaxNumberOfMessages=_RECEIVE_BATCH, WaitTimeSeconds=0, VisibilityTimeout=60
-        )
-        messages = response.get("Messages", [])
-        if not messages:
-            break
-        for message in messages:
-            event = json.loads(message["Body"])
-            outcome = delivery.deliver(event)
-            if outcome.delivered:
-                delivered += 1
-                sqs_client.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
-                delivery.stats.delivered += 1
-            else:
-                failed_handles.append(message["ReceiptHandle"])
-            if delivery.observer is not None:
-                delivery.observer(outcome)
-    for handle in failed_handles:
-        # Make the failures visible again at once for the next look at the queue.
-        sqs_client.change_message_visibility(QueueUrl=dlq_url, ReceiptHandle=handle, VisibilityTimeout=0)
-    return delivered
+
+    def invoke(event: Any) -> Any:
+        outcome = delivery.deliver(event)
+        if delivery.observer is not None:
+            delivery.observer(outcome)
+        if not outcome.delivered:
+            raise RuntimeError(outcome.error_message or "delivery failed")
+        delivery.stats.delivered += 1
+        return outcome.result
+
+    return dlq.redrive(sqs_client, dlq_url, invoke).delivered

@@ -70,6 +70,7 @@ CREATED_TYPES = frozenset(
         "AWS::SecretsManager::Secret",
         "AWS::Events::EventBus",
         "AWS::Events::Rule",
+        "AWS::Events::Archive",
         "AWS::Lambda::Function",
         "AWS::Lambda::Alias",
     }
@@ -115,6 +116,8 @@ class ProvisionedStack:
     functions: dict[str, FunctionSpec]
     lambda_targets: list[LambdaTarget]
     skipped: dict[str, int]
+    # The template's Outputs, resolved to the local names (what `cdk deploy --outputs-file` writes).
+    outputs: dict[str, str] = field(default_factory=dict)
 
     def function_for_handler(self, handler: str) -> FunctionSpec:
         """The function whose Handler is `handler` (e.g. `scanner.handler.lambda_handler`)."""
@@ -437,6 +440,50 @@ class Provisioner:
                 logical_id, "AWS::Events::EventBus", name, {"Arn": arn, "Name": name}
             )
 
+    def _create_archives(self) -> None:
+        """The archive stand-in: moto's own replay ignores the time window and FilterArns.
+
+        A rule on the archive's source bus, with the archive's event pattern, copies every
+        event into a CloudWatch Logs log group; `regwatch replay` reads it back (the local
+        equivalent of StartReplay, regwatch_cli/replay.py). Without a `logs` client, no archive.
+        """
+        logs = self.clients.get("logs")
+        if logs is None:
+            return
+        events = self.clients["events"]
+        for logical_id, definition in self._of_type("AWS::Events::Archive"):
+            props = self._resolve_keys(definition, ("ArchiveName", "SourceArn", "EventPattern"))
+            name = self._name(logical_id, props.get("ArchiveName"), 48)
+            bus = str(props["SourceArn"]).split("event-bus/")[-1]
+            log_group = f"/regwatch-local/archive/{name}"
+            logs.create_log_group(logGroupName=log_group)
+            rule_name = _NAME_UNSAFE.sub("-", f"archive-{name}")[:64]
+            rule: dict[str, Any] = {"Name": rule_name, "EventBusName": bus, "State": "ENABLED"}
+            rule["EventPattern"] = json.dumps(props.get("EventPattern") or {"source": [{"prefix": ""}]})
+            events.put_rule(**rule)
+            events.put_targets(
+                Rule=rule_name,
+                EventBusName=bus,
+                Targets=[{"Id": "archive", "Arn": self._arn("logs", f"log-group:{log_group}")}],
+            )
+            self.resources[logical_id] = Physical(
+                logical_id,
+                "AWS::Events::Archive",
+                name,
+                {"Arn": self._arn("events", f"archive/{name}"), "LogGroup": log_group},
+            )
+
+    def _resolve_outputs(self) -> dict[str, str]:
+        outputs: dict[str, str] = {}
+        for key, definition in self.template.get("Outputs", {}).items():
+            if "Condition" in definition and not self._condition(definition["Condition"]):
+                continue
+            try:
+                outputs[key] = str(self.resolve(definition["Value"]))
+            except TemplateError:
+                continue  # an output of a resource with no local counterpart
+        return outputs
+
     def _describe_functions(self) -> dict[str, FunctionSpec]:
         specs: dict[str, FunctionSpec] = {}
         functions = self._of_type("AWS::Lambda::Function")
@@ -574,6 +621,7 @@ class Provisioner:
         ]
         for step in steps:
             step()
+        self._create_archives()
         functions = self._describe_functions()
         self._subscribe()
         lambda_targets = self._create_rules()
@@ -589,6 +637,7 @@ class Provisioner:
             functions=functions,
             lambda_targets=lambda_targets,
             skipped=skipped,
+            outputs=self._resolve_outputs(),
         )
 
 

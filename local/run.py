@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -35,12 +35,15 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from local.cli_outputs import OUTPUTS_FILE_NAME, command_environment, local_outputs, write_outputs_file
 from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages, redrive
 from local.destination_sinks import DEMO_DESTINATIONS, DemoSinks, demo_context
 from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_python
 from local.lambda_events import scheduled_event
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
 from local.records import Note, Notification, Observer
+from local.scenario_check import scenario_problem
+from regwatch_cli.main import dry_run_command
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "local" / "scenarios" / "demo.json"
@@ -213,6 +216,7 @@ class LocalStack:
             "dynamodb": self.dynamodb,
             "events": self.events,
             "secretsmanager": _client("secretsmanager", self.moto_url),
+            "logs": _client("logs", self.moto_url),
         }
         self.note("phase", text=f"Provisioning {template_name} on moto (tables, bus, rules, topic, queues)")
         provisioner = Provisioner(template, clients, asset_root, region=REGION, account_id=ACCOUNT_ID)
@@ -233,6 +237,7 @@ class LocalStack:
         self.note("seeded", result=seeded, regions=list(self.options.regions))
 
         self._start_functions()
+        self._serve_command()
         self.note("ready", seconds=time.monotonic() - started)
 
     def _add_observers(self) -> None:
@@ -293,6 +298,19 @@ class LocalStack:
             if target.schedule_expression is not None or target.function_logical_id not in self.functions:
                 continue
             self.deliveries[target.rule_logical_id] = self._delivery(target)
+
+    def _serve_command(self) -> None:
+        """The Lambda Invoke API and an outputs file: the `regwatch` command works on this stack."""
+        from local.lambda_api import LambdaInvokeServer
+
+        invoke_api = LambdaInvokeServer({f.spec.name: f.invoke for f in self.functions.values()}).start()
+        self._stoppers.append(invoke_api.stop)
+        self.outputs_file = write_outputs_file(
+            self.options.output_dir / OUTPUTS_FILE_NAME, "Regwatch", local_outputs(self.stack)
+        )
+        self.command_env = command_environment(
+            self.outputs_file, self.moto_url, self.emulator.url, invoke_api.url, REGION
+        )
 
     def _delivery(self, target: LambdaTarget) -> TargetDelivery:
         function = self.functions[target.function_logical_id]
@@ -525,79 +543,6 @@ def _drain_queue(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
-# ---- --aws-dry-run --------------------------------------------------------------------------
-
-
-class _Pacer:
-    """At most `calls_per_second` calls, spaced evenly (the Describe* quota is 1/s per region)."""
-
-    def __init__(self, calls_per_second: float) -> None:
-        self.interval = 1.0 / calls_per_second
-        self.last_call = -self.interval
-
-    def __call__(self, call: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
-        wait = self.last_call + self.interval - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self.last_call = time.monotonic()
-        return call(**kwargs)
-
-
-def _pages(pace: _Pacer, call: Callable[..., dict[str, Any]], key: str, **kwargs: Any) -> Iterator[Any]:
-    token: str | None = None
-    while True:
-        page = pace(call, **kwargs, **({"NextToken": token} if token else {}))
-        yield from page.get(key, [])
-        token = page.get("NextToken")
-        if not token:
-            return
-
-
-def _version_line(version: Mapping[str, Any]) -> str:
-    history = version.get("RegistrationVersionStatusHistory", {})
-    steps = ", ".join(
-        f"{key.removesuffix('Timestamp')} {value:%Y-%m-%d %H:%M}"
-        for key, value in sorted(history.items(), key=lambda item: item[1])
-    )
-    return f"    v{version['VersionNumber']}: {version['RegistrationVersionStatus']}  ({steps})"
-
-
-def aws_dry_run(regions: Sequence[str], calls_per_second: float = 1.0, out: Any = sys.stdout) -> int:
-    """Read-only look at the user's real registrations: Describe* calls only, 1 call/s, prints.
-
-    Uses boto3's default credential chain and nothing from this repository's stack: no
-    table, no bus, no writes of any kind.
-    """
-    pace = _Pacer(calls_per_second)
-    session = boto3.Session()
-    total = 0
-    for region in regions:
-        client = session.client(
-            "pinpoint-sms-voice-v2", region_name=region, config=Config(retries={"mode": "adaptive"})
-        )
-        print(f"\n== {region}", file=out)
-        for registration in _pages(pace, client.describe_registrations, "Registrations"):
-            total += 1
-            registration_id = registration["RegistrationId"]
-            print(
-                f"{registration_id}  {registration['RegistrationType']}  "
-                f"{registration['RegistrationStatus']}  current v{registration.get('CurrentVersionNumber')}",
-                file=out,
-            )
-            versions = _pages(
-                pace,
-                client.describe_registration_versions,
-                "RegistrationVersions",
-                RegistrationId=registration_id,
-            )
-            for version in versions:
-                print(_version_line(version), file=out)
-                for reason in version.get("DeniedReasons", []):
-                    print(f"      denied: {reason.get('Reason')}: {reason.get('ShortDescription')}", file=out)
-    print(f"\n{total} registrations in {len(regions)} region(s); nothing was written.", file=out)
-    return total
-
-
 # ---- command line -----------------------------------------------------------------------------
 
 
@@ -618,7 +563,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--aws-dry-run",
         action="store_true",
-        help="read-only: list YOUR registrations and version histories with your default AWS credentials",
+        help="alias of `regwatch scan --dry-run`: read-only list of YOUR registrations and version "
+        "histories with your default AWS credentials",
     )
     parser.add_argument("--quiet", action="store_true", help="no live timeline, only the summary")
     parser.add_argument(
@@ -660,8 +606,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     regions = tuple(r.strip() for r in str(args.regions).split(",") if r.strip())
     if args.aws_dry_run:
-        aws_dry_run(regions)
-        return 0
+        # An alias: one implementation, the command's (errors as one line, exit codes).
+        return dry_run_command(regions)
+    problem = scenario_problem(args.scenario)
+    if problem is not None:
+        print(f"make demo: {problem}", file=sys.stderr)
+        return 2
     _install_signal_handlers()
     timeline = Timeline(sys.stdout, quiet=bool(args.quiet))
     destinations = tuple(d.strip() for d in str(args.destinations).split(",") if d.strip())
@@ -698,6 +648,8 @@ def _watch(stack: LocalStack, timeline: Any) -> None:
         f"EmulatorControl('{stack.emulator.url}').set_version_status("
         "'us-east-1', '<registration id>', 1, 'REVOKED')\""
     )
+    exports = " ".join(f"{name}={value}" for name, value in sorted(stack.command_env.items()))
+    timeline.say(f"Ask this stack with the regwatch command, e.g.\n  env {exports} regwatch status")
     try:
         while True:
             time.sleep(WATCH_PAUSE_SECONDS)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from regwatch.budget import TimeBudget
@@ -101,6 +101,15 @@ def is_healthy(report: RegionReport) -> bool:
     return report.stop_reason == "time budget" and report.skipped is None and report.registrations_listed > 0
 
 
+def _record_region_heartbeats(reports: list[RegionReport]) -> None:
+    """`ScanHeartbeat` per region (dimension `region`): one failing region is never hidden by a
+    healthy one. Its own EMF record, since the shared record's dimensions cover every region."""
+    for report in reports:
+        if report.trigger == "schedule" and is_healthy(report):
+            with single_metric(name="ScanHeartbeat", unit=MetricUnit.Count, value=1) as metric:
+                metric.add_dimension(name="region", value=report.region)
+
+
 def _record_metrics(summary: dict[str, Any], reports: list[RegionReport]) -> None:
     count = MetricUnit.Count
     metrics.add_metric(
@@ -126,6 +135,7 @@ def _record_metrics(summary: dict[str, Any], reports: list[RegionReport]) -> Non
     # registrations spans hours of invocations; it must not look like a dead scanner.
     healthy = sum(1 for r in reports if r.trigger == "schedule" and is_healthy(r))
     metrics.add_metric(name="ScanHeartbeat", unit=count, value=healthy)
+    _record_region_heartbeats(reports)
     metrics.add_metric(name="ScanDuration", unit=MetricUnit.Milliseconds, value=summary["durationMs"])
     for operation, calls in summary["apiCalls"].items():
         metrics.add_metric(name=f"ApiCalls{operation}", unit=count, value=calls)

@@ -1,4 +1,5 @@
-"""`--aws-dry-run`: read-only, Describe* only, printed; checked against the emulator.
+"""`regwatch scan --dry-run` (alias `make demo ARGS=--aws-dry-run`): read-only, Describe* only,
+printed; checked against the emulator.
 
 boto3's standard AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 (set by the `emulator` fixture)
 points the user's default session at the emulator, so no code path differs from AWS.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from local.run import aws_dry_run
+from regwatch_cli.dry_run import aws_dry_run
 
 SCENARIO = {
     "registrations": [

@@ -386,15 +386,25 @@ def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
         props = alarm["Properties"]
         assert props["AlarmActions"] == [alarm_topic]
         by_id[props.get("MetricName"), json.dumps(props.get("Dimensions"), sort_keys=True)] = props
-    heartbeat = by_id["ScanHeartbeat", json.dumps([{"Name": "service", "Value": "regwatch-scanner"}])]
-    assert heartbeat["Namespace"] == "Acme/Regwatch"
-    assert heartbeat["Period"] == 300 and heartbeat["EvaluationPeriods"] == 3
-    assert heartbeat["ComparisonOperator"] == "LessThanThreshold" and heartbeat["Threshold"] == 1
-    assert heartbeat["TreatMissingData"] == "breaching"
+    for region in ("us-east-1", "eu-west-2"):
+        dimensions = [{"Name": "region", "Value": region}, {"Name": "service", "Value": "regwatch-scanner"}]
+        heartbeat = by_id["ScanHeartbeat", json.dumps(dimensions, sort_keys=True)]
+        assert heartbeat["Namespace"] == "Acme/Regwatch"
+        assert heartbeat["Period"] == 300 and heartbeat["EvaluationPeriods"] == 3
+        assert heartbeat["ComparisonOperator"] == "LessThanThreshold" and heartbeat["Threshold"] == 1
+        assert heartbeat["TreatMissingData"] == "breaching"
+        assert region in heartbeat["AlarmDescription"]
     metrics = sorted(str(name) for name, _ in by_id)
-    # errors x3, DLQ x3, Lambda throttles x3 + SMS API throttles, heartbeat
+    # heartbeat per region, errors x3, DLQ x3, Lambda throttles x3 + SMS API throttles, malformed, scan errors
     assert metrics == sorted(
-        ["ScanHeartbeat", *["Errors"] * 3, *["ApproximateNumberOfMessagesVisible"] * 3, *["Throttles"] * 4]
+        [
+            *["ScanHeartbeat"] * 2,
+            *["Errors"] * 3,
+            *["ApproximateNumberOfMessagesVisible"] * 3,
+            *["Throttles"] * 4,
+            "MalformedRegistrations",
+            "ScanErrors",
+        ]
     )
     api_throttles = by_id["Throttles", json.dumps([{"Name": "service", "Value": "regwatch-scanner"}])]
     assert api_throttles["Namespace"] == "Acme/Regwatch" and api_throttles["EvaluationPeriods"] == 3

@@ -30,7 +30,7 @@ SUPPORT = "function_support"
 DESTINATIONS = "destinations"
 LIBRARY_PACKAGES = frozenset({DOMAIN, ADAPTERS, ALERTS, SUPPORT, DESTINATIONS})
 SDKS = frozenset({"boto3", "botocore", "slack_sdk", "urllib3"})
-OUTSIDE_THE_BUNDLE = frozenset({"infra", "local", "tests", "benchmarks", "aws_cdk"})
+OUTSIDE_THE_BUNDLE = frozenset({"infra", "local", "tests", "benchmarks", "aws_cdk", "regwatch_cli"})
 
 
 def _packages() -> list[str]:
