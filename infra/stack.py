@@ -59,7 +59,9 @@ class RegwatchStack(Stack):
             destinations=[
                 # The output key's label is the registry name capitalized: `regwatch dlq --destination
                 # pagerduty` finds `DestinationPagerduty...`.
-                PublishedDestination(name.capitalize(), notifier.function, notifier.dead_letter_queue, notifier.rule)
+                PublishedDestination(
+                    name.capitalize(), notifier.function, notifier.dead_letter_queue, notifier.rule
+                )
                 for name, notifier in self.notifiers.by_name.items()
             ],
         )
