@@ -257,8 +257,8 @@ class RegwatchConfig(BaseModel):
 
     accounts: list[AccountSetting] = Field(
         default_factory=list,
-        description="Further accounts to scan (static mode): `[{\"id\": \"111122223333\", "
-        "\"roleArn\": null, \"regions\": []}]`; role default `<spokeRoleName>` in that account, regions "
+        description='Further accounts to scan (static mode): `[{"id": "111122223333", '
+        '"roleArn": null, "regions": []}]`; role default `<spokeRoleName>` in that account, regions '
         "default `monitoredRegions`. docs/organizations.md.",
     )
     organization: OrganizationSetting = Field(

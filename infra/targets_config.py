@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from regwatch.targets import ACCOUNT_ID, OU_ID, ORGANIZATION_ID, ROLE_ARN
+from regwatch.targets import ACCOUNT_ID, ORGANIZATION_ID, OU_ID, ROLE_ARN
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 
@@ -40,7 +40,9 @@ class AccountSetting(_Setting):
     role_arn: str | None = Field(
         None, alias="roleArn", description="Role to assume; default `arn:aws:iam::<id>:role/<spokeRoleName>`."
     )
-    regions: list[str] = Field(default_factory=list, description="Regions of this account; default monitoredRegions.")
+    regions: list[str] = Field(
+        default_factory=list, description="Regions of this account; default monitoredRegions."
+    )
 
     @field_validator("id", mode="before")
     @classmethod
@@ -113,7 +115,8 @@ class OrganizationSetting(_Setting):
         if self.enabled and self.organization_id is None:
             raise ValueError(
                 "organizationId is required when enabled: the spoke role trust and the hub bus policy "
-                "are limited to it (aws:PrincipalOrgID); find it with `aws organizations describe-organization`"
+                "are limited to it (aws:PrincipalOrgID); "
+                "find it with `aws organizations describe-organization`"
             )
         return self
 

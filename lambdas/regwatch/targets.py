@@ -17,7 +17,9 @@ from regwatch.snapshot import RegionKey
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 # IAM role names: 1-64 of [A-Za-z0-9+=,.@_-].
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})$")
+ROLE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})$"
+)
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 OU_ID = re.compile(r"^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$")
 ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")

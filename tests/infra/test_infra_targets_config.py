@@ -24,7 +24,11 @@ def test_static_accounts_and_organization_are_read() -> None:
         {
             "accounts": [
                 {"id": "111122223333"},
-                {"id": "222233334444", "roleArn": "arn:aws:iam::222233334444:role/x", "regions": ["eu-west-1"]},
+                {
+                    "id": "222233334444",
+                    "roleArn": "arn:aws:iam::222233334444:role/x",
+                    "regions": ["eu-west-1"],
+                },
             ],
             "organization": {
                 "enabled": True,
@@ -51,7 +55,10 @@ def test_command_line_json_for_objects() -> None:
     ("settings", "named"),
     [
         ({"accounts": [{"id": "12345"}]}, "regwatch.accounts.0.id"),
-        ({"accounts": [{"id": "111122223333"}, {"id": "111122223333"}]}, "regwatch.accounts: lists an account twice"),
+        (
+            {"accounts": [{"id": "111122223333"}, {"id": "111122223333"}]},
+            "regwatch.accounts: lists an account twice",
+        ),
         (
             {"accounts": [{"id": "111122223333", "roleArn": "arn:aws:iam::222233334444:role/x"}]},
             "regwatch.accounts.0: roleArn",
