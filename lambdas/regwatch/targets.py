@@ -118,7 +118,7 @@ class TargetPlan:
     own_account_id: str
     default_regions: tuple[str, ...]
     static_accounts: tuple[StaticAccount, ...] = ()
-    organization: OrganizationScope = OrganizationScope()
+    organization: OrganizationScope = field(default_factory=OrganizationScope)
     spoke_role_name: str = DEFAULT_SPOKE_ROLE_NAME
     partition: str = "aws"
 
@@ -136,6 +136,17 @@ class TargetPlan:
             if account.account_id == account_id and account.regions:
                 return account.regions
         return self.default_regions
+
+    def target_for(self, account_id: str, region: str) -> ScanTarget | None:
+        """The target an event from `account_id`/`region` belongs to; None if not monitored."""
+        known = account_id == self.own_account_id or any(
+            account.account_id == account_id for account in self.static_accounts
+        )
+        if not known and not self.organization.enabled:
+            return None
+        if account_id in self.organization.exclude_accounts or region not in self.regions_for(account_id):
+            return None
+        return ScanTarget(account_id, region, self.role_for(account_id))
 
     def targets(self, discovered: Iterable[DiscoveredAccount] = ()) -> list[ScanTarget]:
         """Deploying account first, then static accounts, then discovered ones; no duplicates.
