@@ -2,7 +2,9 @@
 
 Shared by the HTTP control API (`/_emulator/<action>`) and scenario timelines, so a
 timeline step is exactly a control call played at a given time. Every action takes
-and returns JSON-compatible values.
+and returns JSON-compatible values. `account` is optional everywhere: without it an
+action works in the default account (123456789012); a scenario ref or an ARN names
+its own account.
 """
 
 from __future__ import annotations
@@ -11,20 +13,28 @@ from collections.abc import Callable
 from typing import Any
 
 from local.emulator import api
+from local.emulator.accounts import check_account
 from local.emulator.generate import generate
 from local.emulator.lifecycle import Registration
-from local.emulator.store import Store
+from local.emulator.store import DEFAULT_ACCOUNT, Store
 
 DEFAULT_REGION = "us-east-1"
 
 Action = Callable[[Store, dict[str, Any]], Any]
 
 
+def account_of(body: dict[str, Any], default: str = DEFAULT_ACCOUNT) -> str:
+    """The `account` of a control body (checked: 12 digits), or `default`."""
+    account = body.get("account")
+    return default if account is None else check_account(account)
+
+
 def _registration(store: Store, body: dict[str, Any]) -> Registration:
     key = body.get("registration_id") or body.get("registration")
     if not key:
         raise ValueError("registration_id (or registration: a scenario ref) is required")
-    return store.lookup(body.get("region"), str(key))
+    account = body.get("account")
+    return store.lookup(body.get("region"), str(key), None if account is None else check_account(account))
 
 
 def _version_number(registration: Registration, body: dict[str, Any]) -> int:
@@ -37,6 +47,7 @@ def _version_number(registration: Registration, body: dict[str, Any]) -> int:
 def describe(registration: Registration) -> dict[str, Any]:
     """Full state of one registration: summary, versions (with field values)."""
     return {
+        "Account": registration.account,
         "Region": registration.region,
         **registration.summary(),
         "Versions": [
@@ -78,7 +89,7 @@ def set_registration(store: Store, body: dict[str, Any]) -> Any:
     """Overwrite summary fields directly (e.g. PROVISIONING, CLOSED), without version changes."""
     registration = _registration(store, body)
     if "registration_status" in body:
-        registration.status = str(body["registration_status"])
+        store.set_registration_status(registration, str(body["registration_status"]), body.get("timestamp"))
     if "additional_attributes" in body:
         registration.additional_attributes = dict(body["additional_attributes"])
     return describe(registration)
@@ -98,14 +109,16 @@ def set_field(store: Store, body: dict[str, Any]) -> Any:
 
 def create_registration(store: Store, body: dict[str, Any]) -> Any:
     region = body.get("region") or DEFAULT_REGION
+    account = account_of(body)
     registration = store.create_registration(
         region,
         str(body.get("type") or body.get("registration_type") or "US_TEN_DLC_BRAND_REGISTRATION"),
         registration_id=body.get("id") or body.get("registration_id"),
         additional_attributes=body.get("additional_attributes"),
+        account=account,
     )
     if body.get("ref"):
-        store.refs[str(body["ref"])] = (region, registration.registration_id)
+        store.refs[str(body["ref"])] = (account, region, registration.registration_id)
     return describe(registration)
 
 
@@ -117,7 +130,7 @@ def _api_call(operation: str) -> Action:
         params: dict[str, Any] = {"RegistrationId": registration.registration_id}
         if "aws_review" in body:
             params["AwsReview"] = bool(body["aws_review"])
-        api.HANDLERS[operation](store, registration.region, params)
+        api.HANDLERS[operation](store, registration.region, params, registration.account)
         return describe(registration)
 
     return run
@@ -135,6 +148,7 @@ def generate_action(store: Store, body: dict[str, Any]) -> Any:
         versions_min=int(body.get("versions_min", 1)),
         versions_max=int(body.get("versions_max", 5)),
         seed=int(body.get("seed", 0)),
+        account=account_of(body),
     )
 
 

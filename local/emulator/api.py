@@ -1,6 +1,7 @@
 """The emulated AWS operations: request parameters in, response body out.
 
-Each handler runs under the store lock after model-driven validation; the
+Each handler runs under the store lock after model-driven validation, for the caller's
+account (attributed from its credentials) and region (from the signature); the
 operation-specific rules (lifecycle conflicts, id resolution, paging) live here.
 """
 
@@ -18,14 +19,14 @@ from local.emulator.lifecycle import (
     SUBMITTED,
     Registration,
     Version,
-    refresh_summary,
 )
 from local.emulator.protocol import conflict, validation_error
-from local.emulator.store import Store
+from local.emulator.store import DEFAULT_ACCOUNT, Store
 
 DEFAULT_MAX_RESULTS = 100
 
-Handler = Callable[[Store, str, dict[str, Any]], dict[str, Any]]
+# handler(store, region, params, account) -> response body
+Handler = Callable[[Store, str, dict[str, Any], str], dict[str, Any]]
 
 
 def _version_response(registration: Registration, version: Version) -> dict[str, Any]:
@@ -38,14 +39,18 @@ def _version_response(registration: Registration, version: Version) -> dict[str,
     }
 
 
-def create_registration(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
+def create_registration(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
     token = params.get("ClientToken")
-    existing = store.client_tokens.get((region, token)) if token else None
-    registration = store.region(region).registrations.get(existing) if existing else None
+    existing = store.client_tokens.get((account, region, token)) if token else None
+    registration = store.region(region, account).registrations.get(existing) if existing else None
     if registration is None:
-        registration = store.create_registration(region, params["RegistrationType"], tags=params.get("Tags"))
+        registration = store.create_registration(
+            region, params["RegistrationType"], tags=params.get("Tags"), account=account
+        )
         if token:
-            store.client_tokens[(region, token)] = registration.registration_id
+            store.client_tokens[(account, region, token)] = registration.registration_id
     response = registration.summary()
     for pointer in ("ApprovedVersionNumber", "LatestDeniedVersionNumber"):
         response.pop(pointer, None)  # not members of CreateRegistrationResult
@@ -54,8 +59,10 @@ def create_registration(store: Store, region: str, params: dict[str, Any]) -> di
     return response
 
 
-def create_registration_version(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    registration = store.resolve(region, params["RegistrationId"])
+def create_registration_version(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
+    registration = store.resolve(region, params["RegistrationId"], account)
     current = registration.current
     if current.status not in NEW_VERSION_ALLOWED_AFTER:
         raise conflict(
@@ -68,10 +75,10 @@ def create_registration_version(store: Store, region: str, params: dict[str, Any
 
 
 def _current_draft(
-    store: Store, region: str, params: dict[str, Any], reason: str, done: str
+    store: Store, region: str, account: str, params: dict[str, Any], *, reason: str, done: str
 ) -> tuple[Registration, Version]:
     """The registration and its current version, which must be a DRAFT (else `reason`)."""
-    registration = store.resolve(region, params["RegistrationId"])
+    registration = store.resolve(region, params["RegistrationId"], account)
     version = registration.current
     if version.status != DRAFT:
         raise conflict(
@@ -82,30 +89,37 @@ def _current_draft(
     return registration, version
 
 
-def submit_registration_version(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
+def submit_registration_version(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
     registration, version = _current_draft(
-        store, region, params, "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED", "submitted"
+        store, region, account, params, reason="SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED", done="submitted"
     )
     aws_review = bool(params.get("AwsReview", False))
     now = store.now()
     version.move_to(SUBMITTED, now)
     if aws_review:
         version.move_to(AWS_REVIEWING, now)
-    refresh_summary(registration)
+    store.refresh(registration, now)
     return {**_version_response(registration, version), "AwsReview": aws_review}
 
 
-def discard_registration_version(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
+def discard_registration_version(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
     registration, version = _current_draft(
-        store, region, params, "DISCARD_REGISTRATION_VERSION_NOT_ALLOWED", "discarded"
+        store, region, account, params, reason="DISCARD_REGISTRATION_VERSION_NOT_ALLOWED", done="discarded"
     )
-    version.move_to(DISCARDED, store.now())
-    refresh_summary(registration)
+    now = store.now()
+    version.move_to(DISCARDED, now)
+    store.refresh(registration, now)
     return _version_response(registration, version)
 
 
-def delete_registration(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    registration = store.resolve(region, params["RegistrationId"])
+def delete_registration(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
+    registration = store.resolve(region, params["RegistrationId"], account)
     store.delete(registration)
     return registration.summary()
 
@@ -136,7 +150,9 @@ def _page(candidates: Iterable[Any], keep: Callable[[Any], bool], limit: int) ->
     return page, None
 
 
-def describe_registrations(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
+def describe_registrations(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
     filters = _filters(params)
     types = filters.get("registration-type")
     statuses = filters.get("registration-status")
@@ -151,9 +167,9 @@ def describe_registrations(store: Store, region: str, params: dict[str, Any]) ->
     after = pagination.read_token(params.get("NextToken"), fingerprint)
     if after is not None and not isinstance(after, str):
         raise validation_error("INVALID_NEXT_TOKEN", "The NextToken is not valid.")
-    state = store.region(region)
+    state = store.region(region, account)
     if ids:
-        resolved = {r.registration_id: r for r in (store.resolve(region, i) for i in ids)}
+        resolved = {r.registration_id: r for r in (store.resolve(region, i, account) for i in ids)}
         chosen = sorted(resolved)
         start = 0 if after is None else next((n for n, i in enumerate(chosen) if i > after), len(chosen))
         candidates: Iterable[Registration] = (resolved[i] for i in chosen[start:])
@@ -167,8 +183,10 @@ def describe_registrations(store: Store, region: str, params: dict[str, Any]) ->
     return response
 
 
-def describe_registration_versions(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    registration = store.resolve(region, params["RegistrationId"])
+def describe_registration_versions(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
+    registration = store.resolve(region, params["RegistrationId"], account)
     statuses = _filters(params).get("registration-version-status")
     numbers = sorted(set(params.get("VersionNumbers") or []))
     for number in numbers:
@@ -192,8 +210,10 @@ def describe_registration_versions(store: Store, region: str, params: dict[str, 
     return response
 
 
-def describe_registration_field_values(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    registration = store.resolve(region, params["RegistrationId"])
+def describe_registration_field_values(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
+    registration = store.resolve(region, params["RegistrationId"], account)
     number = params.get("VersionNumber")
     version = registration.current if number is None else store.version_of(registration, number)
     section = params.get("SectionPath")
@@ -225,9 +245,11 @@ def describe_registration_field_values(store: Store, region: str, params: dict[s
     return response
 
 
-def put_registration_field_value(store: Store, region: str, params: dict[str, Any]) -> dict[str, Any]:
+def put_registration_field_value(
+    store: Store, region: str, params: dict[str, Any], account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
     registration, version = _current_draft(
-        store, region, params, "EDIT_REGISTRATION_FIELD_VALUES_NOT_ALLOWED", "edited"
+        store, region, account, params, reason="EDIT_REGISTRATION_FIELD_VALUES_NOT_ALLOWED", done="edited"
     )
     given = [k for k in ("SelectChoices", "TextValue", "RegistrationAttachmentId") if k in params]
     if len(given) > 1:

@@ -1,7 +1,8 @@
 """`EmulatorControl`: a small client of the emulator's control API (`/_emulator/...`).
 
 Standard library only, so tests, the demo and benchmarks can drive an emulator that
-runs in-process or as `python -m local.emulator` the same way.
+runs in-process or as `python -m local.emulator` the same way. Every `account` argument
+is optional: without it a call works in the default account 123456789012.
 """
 
 from __future__ import annotations
@@ -46,14 +47,23 @@ class EmulatorControl:
         """Empty every region, clock back to real time, start-up faults, zero counters."""
         self.call("reset")
 
-    def seed(self, scenario: dict[str, Any] | str | Path) -> dict[str, Any]:
-        """Apply a scenario (a dict, or a path to a JSON file); returns created ids and refs."""
+    def seed(self, scenario: dict[str, Any] | str | Path, account: str | None = None) -> dict[str, Any]:
+        """Apply a scenario (a dict, or a path to a JSON file); returns created ids and refs.
+
+        `account` seeds it into that account (unless its registrations name their own)."""
         data = scenario if isinstance(scenario, dict) else json.loads(Path(scenario).read_text())
-        result: dict[str, Any] = self.call("seed", scenario=data)
+        result: dict[str, Any] = self.call("seed", scenario=data, account=account)
         return result
 
     def generate(
-        self, region: str, count: int, versions_min: int = 1, versions_max: int = 5, seed: int = 0
+        self,
+        region: str,
+        count: int,
+        versions_min: int = 1,
+        versions_max: int = 5,
+        seed: int = 0,
+        *,
+        account: str | None = None,
     ) -> list[str]:
         """Bulk-create `count` realistic registrations server-side; returns their ids."""
         ids: list[str] = self.call(
@@ -63,20 +73,35 @@ class EmulatorControl:
             versions_min=versions_min,
             versions_max=versions_max,
             seed=seed,
+            account=account,
         )
         return ids
 
     def create_registration(
-        self, region: str, registration_type: str, registration_id: str | None = None, ref: str | None = None
+        self,
+        region: str,
+        registration_type: str,
+        registration_id: str | None = None,
+        ref: str | None = None,
+        account: str | None = None,
     ) -> dict[str, Any]:
         result: dict[str, Any] = self.call(
-            "create_registration", region=region, type=registration_type, id=registration_id, ref=ref
+            "create_registration",
+            region=region,
+            type=registration_type,
+            id=registration_id,
+            ref=ref,
+            account=account,
         )
         return result
 
-    def get_registration(self, region: str | None, registration_id: str) -> dict[str, Any]:
+    def get_registration(
+        self, region: str | None, registration_id: str, account: str | None = None
+    ) -> dict[str, Any]:
         """Summary plus every version (history, denied reasons, field values)."""
-        result: dict[str, Any] = self.call("get_registration", region=region, registration_id=registration_id)
+        result: dict[str, Any] = self.call(
+            "get_registration", region=region, registration_id=registration_id, account=account
+        )
         return result
 
     # --- carriers and reviewers -------------------------------------------------
@@ -94,6 +119,7 @@ class EmulatorControl:
         timestamp: float | None = None,
         registration_status: str | None = None,
         update_registration: bool = True,
+        account: str | None = None,
     ) -> dict[str, Any]:
         """Move a version to any status (also unknown ones), keeping the summary consistent.
 
@@ -112,6 +138,7 @@ class EmulatorControl:
             timestamp=timestamp,
             registration_status=registration_status,
             update_registration=update_registration,
+            account=account,
         )
         return result
 
@@ -124,6 +151,7 @@ class EmulatorControl:
         history: dict[str, float | None] | None = None,
         denied_reasons: list[dict[str, str]] | None = None,
         feedback: str | None = None,
+        account: str | None = None,
     ) -> dict[str, Any]:
         """Change a version's history / denied reasons / feedback without touching the summary."""
         result: dict[str, Any] = self.call(
@@ -134,11 +162,12 @@ class EmulatorControl:
             history=history,
             denied_reasons=denied_reasons,
             feedback=feedback,
+            account=account,
         )
         return result
 
     def set_registration(
-        self, region: str | None, registration_id: str, registration_status: str
+        self, region: str | None, registration_id: str, registration_status: str, account: str | None = None
     ) -> dict[str, Any]:
         """Overwrite the registration status only (e.g. PROVISIONING, CLOSED)."""
         result: dict[str, Any] = self.call(
@@ -146,6 +175,7 @@ class EmulatorControl:
             region=region,
             registration_id=registration_id,
             registration_status=registration_status,
+            account=account,
         )
         return result
 
@@ -200,10 +230,88 @@ class EmulatorControl:
     def clear_faults(self, operation: str | None = None) -> None:
         self.call("clear_faults", operation=operation)
 
-    def counters(self) -> dict[str, int]:
-        """Requests per operation (`Op`), and of those `Op:throttled` and `Op:faulted`."""
-        result: dict[str, int] = self.call("counters")
+    def counters(self, account: str | None = None) -> dict[str, int]:
+        """Requests per operation (`Op`), and of those `Op:throttled`, `Op:faulted` and
+        `Op:denied`; native events as `NativeEvents:emitted|dropped|delivered|failed`.
+        All accounts, or only `account`'s."""
+        result: dict[str, int] = self.call("counters", account=account)
         return result
 
     def reset_counters(self) -> None:
         self.call("reset_counters")
+
+    # --- accounts ---------------------------------------------------------------------
+
+    def register_credentials(
+        self, access_key_id: str, account: str, principal: str | None = None
+    ) -> dict[str, Any]:
+        """Attribute requests signed with `access_key_id` to `account` (wins over decoding);
+        `principal` is the ARN named in AccessDeniedException messages."""
+        result: dict[str, Any] = self.call(
+            "register_credentials", access_key_id=access_key_id, account=account, principal=principal
+        )
+        return result
+
+    def deny_account(
+        self,
+        account: str,
+        region: str | None = None,
+        reason: str | None = None,
+        principal: str | None = None,
+    ) -> dict[str, Any]:
+        """Every SMS call of `account` (in `region`, or all) answers AccessDeniedException.
+
+        `reason` replaces the message tail after the resource ("because no identity-based
+        policy allows the {action} action"; `{action}`, `{operation}`, `{account}`,
+        `{region}` are filled in)."""
+        result: dict[str, Any] = self.call(
+            "deny_account", account=account, region=region, reason=reason, principal=principal
+        )
+        return result
+
+    def suspend_account(self, account: str) -> dict[str, Any]:
+        """Every SMS call of `account` answers AccessDeniedException, Reason ACCOUNT_DISABLED."""
+        result: dict[str, Any] = self.call("suspend_account", account=account)
+        return result
+
+    def restore_account(self, account: str) -> dict[str, Any]:
+        """Undo `deny_account` (all regions) and `suspend_account`."""
+        result: dict[str, Any] = self.call("restore_account", account=account)
+        return result
+
+    def accounts(self, access_key_id: str | None = None) -> dict[str, Any]:
+        """Registered credentials, denials, suspensions, registrations per account/region;
+        with `access_key_id`, also the account it resolves to (`resolved`)."""
+        result: dict[str, Any] = self.call("accounts", access_key_id=access_key_id)
+        return result
+
+    # --- native events ------------------------------------------------------------------
+
+    def native_events(
+        self,
+        endpoint_url: str | None = None,
+        drop_rate: float = 0.0,
+        seed: int = 0,
+        enabled: bool = True,
+        role_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Emit AWS's "Registration Status Change" events (to `endpoint_url`'s default bus
+        if given); `drop_rate` 0..1 drops that share, reproducibly for a `seed`."""
+        result: dict[str, Any] = self.call(
+            "native_events",
+            endpoint_url=endpoint_url or "",  # "" = none (None would keep the current one)
+            drop_rate=drop_rate,
+            seed=seed,
+            enabled=enabled,
+            role_name=role_name,
+        )
+        return result
+
+    def native_events_settings(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.call("native_events")
+        return result
+
+    def flush_native_events(self, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait until queued events were delivered (or failed): {"drained": bool, "counters"}."""
+        result: dict[str, Any] = self.call("flush_native_events", timeout=timeout)
+        return result

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from local.emulator import actions, scenario
+from local.emulator.accounts import check_account
 from local.emulator.state import EmulatorState
 
 ControlHandler = Callable[[EmulatorState, dict[str, Any]], Any]
@@ -24,7 +25,10 @@ def _seed(state: EmulatorState, body: dict[str, Any]) -> Any:
     scenario_data = body.get("scenario", body)
     if isinstance(scenario_data, str):
         scenario_data = scenario.load(scenario_data)
-    result = scenario.seed(state.store, state.timeline, scenario_data)
+    account = body.get("account") if "scenario" in body else None
+    result = scenario.seed(
+        state.store, state.timeline, scenario_data, None if account is None else check_account(account)
+    )
     result["applied"] = state.timeline.apply_due(state.store)
     return result
 
@@ -63,12 +67,64 @@ def _faults(state: EmulatorState, body: dict[str, Any]) -> Any:
 
 
 def _counters(state: EmulatorState, body: dict[str, Any]) -> Any:
-    return dict(state.faults.counters)
+    account = body.get("account")
+    return state.counters(None if account is None else check_account(account))
 
 
 def _reset_counters(state: EmulatorState, body: dict[str, Any]) -> Any:
-    state.faults.counters.clear()
+    state.clear_counters()
     return {}
+
+
+# --- accounts -----------------------------------------------------------------------
+
+
+def _register_credentials(state: EmulatorState, body: dict[str, Any]) -> Any:
+    state.accounts.register(str(body["access_key_id"]), body["account"], body.get("principal"))
+    return state.accounts.describe()
+
+
+def _deny_account(state: EmulatorState, body: dict[str, Any]) -> Any:
+    state.accounts.deny(body["account"], body.get("region"), body.get("reason"), body.get("principal"))
+    return state.accounts.describe()
+
+
+def _suspend_account(state: EmulatorState, body: dict[str, Any]) -> Any:
+    state.accounts.suspend(body["account"])
+    return state.accounts.describe()
+
+
+def _restore_account(state: EmulatorState, body: dict[str, Any]) -> Any:
+    state.accounts.restore(body["account"])
+    return state.accounts.describe()
+
+
+def _accounts(state: EmulatorState, body: dict[str, Any]) -> Any:
+    described = state.accounts.describe()
+    if "access_key_id" in body:
+        described["resolved"] = state.accounts.resolve(str(body["access_key_id"]))
+    with state.store.lock:
+        described["registrations"] = {
+            f"{account}/{region}": len(partition.registrations)
+            for (account, region), partition in sorted(state.store.partitions.items())
+        }
+    return described
+
+
+# --- native events --------------------------------------------------------------------
+
+
+def _native_events(state: EmulatorState, body: dict[str, Any]) -> Any:
+    if not body:
+        return state.native_events.describe()
+    settings = dict(body)
+    settings.setdefault("enabled", True)
+    return state.native_events.configure(**settings)
+
+
+def _flush_native_events(state: EmulatorState, body: dict[str, Any]) -> Any:
+    drained = state.native_events.flush(float(body.get("timeout", 10.0)))
+    return {"drained": drained, "counters": state.native_events.counters_of()}
 
 
 def _timeline(state: EmulatorState, body: dict[str, Any]) -> Any:
@@ -100,5 +156,12 @@ CONTROL_HANDLERS: dict[str, ControlHandler] = {
     "counters": _counters,
     "reset_counters": _reset_counters,
     "timeline": _timeline,
+    "register_credentials": _register_credentials,
+    "deny_account": _deny_account,
+    "suspend_account": _suspend_account,
+    "restore_account": _restore_account,
+    "accounts": _accounts,
+    "native_events": _native_events,
+    "flush_native_events": _flush_native_events,
     **{name: _run_action(name) for name in actions.ACTIONS},
 }

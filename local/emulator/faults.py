@@ -2,8 +2,9 @@
 
 Faults are set for one operation or for all (operation None); an operation-specific
 value wins over the all-operations one, field by field. Rate quotas are token buckets
-per (region, operation) on real time, like AWS's per-account-and-region API quotas;
-token lifetimes run on the emulator clock, so tests can expire a token by advancing it.
+per (account, region, operation) on real time, like AWS's per-account-and-region API
+quotas; token lifetimes run on the emulator clock, so tests can expire a token by
+advancing it. Counters count every request, in total and per account.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local.emulator.protocol import (
+    ACCOUNT_ID,
     ApiError,
     expired_token,
     internal_error,
@@ -103,10 +105,11 @@ class Faults:
         self._lock = threading.Lock()
         self._startup_rate_limit = rate_limit
         self._specs: dict[str, FaultSpec] = {}
-        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._buckets: dict[tuple[str, str, str], _Bucket] = {}
         self._token_first_seen: dict[str, float] = {}
         self._random = random.Random(0)
         self.counters: Counter[str] = Counter()
+        self.account_counters: dict[str, Counter[str]] = {}
         self.restore_startup()
 
     def restore_startup(self) -> None:
@@ -160,17 +163,45 @@ class Faults:
             latency = self._value(operation, "latency_ms")
         return float(latency) / 1000.0 if latency else 0.0
 
-    def admit(self, operation: str, region: str, credential: str, now: float) -> ApiError | None:
+    def clear_counters(self) -> None:
+        with self._lock:
+            self.counters.clear()
+            self.account_counters.clear()
+
+    def counters_of(self, account: str | None = None) -> dict[str, int]:
+        """All requests (account None) or those of one account."""
+        with self._lock:
+            counters = self.counters if account is None else self.account_counters.get(account, Counter())
+            return dict(counters)
+
+    def _count(self, account: str, key: str) -> None:
+        self.counters[key] += 1
+        per_account = self.account_counters.get(account)
+        if per_account is None:
+            per_account = self.account_counters[account] = Counter()
+        per_account[key] += 1
+
+    def refuse(self, operation: str, account: str) -> None:
+        """Count a request refused before the faults (a denied or suspended account)."""
+        with self._lock:
+            self._count(account, operation)
+            self._count(account, f"{operation}:denied")
+
+    def admit(
+        self, operation: str, region: str, credential: str, now: float, account: str = ACCOUNT_ID
+    ) -> ApiError | None:
         """Count the request and decide whether an injected fault answers it instead."""
         with self._lock:
-            self.counters[operation] += 1
-            error = self._injected(operation, region, credential, now)
+            self._count(account, operation)
+            error = self._injected(operation, account, region, credential, now)
             if error is not None:
                 suffix = "throttled" if error.code == "ThrottlingException" else "faulted"
-                self.counters[f"{operation}:{suffix}"] += 1
+                self._count(account, f"{operation}:{suffix}")
             return error
 
-    def _injected(self, operation: str, region: str, credential: str, now: float) -> ApiError | None:
+    def _injected(
+        self, operation: str, account: str, region: str, credential: str, now: float
+    ) -> ApiError | None:
         ttl = self._value(operation, "token_ttl_seconds")
         if ttl is not None:
             first_seen = self._token_first_seen.setdefault(credential, now)
@@ -178,9 +209,10 @@ class Faults:
                 return expired_token()
         rate = self._value(operation, "rate_limit")
         if rate:
-            bucket = self._buckets.get((region, operation))
+            key = (account, region, operation)
+            bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = self._buckets[(region, operation)] = _Bucket(float(rate), max(1.0, float(rate)))
+                bucket = self._buckets[key] = _Bucket(float(rate), max(1.0, float(rate)))
             if not bucket.take(float(rate)):
                 return throttled()
         script = self._value(operation, "error_script")

@@ -2,7 +2,8 @@
 
 Each registration gets 1..n versions whose histories follow the lifecycle: earlier
 versions end DENIED, DISCARDED or APPROVED (ARCHIVED once a later one is approved), the
-current one is anywhere in the pipeline. Same (region, seed, count) -> same data.
+current one is anywhere in the pipeline. Same (account, region, seed, count) -> same
+data; the default account keeps the ids it always had, other accounts get their own.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from local.emulator.lifecycle import (
     history_key,
     refresh_summary,
 )
-from local.emulator.store import Store
+from local.emulator.store import DEFAULT_ACCOUNT, Store
 
 
 class _Weighted:
@@ -128,7 +129,14 @@ def _make_version(rng: random.Random, number: int, final: str, start: float) -> 
 
 
 def make_registration(
-    store: Store, rng: random.Random, region: str, *, now: float, versions_min: int, versions_max: int
+    store: Store,
+    rng: random.Random,
+    region: str,
+    *,
+    now: float,
+    versions_min: int,
+    versions_max: int,
+    account: str = DEFAULT_ACCOUNT,
 ) -> Registration:
     count = rng.randint(versions_min, versions_max)
     created = now - rng.uniform(70 * _DAY, 400 * _DAY)
@@ -153,6 +161,7 @@ def make_registration(
         registration_type=registration_type,
         created=round(created, 3),
         versions=versions,
+        account=account,
     )
     refresh_summary(registration)
     return registration
@@ -166,11 +175,13 @@ def generate(
     versions_min: int = 1,
     versions_max: int = 5,
     seed: int = 0,
+    account: str = DEFAULT_ACCOUNT,
 ) -> list[str]:
-    """Create `count` registrations in `region`; returns their ids in creation order."""
+    """Create `count` registrations in `region` of `account`; returns their ids in creation order."""
     if not 1 <= versions_min <= versions_max:
         raise ValueError("need 1 <= versions_min <= versions_max")
-    rng = random.Random(f"{region}/{seed}/{count}")
+    key = f"{region}/{seed}/{count}" if account == DEFAULT_ACCOUNT else f"{account}/{region}/{seed}/{count}"
+    rng = random.Random(key)
     now = store.now()
     # Hundreds of thousands of new objects would trigger repeated full collections; our
     # objects hold no cycles, so pause the cyclic GC and then freeze them out of its way
@@ -180,7 +191,13 @@ def generate(
     try:
         created = [
             make_registration(
-                store, rng, region, now=now, versions_min=versions_min, versions_max=versions_max
+                store,
+                rng,
+                region,
+                now=now,
+                versions_min=versions_min,
+                versions_max=versions_max,
+                account=account,
             )
             for _ in range(count)
         ]
@@ -189,5 +206,5 @@ def generate(
             gc.enable()
     gc.freeze()
     with store.lock:
-        store.region(region).add_many(created)
+        store.region(region, account).add_many(created)
     return [registration.registration_id for registration in created]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from local.emulator.protocol import registration_arn
+from local.emulator.protocol import ACCOUNT_ID, registration_arn
 
 # Version statuses of today's model, and the ones the API lets callers act on.
 DRAFT = "DRAFT"
@@ -131,10 +131,11 @@ class Registration:
     latest_denied_version_number: int | None = None
     additional_attributes: dict[str, str] = field(default_factory=dict)
     tags: list[dict[str, str]] = field(default_factory=list)
+    account: str = ACCOUNT_ID
 
     @property
     def arn(self) -> str:
-        return registration_arn(self.region, self.registration_id)
+        return registration_arn(self.region, self.registration_id, self.account)
 
     @property
     def current(self) -> Version:

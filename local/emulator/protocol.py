@@ -12,7 +12,7 @@ from typing import Any
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
 TARGET_PREFIX = "PinpointSMSVoiceV2."
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = "123456789012"  # the default account (moto's); see accounts.py
 
 
 class ApiError(Exception):
@@ -77,5 +77,5 @@ def encode(body: dict[str, Any]) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def registration_arn(region: str, registration_id: str) -> str:
-    return f"arn:aws:sms-voice:{region}:{ACCOUNT_ID}:registration/{registration_id}"
+def registration_arn(region: str, registration_id: str, account: str = ACCOUNT_ID) -> str:
+    return f"arn:aws:sms-voice:{region}:{account}:registration/{registration_id}"

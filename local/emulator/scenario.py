@@ -3,7 +3,9 @@
 Format (documented in docs/emulator.md; example in local/scenarios/example.json):
 clock start, registrations with versions (statuses, optional history, denied reasons,
 field values), bulk `generate` blocks, and `timeline` steps `{"at": seconds, "action":
-..., ...}` that run when the emulator clock reaches start + at.
+..., ...}` that run when the emulator clock reaches start + at. `account` (top level,
+per registration, per generate block or step) places them in an account other than
+the default 123456789012.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from local.emulator import actions
 from local.emulator.generate import REVIEW_PATHS
 from local.emulator.lifecycle import FieldValue, Registration, Version, history_key, refresh_summary
 from local.emulator.protocol import ApiError
-from local.emulator.store import Store
+from local.emulator.store import DEFAULT_ACCOUNT, Store
 
 # Numbers below this are offsets in seconds from the scenario start, above it epochs.
 _EPOCH_THRESHOLD = 1_000_000_000
@@ -66,7 +68,7 @@ def run_step(store: Store, step: dict[str, Any], timestamp: float | None = None)
     action = actions.ACTIONS.get(str(step.get("action")))
     if action is None:
         raise ValueError(f"unknown action {step.get('action')!r}; known: {', '.join(actions.ACTIONS)}")
-    if step.get("action") == "set_version_status" and timestamp is not None:
+    if step.get("action") in ("set_version_status", "set_registration") and timestamp is not None:
         # A step stamps history at its own due time, even when the clock jumped past it.
         body.setdefault("timestamp", round(timestamp, 3))
     return action(store, body)
@@ -87,8 +89,14 @@ def to_epoch(value: Any, start: float) -> float:
     return number if abs(number) >= _EPOCH_THRESHOLD else start + number
 
 
-def seed(store: Store, timeline: Timeline, scenario: dict[str, Any]) -> dict[str, Any]:
-    """Apply a scenario; returns the ids created, by ref and by region."""
+def seed(
+    store: Store, timeline: Timeline, scenario: dict[str, Any], account: str | None = None
+) -> dict[str, Any]:
+    """Apply a scenario; returns the ids created, by ref, by region and by account.
+
+    `account` (if given) replaces the scenario's top-level `account` as the default of
+    its registrations, generate blocks and timeline steps.
+    """
     with store.lock:
         clock = scenario.get("clock") or {}
         if "start" in clock:
@@ -98,24 +106,49 @@ def seed(store: Store, timeline: Timeline, scenario: dict[str, Any]) -> dict[str
             )
         start = store.now()
         default_region = scenario.get("region") or actions.DEFAULT_REGION
+        default_account = account or actions.account_of(scenario)
         created: dict[str, list[str]] = {}
+        by_account: dict[str, dict[str, list[str]]] = {}
         refs: dict[str, str] = {}
+
+        def note(owner: str, region: str, ids: list[str]) -> None:
+            created.setdefault(region, []).extend(ids)
+            by_account.setdefault(owner, {}).setdefault(region, []).extend(ids)
+
         for spec in scenario.get("registrations") or []:
-            registration = _seed_registration(store, spec, default_region, start)
-            created.setdefault(registration.region, []).append(registration.registration_id)
+            registration = _seed_registration(
+                store, spec, default_region, actions.account_of(spec, default_account), start
+            )
+            note(registration.account, registration.region, [registration.registration_id])
             if spec.get("ref"):
-                store.refs[str(spec["ref"])] = (registration.region, registration.registration_id)
+                store.refs[str(spec["ref"])] = (
+                    registration.account,
+                    registration.region,
+                    registration.registration_id,
+                )
                 refs[str(spec["ref"])] = registration.registration_id
         for block in scenario.get("generate") or []:
             region = block.get("region") or default_region
-            ids = actions.generate_action(store, {**block, "region": region})
-            created.setdefault(region, []).extend(ids)
-        for step in scenario.get("timeline") or []:
-            timeline.schedule(start + float(step.get("at", 0)), dict(step))
-    return {"registrations": created, "refs": refs, "start": start, "scheduled": len(timeline.pending)}
+            owner = actions.account_of(block, default_account)
+            ids = actions.generate_action(store, {**block, "region": region, "account": owner})
+            note(owner, region, ids)
+        for spec in scenario.get("timeline") or []:
+            step = dict(spec)
+            if default_account != DEFAULT_ACCOUNT:
+                step.setdefault("account", default_account)
+            timeline.schedule(start + float(step.get("at", 0)), step)
+    return {
+        "registrations": created,
+        "accounts": by_account,
+        "refs": refs,
+        "start": start,
+        "scheduled": len(timeline.pending),
+    }
 
 
-def _seed_registration(store: Store, spec: dict[str, Any], default_region: str, start: float) -> Registration:
+def _seed_registration(
+    store: Store, spec: dict[str, Any], default_region: str, account: str, start: float
+) -> Registration:
     region = spec.get("region") or default_region
     created = to_epoch(spec.get("created", -30 * 24 * _HOUR), start)
     version_specs = spec.get("versions") or [{"status": "DRAFT"}]
@@ -132,11 +165,12 @@ def _seed_registration(store: Store, spec: dict[str, Any], default_region: str, 
         versions=versions,
         additional_attributes=dict(spec.get("additional_attributes") or {}),
         tags=list(spec.get("tags") or []),
+        account=account,
     )
     refresh_summary(registration)
     if "status" in spec:
         registration.status = str(spec["status"])
-    store.region(region).add(registration)
+    store.region(region, account).add(registration)
     return registration
 
 

@@ -2,7 +2,8 @@
 
 A ThreadingHTTPServer speaking HTTP/1.1 with keep-alive, so a boto3 client reuses its
 connection and 1,000 list calls take seconds. The region of each AWS request is read
-from the SigV4 credential scope, so one emulator serves every region.
+from the SigV4 credential scope and its account from the access key id (accounts.py),
+so one emulator serves every account and region.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from local.emulator import api, pagination, scenario
+from local.emulator.accounts import Accounts
 from local.emulator.control_api import CONTROL_HANDLERS
 from local.emulator.faults import Faults
+from local.emulator.native_events import NativeEventSink
 from local.emulator.protocol import (
     CONTENT_TYPE,
     TARGET_PREFIX,
@@ -117,11 +120,16 @@ class _Handler(BaseHTTPRequestHandler):
                 "MissingAuthenticationTokenException", "Missing or malformed SigV4 Authorization.", 403
             )
         access_key, region = match.group(1), match.group(2)
+        account = state.accounts.resolve(access_key)
         credential = self.headers.get("X-Amz-Security-Token") or access_key
+        refusal = state.accounts.check(account, region, operation, access_key)
+        if refusal is not None:
+            state.faults.refuse(operation, account)
+            raise refusal
         latency = state.faults.latency_seconds(operation)
         if latency:
             time.sleep(latency)
-        error = state.faults.admit(operation, region, credential, state.store.clock.now())
+        error = state.faults.admit(operation, region, credential, state.store.clock.now(), account)
         if error is not None:
             raise error
         try:
@@ -134,7 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         with state.store.lock:
             state.timeline.apply_due(state.store)
-            return handler(state.store, region, params)
+            return handler(state.store, region, params, account)
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -169,6 +177,16 @@ class EmulatorServer:
     def faults(self) -> Faults:
         return self.state.faults
 
+    @property
+    def accounts(self) -> Accounts:
+        """Credential registry, denials and suspensions (see accounts.py)."""
+        return self.state.accounts
+
+    @property
+    def native_events(self) -> NativeEventSink:
+        """The native "Registration Status Change" sink: `subscribe`, `observe`, `flush`."""
+        return self.state.native_events
+
     @classmethod
     def create(
         cls,
@@ -176,9 +194,17 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         rate_limit: float | None = None,
         scenario_spec: dict[str, Any] | str | Path | None = None,
+        native_events: NativeEventSink | None = None,
     ) -> EmulatorServer:
-        """Bind and seed, without serving yet (see `start` and `serve_forever`)."""
-        state = EmulatorState(faults=Faults(rate_limit=rate_limit))
+        """Bind and seed, without serving yet (see `start` and `serve_forever`).
+
+        `native_events` (default: off) emits AWS's "Registration Status Change" events;
+        `reset` returns to the settings it was made with.
+        """
+        state = EmulatorState(
+            faults=Faults(rate_limit=rate_limit),
+            native_events=native_events or NativeEventSink(enabled=False),
+        )
         if scenario_spec is not None:
             data = scenario_spec if isinstance(scenario_spec, dict) else scenario.load(scenario_spec)
             scenario.seed(state.store, state.timeline, data)
@@ -191,9 +217,10 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         rate_limit: float | None = None,
         scenario: dict[str, Any] | str | Path | None = None,
+        native_events: NativeEventSink | None = None,
     ) -> EmulatorServer:
         """Start serving on a background thread; returns once the port is bound."""
-        server = cls.create(port, host, rate_limit, scenario)
+        server = cls.create(port, host, rate_limit, scenario, native_events)
         server._thread = threading.Thread(
             target=server._http.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
         )

@@ -1,7 +1,9 @@
-"""In-process state of the emulator: registrations per region, behind one lock.
+"""In-process state of the emulator: registrations per (account, region), behind one lock.
 
-Each region keeps a dict by id plus a sorted id list, so a page of DescribeRegistrations
-is a bisect and a slice (O(log n + page)) even with 100,000 registrations.
+Each (account, region) keeps a dict by id plus a sorted id list, so a page of
+DescribeRegistrations is a bisect and a slice (O(log n + page)) even with 100,000
+registrations. Every change of a registration-level status made through the store is
+reported to `status_listeners` (the native "Registration Status Change" events).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import bisect
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from local.emulator.clock import Clock
@@ -25,6 +27,10 @@ from local.emulator.lifecycle import (
 from local.emulator.protocol import ACCOUNT_ID, not_found, validation_error
 
 ID_PREFIX = "registration-"
+DEFAULT_ACCOUNT = ACCOUNT_ID
+
+# (registration, previous registration status, moment of the change in epoch seconds)
+StatusListener = Callable[[Registration, str, float], None]
 
 
 class RegionState:
@@ -60,15 +66,16 @@ class Store:
     def __init__(self, clock: Clock | None = None) -> None:
         self.lock = threading.RLock()
         self.clock = clock or Clock()
-        self.regions: dict[str, RegionState] = {}
-        self.client_tokens: dict[tuple[str, str], str] = {}
-        # Scenario names ("refs") -> (region, registration id), for timeline steps.
-        self.refs: dict[str, tuple[str, str]] = {}
+        self.partitions: dict[tuple[str, str], RegionState] = {}
+        self.client_tokens: dict[tuple[str, str, str], str] = {}
+        # Scenario names ("refs") -> (account, region, registration id), for timeline steps.
+        self.refs: dict[str, tuple[str, str, str]] = {}
+        self.status_listeners: list[StatusListener] = []
         self._ids = random.Random()
 
     def reset(self) -> None:
         with self.lock:
-            self.regions.clear()
+            self.partitions.clear()
             self.client_tokens.clear()
             self.refs.clear()
             self.clock.reset()
@@ -77,45 +84,88 @@ class Store:
         # Millisecond precision, like the timestamps AWS returns.
         return round(self.clock.now(), 3)
 
-    def region(self, name: str) -> RegionState:
-        state = self.regions.get(name)
+    def region(self, name: str, account: str = DEFAULT_ACCOUNT) -> RegionState:
+        """The registrations of one account (default: 123456789012) in one region."""
+        key = (account, name)
+        state = self.partitions.get(key)
         if state is None:
-            state = self.regions[name] = RegionState()
+            state = self.partitions[key] = RegionState()
         return state
+
+    @property
+    def regions(self) -> dict[str, RegionState]:
+        """The default account's regions (the single-account view)."""
+        return {
+            region: state for (account, region), state in self.partitions.items() if account == ACCOUNT_ID
+        }
 
     def new_id(self, rng: random.Random | None = None) -> str:
         return f"{ID_PREFIX}{(rng or self._ids).getrandbits(128):032x}"
 
     # --- lookups -------------------------------------------------------------
 
-    def resolve(self, region: str, id_or_arn: str) -> Registration:
-        """Find a registration by id or ARN in `region`, or answer ResourceNotFoundException."""
+    def resolve(self, region: str, id_or_arn: str, account: str = DEFAULT_ACCOUNT) -> Registration:
+        """Find a registration of `account` by id or ARN in `region`, or answer ResourceNotFoundException.
+
+        An ARN of another account or region is not found, like an unknown id.
+        """
         registration_id = id_or_arn
         if id_or_arn.startswith("arn:"):
             parts = id_or_arn.split(":", 5)
             if len(parts) != 6 or parts[2] != "sms-voice" or not parts[5].startswith("registration/"):
                 raise validation_error("INVALID_ARN", f"{id_or_arn} is not a registration ARN.")
-            if parts[3] != region or parts[4] != ACCOUNT_ID:
+            if parts[3] != region or parts[4] != account:
                 raise not_found(id_or_arn)
             registration_id = parts[5].removeprefix("registration/")
-        registration = self.region(region).registrations.get(registration_id)
+        partition = self.partitions.get((account, region))
+        registration = partition.registrations.get(registration_id) if partition is not None else None
         if registration is None:
             raise not_found(id_or_arn)
         return registration
 
-    def lookup(self, region: str | None, registration: str) -> Registration:
-        """Control-API lookup: a scenario ref or an id/ARN (region optional for refs and ARNs)."""
+    def lookup(self, region: str | None, registration: str, account: str | None = None) -> Registration:
+        """Control-API lookup: a scenario ref or an id/ARN (region optional for refs and ARNs).
+
+        A ref or an ARN names its account; a plain id is looked up in `account`
+        (default: the default account).
+        """
         if registration in self.refs:
-            ref_region, registration_id = self.refs[registration]
-            return self.resolve(ref_region, registration_id)
-        if region is None and registration.startswith("arn:"):
-            region = registration.split(":")[3]
+            ref_account, ref_region, registration_id = self.refs[registration]
+            return self.resolve(ref_region, registration_id, ref_account)
+        if registration.startswith("arn:"):
+            parts = registration.split(":")
+            if len(parts) > 4:
+                region = region or parts[3]
+                account = account or parts[4]
+        account = account or DEFAULT_ACCOUNT
         if region is None:
-            for state in self.regions.values():
-                if registration in state.registrations:
+            for (owner, _), state in self.partitions.items():
+                if owner == account and registration in state.registrations:
                     return state.registrations[registration]
             raise not_found(registration)
-        return self.resolve(region, registration)
+        return self.resolve(region, registration, account)
+
+    # --- status changes ------------------------------------------------------------
+
+    def _status_changed(self, registration: Registration, before: str, moment: float | None = None) -> None:
+        if registration.status != before and self.status_listeners:
+            when = self.now() if moment is None else moment
+            for listener in list(self.status_listeners):
+                listener(registration, before, when)
+
+    def refresh(self, registration: Registration, moment: float | None = None) -> None:
+        """Re-derive the summary from the versions (reporting a status change)."""
+        before = registration.status
+        refresh_summary(registration)
+        self._status_changed(registration, before, moment)
+
+    def set_registration_status(
+        self, registration: Registration, status: str, moment: float | None = None
+    ) -> None:
+        """Overwrite the registration status only (e.g. PROVISIONING, CLOSED)."""
+        before = registration.status
+        registration.status = status
+        self._status_changed(registration, before, moment)
 
     # --- mutations shared by the API, the control API and scenarios -------------
 
@@ -128,6 +178,7 @@ class Store:
         created: float | None = None,
         tags: list[dict[str, str]] | None = None,
         additional_attributes: dict[str, str] | None = None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> Registration:
         now = self.now() if created is None else created
         registration = Registration(
@@ -138,9 +189,10 @@ class Store:
             versions=[Version(number=1, status=DRAFT, history={"DraftTimestamp": now})],
             tags=list(tags or []),
             additional_attributes=dict(additional_attributes or {}),
+            account=account,
         )
-        refresh_summary(registration)
-        self.region(region).add(registration)
+        refresh_summary(registration)  # a new registration is CREATED: no change to report
+        self.region(region, account).add(registration)
         return registration
 
     def add_version(self, registration: Registration, created: float | None = None) -> Version:
@@ -157,12 +209,12 @@ class Store:
             },
         )
         registration.versions.append(version)
-        refresh_summary(registration)
+        self.refresh(registration, now)
         return version
 
     def delete(self, registration: Registration) -> None:
-        registration.status = "DELETED"
-        self.region(registration.region).remove(registration.registration_id)
+        self.set_registration_status(registration, "DELETED")
+        self.region(registration.region, registration.account).remove(registration.registration_id)
 
     def set_version_status(
         self,
@@ -185,6 +237,7 @@ class Store:
         """
         version = self.version_of(registration, version_number)
         now = self.now() if timestamp is None else timestamp
+        before = registration.status
         version.move_to(status, now, history_key)
         if denied_reasons is not None:
             version.denied_reasons = [dict(reason) for reason in denied_reasons]
@@ -196,6 +249,7 @@ class Store:
             refresh_summary(registration)
         if registration_status is not None:
             registration.status = registration_status
+        self._status_changed(registration, before, now)
         return version
 
     def set_version_details(
