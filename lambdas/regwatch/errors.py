@@ -8,11 +8,16 @@ class RegwatchError(Exception):
 
 
 class RegistryError(RegwatchError):
-    """The registration API failed after the SDK's own retries; `code` is the API's error code."""
+    """The registration API failed after the SDK's own retries.
 
-    def __init__(self, message: str, code: str = "") -> None:
+    `code` is the API's error code, `reason` its modeled `Reason` member if any (e.g.
+    AccessDeniedException with Reason ACCOUNT_DISABLED for a suspended account).
+    """
+
+    def __init__(self, message: str, code: str = "", reason: str = "") -> None:
         super().__init__(message)
         self.code = code
+        self.reason = reason
 
 
 class RegistryThrottled(RegistryError):

@@ -41,7 +41,8 @@ class HealthChange(StrEnum):
     RECOVERED = "RECOVERED"
 
 
-_SUSPENDED_CODES = frozenset({"AccountSuspendedException", "AccountSuspended", "SuspendedAccount"})
+# AccessDeniedException's modeled Reason ACCOUNT_DISABLED is how a suspended account answers.
+_SUSPENDED_CODES = frozenset({"AccountSuspendedException", "AccountSuspended", "ACCOUNT_DISABLED"})
 _REGION_CODES = frozenset(
     {
         "UnrecognizedClientException",
@@ -86,7 +87,8 @@ def classify(error: RegwatchError) -> TargetFailure | None:
         return None
     code = error.code or type(error).__name__
     if isinstance(error, RegistryRejected):
-        return TargetFailure(_rejected_reason(code), code, message)
+        reason = _rejected_reason(error.reason if error.reason in _SUSPENDED_CODES else code)
+        return TargetFailure(reason, code, message)
     # Throttling or 5xx beyond the SDK's retries: only persistence makes it the target's problem.
     reason = HealthReason.THROTTLED if isinstance(error, RegistryThrottled) else HealthReason.UNAVAILABLE
     return TargetFailure(reason, code, message, PERSISTENT_FAILURES)

@@ -50,6 +50,10 @@ class TargetCredentials:
         self._lock = threading.Lock()
         self.assume_role_calls = 0
 
+    @property
+    def client(self) -> Any:
+        return self._sts
+
     def credentials_for(self, target: ScanTarget) -> AssumedCredentials | None:
         if target.role_arn is None:
             return None

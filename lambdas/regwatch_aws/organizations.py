@@ -40,6 +40,10 @@ class OrganizationDirectory:
     def __init__(self, client: Any) -> None:
         self._client = client
 
+    @property
+    def client(self) -> Any:
+        return self._client
+
     def _pages(self, operation: str, key: str, **request: Any) -> Iterator[dict[str, Any]]:
         try:
             for page in self._client.get_paginator(operation).paginate(**request):

@@ -73,7 +73,7 @@ def translate_client_error(error: ClientError, registration_id: str | None = Non
     if code == "ValidationException" and error.response.get("Reason") == "INVALID_NEXT_TOKEN":
         return InvalidNextToken(message, code)
     if code in REJECTED_CODES:
-        return RegistryRejected(message, code)
+        return RegistryRejected(message, code, str(error.response.get("Reason") or ""))
     # 5xx, ExpiredTokenException (fresh credentials next invocation) and anything new.
     return RegistryUnavailable(message, code)
 
