@@ -21,8 +21,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-
 from dispatcher.dependencies import get_dependencies as dispatcher_dependencies
+
 from local.fanout import EventSourceMapping, MappingStats
 from local.lambda_events import scheduled_event
 from scanner.dependencies import get_dependencies as scanner_dependencies

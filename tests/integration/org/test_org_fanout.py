@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-
 from dispatcher.handler import DispatchFailed
+
 from tests.integration.org.conftest import HUB, OTHER_REGION, REGION, OrgWorld
 
 BRAND = "US_TEN_DLC_BRAND_REGISTRATION"
