@@ -15,7 +15,13 @@ import pytest
 
 from regwatch.targets import ScanTarget
 from scanner.dependencies import get_dependencies
-from tests.integration.scanner.conftest import ACCOUNT_ID, REGION, FakeLambdaContext, ScannerWorld, emf_metrics
+from tests.integration.scanner.conftest import (
+    ACCOUNT_ID,
+    REGION,
+    FakeLambdaContext,
+    ScannerWorld,
+    emf_metrics,
+)
 
 SMS = "pinpoint-sms-voice-v2"
 
