@@ -40,6 +40,7 @@ from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_
 from local.lambda_events import scheduled_event
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
 from local.records import Note, Notification, Observer
+from local.schedule import run_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "local" / "scenarios" / "demo.json"
@@ -53,7 +54,16 @@ SCANNER_HANDLER = "scanner.handler.lambda_handler"
 SLACK_HANDLER = "notify_slack.handler.lambda_handler"
 SNS_HANDLER = "notify_sns.handler.lambda_handler"
 # The services the functions reach on moto (boto3's AWS_ENDPOINT_URL_<SERVICE> names).
-MOTO_SERVICES = ("DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "SECRETS_MANAGER", "STS", "CLOUDWATCH")
+MOTO_SERVICES = (
+    "DYNAMODB",
+    "EVENTBRIDGE",
+    "SNS",
+    "SQS",
+    "SECRETS_MANAGER",
+    "STS",
+    "CLOUDWATCH",
+    "ORGANIZATIONS",
+)
 # Keys of a scenario file that belong to the runner, not to the emulator's seed.
 RUNNER_KEYS = ("description", "scan_interval_seconds", "quiet_scans_after_story")
 EVENT_ID_IN_TEXT = re.compile(
@@ -363,7 +373,10 @@ class LocalStack:
         before = self._counters()
         self.note("scan_started", number=self.scans, emulator_time=self.control.now())
         started = time.monotonic()
-        result = self.scanner.invoke(scheduled_event(REGION, rule_arn=self.schedule_rule_arn()))
+        event = scheduled_event(REGION, rule_arn=self.schedule_rule_arn())
+        result = run_schedule(
+            list(self.functions.values()), self.scanner.invoke, self.sqs, event, region=REGION
+        )
         self.scanner_results.append(result)
         new_events = self.collect_transitions()
         after = self._counters()
