@@ -15,12 +15,13 @@ from typing import Any
 
 from regwatch.events import SCHEMA_VERSION, EventContext, iso_utc
 from regwatch.health import HealthChange, HealthTransition
+from regwatch.model import Scope
 from regwatch.severity import severity_of
 
 TARGET_UNHEALTHY_DETAIL_TYPE = "Target Unhealthy"
 TARGET_RECOVERED_DETAIL_TYPE = "Target Recovered"
 TARGET_HEALTH_DETAIL_TYPES = (TARGET_UNHEALTHY_DETAIL_TYPE, TARGET_RECOVERED_DETAIL_TYPE)
-TARGET_SCOPE = "TARGET"
+TARGET_SCOPE = Scope.TARGET.value
 STATUS_OF_CHANGE = {HealthChange.UNHEALTHY: "TARGET_UNHEALTHY", HealthChange.RECOVERED: "TARGET_RECOVERED"}
 _DETAIL_TYPE_OF_CHANGE = {
     HealthChange.UNHEALTHY: TARGET_UNHEALTHY_DETAIL_TYPE,
