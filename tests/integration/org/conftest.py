@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import json
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +140,7 @@ class OrgWorld:
             scheduled_event(REGION), FakeLambdaContext(invoked_function_arn=DISPATCHER_ARN)
         )
 
-    def scanner_invoke(self, event: dict[str, Any], remaining_ms: int = 300_000) -> Any:
+    def scanner_invoke(self, event: dict[str, Any], remaining_ms: int | Callable[[], int] = 300_000) -> Any:
         from scanner.handler import lambda_handler
 
         self._install_sts_hook()
