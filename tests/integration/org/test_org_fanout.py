@@ -154,3 +154,22 @@ def test_every_events_account_is_the_target_account_and_members_are_isolated(org
         item["pk"]["S"] for item in org_world.dynamodb.scan(TableName="regwatch-snapshots")["Items"]
     }
     assert {f"{a}#{REGION}", f"{b}#{REGION}"} <= partitions
+
+
+def test_a_forwarded_native_event_rescans_in_the_members_account(org_world: OrgWorld) -> None:
+    from tests.integration.scanner.conftest import status_change_event
+
+    member = "111122223333"
+    org_world.configure(TARGET_ACCOUNTS=json.dumps([{"id": member}]))
+    registration_id = denied_registration(org_world, member)
+    event = {**status_change_event(registration_id, "REQUIRES_UPDATES"), "account": member}
+
+    summary = org_world.scanner_invoke(event)
+
+    assert summary["trigger"] == "registration-status-change"
+    assert summary["targets"][f"{member}/{REGION}"]["registrationsRead"] == 1
+    [denied] = by_type(org_world.drain_events(), "Registration Version Denied")
+    assert (denied["accountId"], denied["registrationId"]) == (member, registration_id)
+    # An event from an account that is not a target is ignored, not scanned with a guessed role.
+    stranger = {**event, "account": "999988887777"}
+    assert org_world.scanner_invoke(stranger)["targets"] == {}
