@@ -262,7 +262,7 @@ class RegwatchConfig(BaseModel):
         "default `monitoredRegions`. docs/organizations.md.",
     )
     organization: OrganizationSetting = Field(
-        default_factory=OrganizationSetting,
+        default_factory=lambda: OrganizationSetting.model_validate({}),
         description="Discover ACTIVE member accounts with AWS Organizations on every schedule (needs the "
         "management account or a delegated administrator): `enabled`, `organizationId`, `ouIds` (only "
         "these OUs, nested OUs included), `excludeAccounts`, `includeAccounts`. docs/organizations.md.",
@@ -287,7 +287,7 @@ class RegwatchConfig(BaseModel):
         "mapping MaximumConcurrency.",
     )
     spoke: SpokeSetting = Field(
-        default_factory=SpokeSetting,
+        default_factory=lambda: SpokeSetting.model_validate({}),
         description="Defaults of the RegwatchSpoke stack's parameters: `hubAccountId`, `hubRegion`, "
         "`forwardNativeEvents` (forward aws.sms-voice status events to the hub bus).",
     )

@@ -38,6 +38,7 @@ from botocore.config import Config
 from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages, redrive
 from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_python
 from local.lambda_events import scheduled_event
+from local.org_demo import OrgDemo, org_context
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
 from local.records import Note, Notification, Observer
 from local.schedule import run_schedule
@@ -89,6 +90,7 @@ class StackOptions:
     cdk_outdir: Path = CDK_OUTDIR
     context: dict[str, Any] = field(default_factory=dict)
     emulator_rate_limit: float | None = EMULATOR_QUOTA_RPS
+    organization: bool = False  # the organization demo (local/org_demo.py)
 
 
 def _context(options: StackOptions) -> dict[str, Any]:
@@ -96,6 +98,8 @@ def _context(options: StackOptions) -> dict[str, Any]:
     regwatch = dict(cdk_json.get("context", {}).get("regwatch", {}))
     regwatch.update(DEMO_CONTEXT)
     regwatch["monitoredRegions"] = list(options.regions)
+    if options.organization:
+        regwatch.update(org_context(options.regions))
     regwatch.update(options.context)
     return {
         "regwatch": regwatch,
@@ -127,8 +131,9 @@ def synthesize(options: StackOptions) -> tuple[str, dict[str, Any], Path]:
         if completed.returncode != 0:
             raise RuntimeError(f"cdk synthesis failed:\n{completed.stdout}\n{completed.stderr}")
         manifest = json.loads((options.cdk_outdir / "manifest.json").read_text())
-        for artifact in manifest["artifacts"].values():
-            if artifact.get("type") == "aws:cloudformation:stack":
+        for name, artifact in manifest["artifacts"].items():
+            # The hub stack; a RegwatchSpoke stack (multi-account settings) is deployed elsewhere.
+            if artifact.get("type") == "aws:cloudformation:stack" and name == "Regwatch":
                 template_file = str(artifact["properties"]["templateFile"])
                 return template_file, load_template(options.cdk_outdir / template_file), options.cdk_outdir
     raise RuntimeError("the cloud assembly has no stack")
@@ -163,6 +168,7 @@ class LocalStack:
         self._slack_seen = 0
         self.scenario: dict[str, Any] = json.loads(self.options.scenario_path.read_text())
         self.template: dict[str, Any] = {}  # the synthesized CloudFormation template, once started
+        self.org_demo: OrgDemo | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -235,6 +241,10 @@ class LocalStack:
         self.control.reset_counters()
         self.note("seeded", result=seeded, regions=list(self.options.regions))
 
+        if self.options.organization:
+            self.org_demo = OrgDemo(self.moto_url, self.control, self.options.regions, self.note)
+            self._stoppers.append(self.org_demo.stop)
+            self.org_demo.provision()
         self._start_functions()
         self.note("ready", seconds=time.monotonic() - started)
 
@@ -271,6 +281,8 @@ class LocalStack:
         env["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = self.emulator.url
         # No X-Ray daemon locally; the deployed functions trace, the local ones do not.
         env["POWERTOOLS_TRACE_DISABLED"] = "true"
+        if self.org_demo is not None:
+            env.update(self.org_demo.function_env())
         return env
 
     def _start_functions(self) -> None:
@@ -370,6 +382,8 @@ class LocalStack:
     def scan(self) -> dict[str, Any]:
         """One scheduled scanner run, then EventBridge's deliveries of what it published."""
         self.scans += 1
+        if self.org_demo is not None:
+            self.org_demo.before_scan(self.scans)
         before = self._counters()
         self.note("scan_started", number=self.scans, emulator_time=self.control.now())
         started = time.monotonic()
@@ -626,6 +640,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="read-only: list YOUR registrations and version histories with your default AWS credentials",
     )
     parser.add_argument("--quiet", action="store_true", help="no live timeline, only the summary")
+    parser.add_argument(
+        "--single-account", action="store_true", help="without the organization part (local/org_demo.py)"
+    )
     return parser.parse_args(argv)
 
 
@@ -663,7 +680,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     _install_signal_handlers()
     timeline = Timeline(sys.stdout, quiet=bool(args.quiet))
-    options = StackOptions(scenario_path=args.scenario, regions=regions, output_dir=args.output)
+    options = StackOptions(
+        scenario_path=args.scenario,
+        regions=regions,
+        output_dir=args.output,
+        organization=not args.single_account,
+    )
     stack = LocalStack(options, observer=timeline.show)
     started = time.monotonic()
     try:
