@@ -641,7 +641,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--quiet", action="store_true", help="no live timeline, only the summary")
     parser.add_argument(
-        "--single-account", action="store_true", help="without the organization part (local/org_demo.py)"
+        "--single-account",
+        action="store_true",
+        help="the built-in story without its organization part (local/org_demo.py)",
     )
     return parser.parse_args(argv)
 
@@ -680,11 +682,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     _install_signal_handlers()
     timeline = Timeline(sys.stdout, quiet=bool(args.quiet))
+    # The organization part belongs to the built-in story; a custom scenario plays alone.
+    organization = not args.single_account and args.scenario == DEFAULT_SCENARIO
     options = StackOptions(
-        scenario_path=args.scenario,
-        regions=regions,
-        output_dir=args.output,
-        organization=not args.single_account,
+        scenario_path=args.scenario, regions=regions, output_dir=args.output, organization=organization
     )
     stack = LocalStack(options, observer=timeline.show)
     started = time.monotonic()
