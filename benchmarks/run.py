@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     if arguments.org_scale:
         output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("org-scale.md")
-        config = OrgScaleConfig(accounts=arguments.org_accounts, compression=arguments.org_compression)
-        print(main_org_scale(config, output, log=lambda line: print(line, file=sys.stderr, flush=True)))
+        org_config = OrgScaleConfig(accounts=arguments.org_accounts, compression=arguments.org_compression)
+        print(main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True)))
         print(f"\nwritten to {output}", file=sys.stderr)
         return 0
     started = time.perf_counter()

@@ -53,7 +53,7 @@ class RegwatchSpokeStack(Stack):
             type="String",
             allowed_pattern=r"^\d{12}$",
             description="Account id of the regwatch hub (where the Regwatch stack runs)",
-            **({"default": config.spoke.hub_account_id} if config.spoke.hub_account_id else {}),
+            default=config.spoke.hub_account_id,
         )
         CfnParameter(
             self,
@@ -61,7 +61,7 @@ class RegwatchSpokeStack(Stack):
             type="String",
             allowed_pattern=r"^[a-z]{2}(-[a-z]+)+-\d$",
             description="Region of the regwatch hub",
-            **({"default": config.spoke.hub_region} if config.spoke.hub_region else {}),
+            default=config.spoke.hub_region,
         )
         role_region = CfnParameter(
             self,
@@ -69,7 +69,7 @@ class RegwatchSpokeStack(Stack):
             type="String",
             allowed_pattern=r"^[a-z]{2}(-[a-z]+)+-\d$",
             description="The one region of this account where the (global) IAM role is created",
-            **({"default": config.spoke.hub_region} if config.spoke.hub_region else {}),
+            default=config.spoke.hub_region,
         )
         scanner_role_arn = Fn.sub(
             "arn:${AWS::Partition}:iam::${HubAccountId}:role/" + SCANNER_ROLE_NAME_PREFIX + "${HubRegion}"

@@ -74,7 +74,8 @@ class StsGate:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{name}:{port}"
 
     def stop(self) -> None:
         self._server.shutdown()
