@@ -62,8 +62,8 @@ TEN_K_STEADY_CALLS = 219.3  # docs/performance.md, N = 10,000 at 1 % changing (m
 class OrgScaleConfig:
     accounts: int = 100
     regions: tuple[str, ...] = ("us-east-1", "us-west-2")
-    large_sizes: tuple[int, ...] = (1000, 1000, 1000)
-    small_targets: int = 16
+    large_sizes: tuple[int, ...] = (1000, 1000)
+    small_targets: int = 10
     small_size: int = 20
     compression: float = 100.0
     change_share: float = 0.01

@@ -29,7 +29,7 @@ from scanner.settings import ScannerSettings
 USER_AGENT_EXTRA = "regwatch"
 # Registries (client + rate limiter) kept per target in a warm environment; beyond this many
 # targets the oldest are dropped (each holds an HTTP connection pool).
-MAX_CACHED_TARGETS = 32
+MAX_CACHED_TARGETS = 16
 # Adaptive retries also slow the client down on throttling; 8 attempts ride out a storm.
 SMS_API_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
@@ -45,7 +45,7 @@ AWS_CONFIG = Config(
 )
 
 
-def raw_timestamp_session(**credentials: str) -> Any:
+def raw_timestamp_session() -> Any:
     """A boto3 session whose clients leave timestamps as sent.
 
     botocore parses every timestamp of an answer while parsing the page, so one
@@ -54,7 +54,7 @@ def raw_timestamp_session(**credentials: str) -> Any:
     """
     core = botocore.session.get_session()
     core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=lambda value: value)
-    return boto3.session.Session(botocore_session=core, **credentials)
+    return boto3.session.Session(botocore_session=core)
 
 
 @dataclass
@@ -83,16 +83,19 @@ class Dependencies:
             registry = self._registries.get(cache_key)
             if registry is not None:
                 return registry
-            if assumed is None:
-                session = self.sms_session
-            else:
-                session = raw_timestamp_session(
-                    aws_access_key_id=assumed.access_key_id,
-                    aws_secret_access_key=assumed.secret_access_key,
-                    aws_session_token=assumed.session_token,
-                )
+            # One botocore session for every target: its service models and endpoint data are
+            # loaded once (a session per target would hold ~10 MB each); credentials are per client.
+            credentials = {}
+            if assumed is not None:
+                credentials = {
+                    "aws_access_key_id": assumed.access_key_id,
+                    "aws_secret_access_key": assumed.secret_access_key,
+                    "aws_session_token": assumed.session_token,
+                }
             # Endpoints come from AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 if set (boto3 standard).
-            client = session.client("pinpoint-sms-voice-v2", region_name=target.region, config=SMS_API_CONFIG)
+            client = self.sms_session.client(
+                "pinpoint-sms-voice-v2", region_name=target.region, config=SMS_API_CONFIG, **credentials
+            )
             limiter = RateLimiter(self.settings.api_calls_per_second, time.monotonic, time.sleep)
             registry = SmsRegistry(client, limiter)
             stale = [key for key in self._registries if key[0] == target]
