@@ -6,6 +6,7 @@ on moto, bundled functions, the multi-account emulator), with local/org_demo.py'
 
 from __future__ import annotations
 
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from local.org_demo import ACME_LABS
 from local.run import LocalStack, StackOptions
+from tests.e2e.test_demo_story import _allowed_actions, _recorded_actions
 
 HUB = "123456789012"
 
@@ -22,6 +24,9 @@ HUB = "123456789012"
 def org_story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     options = StackOptions(output_dir=tmp_path_factory.mktemp("org-demo"), organization=True)
     with LocalStack(options) as stack:
+        for command in ("reset-recording", "start-recording"):
+            request = urllib.request.Request(f"{stack.moto_url}/moto-api/recorder/{command}", method="POST")
+            urllib.request.urlopen(request, timeout=10).close()
         stack.play()
         yield stack
 
@@ -58,3 +63,20 @@ def test_nothing_is_lost_or_duplicated(org_story: LocalStack) -> None:
     ids = Counter(d["eventId"] for d in _details(org_story))
     assert max(ids.values()) == 1
     assert not any(org_story.dead_letters().values())
+
+
+def test_organization_mode_calls_are_exactly_allowed_by_each_role(org_story: LocalStack) -> None:
+    recorded = _recorded_actions(org_story.moto_url)
+    by_handler = {f.spec.handler.split(".")[0]: f for f in org_story.functions.values()}
+    for function in org_story.functions.values():
+        called = recorded.get(function.access_key_id, set())
+        allowed = _allowed_actions(org_story.template, function.spec.logical_id)
+        assert called <= allowed, f"{function.spec.name} called {sorted(called - allowed)} without permission"
+    dispatcher = recorded[by_handler["dispatcher"].access_key_id]
+    assert {"organizations:ListAccounts", "sqs:SendMessage"} <= dispatcher
+    assert "sts:AssumeRole" in recorded[by_handler["scanner"].access_key_id]
+    # Organizations reads belong to the dispatcher alone; AssumeRole to the scanner alone.
+    for name, function in by_handler.items():
+        called = recorded.get(function.access_key_id, set())
+        assert name == "dispatcher" or not any(a.startswith("organizations:") for a in called)
+        assert name == "scanner" or "sts:AssumeRole" not in called
