@@ -60,7 +60,9 @@ def main() -> None:
         before = len(summaries.summaries)
         started = time.perf_counter()
         try:
-            result = lambda_handler(sqs_event(message, queue_arn, region), FakeLambdaContext("scanner", region))
+            result = lambda_handler(
+                sqs_event(message, queue_arn, region), FakeLambdaContext("scanner", region)
+            )
         except Exception:
             result = {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
         wall = time.perf_counter() - started
