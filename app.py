@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lambdas"))
 import aws_cdk as cdk
 
 from infra.config import ConfigError, load_config
+from infra.fanout import multi_account
 from infra.nag import add_nag_checks
+from infra.spoke import SPOKE_STACK_ID, RegwatchSpokeStack
 from infra.stack import STACK_ID, RegwatchStack
 
 
@@ -27,6 +29,14 @@ def main() -> None:
     except ConfigError as error:
         sys.exit(f"cdk.json / -c: {error}")
     RegwatchStack(app, STACK_ID, config=config, description="regwatch: SMS registration status monitor")
+    if multi_account(config):
+        # Deployed into member accounts (cdk deploy RegwatchSpoke, or its template via StackSets).
+        try:
+            RegwatchSpokeStack(
+                app, SPOKE_STACK_ID, config=config, description="regwatch spoke: read-only role for the hub"
+            )
+        except ConfigError as error:
+            sys.exit(f"cdk.json / -c: {error}")
     add_nag_checks(app)
     app.synth()
 

@@ -18,6 +18,7 @@ import boto3
 from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
 from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.measure import RunConfig, SizeResult, run_size
+from benchmarks.org_scale import OrgScaleConfig, main_org_scale
 from benchmarks.report import render
 from benchmarks.stack import SNAPSHOT_TABLE, local_stack
 
@@ -49,11 +50,24 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--build-asset", action="store_true", help="synthesize app.py to measure the asset")
     parser.add_argument("--no-cold-start", action="store_true", help="skip import timing and asset size")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--org-scale",
+        action="store_true",
+        help="run the org-scale fan-out scenario only (benchmarks/org_scale.py; results/org-scale.md)",
+    )
+    parser.add_argument("--org-accounts", type=int, default=100, help="org-scale: accounts (x 2 regions)")
+    parser.add_argument("--org-compression", type=float, default=100.0, help="org-scale: time compression")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    if arguments.org_scale:
+        output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("org-scale.md")
+        org_config = OrgScaleConfig(accounts=arguments.org_accounts, compression=arguments.org_compression)
+        print(main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True)))
+        print(f"\nwritten to {output}", file=sys.stderr)
+        return 0
     started = time.perf_counter()
     results: list[SizeResult] = []
     with local_stack() as stack:

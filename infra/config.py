@@ -37,7 +37,9 @@ from infra.destination_config import (
     none_if_empty,
     split_list,
 )
+from infra.targets_config import AccountSetting, OrganizationSetting, SpokeSetting
 from regwatch.severity import Severity
+from regwatch.targets import DEFAULT_SPOKE_ROLE_NAME, EXTERNAL_ID, ROLE_NAME
 
 CONTEXT_KEY = "regwatch"
 
@@ -211,14 +213,41 @@ class _RegwatchSettings(BaseModel):
         "(a redeploy does not re-announce every registration), `destroy` deletes them (the key after "
         "KMS's 30-day waiting period).",
     )
-    scanner_reserved_concurrency: int | None = Field(
-        1,
-        alias="scannerReservedConcurrency",
-        ge=1,
+    accounts: list[AccountSetting] = Field(
+        default_factory=list,
+        description='Further accounts to scan (static mode): `[{"id": "111122223333", '
+        '"roleArn": null, "regions": []}]`; role default `<spokeRoleName>` in that account, regions '
+        "default `monitoredRegions`. docs/organizations.md.",
+    )
+    organization: OrganizationSetting = Field(
+        default_factory=lambda: OrganizationSetting.model_validate({}),
+        description="Discover ACTIVE member accounts with AWS Organizations on every schedule (needs the "
+        "management account or a delegated administrator): `enabled`, `organizationId`, `ouIds` (only "
+        "these OUs, nested OUs included), `excludeAccounts`, `includeAccounts`. docs/organizations.md.",
+    )
+    spoke_role_name: str = Field(
+        DEFAULT_SPOKE_ROLE_NAME,
+        alias="spokeRoleName",
+        description="Name of the read-only role the RegwatchSpoke stack creates in each member account.",
+    )
+    external_id: str | None = Field(
+        None,
+        alias="externalId",
+        description="sts:ExternalId the scanner passes and the spoke role requires (static mode; "
+        "organization mode uses aws:PrincipalOrgID instead).",
+    )
+    max_scanner_concurrency: int = Field(
+        10,
+        alias="maxScannerConcurrency",
+        ge=2,
         le=1000,
-        description="Reserved concurrency of the scanner (one scan at a time). `null` reserves none: "
-        "needed on accounts whose Lambda concurrency limit is 10, where any reservation fails the "
-        "deploy (docs/deployment.md).",
+        description="Most targets (account, region) scanned at once: the scan queue's event source "
+        "mapping MaximumConcurrency.",
+    )
+    spoke: SpokeSetting = Field(
+        default_factory=lambda: SpokeSetting.model_validate({}),
+        description="Defaults of the RegwatchSpoke stack's parameters: `hubAccountId`, `hubRegion`, "
+        "`forwardNativeEvents` (forward aws.sms-voice status events to the hub bus).",
     )
 
     # -- field checks: each message is prefixed with the key by ConfigError formatting --
@@ -234,12 +263,44 @@ class _RegwatchSettings(BaseModel):
     @field_validator(
         "alarm_email",
         "heartbeat_interval_minutes",
-        "scanner_reserved_concurrency",
         mode="before",
     )
     @classmethod
     def _optional_from_strings(cls, value: Any) -> Any:
         return _none_if_empty(value)
+
+    @field_validator("accounts", "organization", "spoke", mode="before")
+    @classmethod
+    def _objects_from_strings(cls, value: Any) -> Any:
+        # `-c regwatch.accounts='[...]'` arrives as a string.
+        return json.loads(value) if isinstance(value, str) and value.strip()[:1] in "[{" else value
+
+    @field_validator("external_id", mode="before")
+    @classmethod
+    def _optional_external_id(cls, value: Any) -> Any:
+        return _none_if_empty(value)
+
+    @field_validator("spoke_role_name")
+    @classmethod
+    def _check_role_name(cls, value: str) -> str:
+        if not ROLE_NAME.match(value):
+            raise ValueError(f"{value[:80]!r} is not an IAM role name (1-64 of A-Z a-z 0-9 + = , . @ _ -)")
+        return value
+
+    @field_validator("external_id")
+    @classmethod
+    def _check_external_id(cls, value: str | None) -> str | None:
+        if value is not None and not EXTERNAL_ID.match(value):
+            raise ValueError("is not a usable sts:ExternalId (2-1224 of A-Z a-z 0-9 + = , . @ : / _ -)")
+        return value
+
+    @field_validator("accounts")
+    @classmethod
+    def _check_accounts(cls, value: list[AccountSetting]) -> list[AccountSetting]:
+        ids = [account.id for account in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("lists an account twice")
+        return value
 
     @field_validator("schedule")
     @classmethod

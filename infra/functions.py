@@ -34,6 +34,7 @@ def regwatch_function(
     memory_mb: int,
     reserved_concurrency: int | None = None,
     async_failure_queue: sqs.IQueue | None = None,
+    role_name: str | None = None,
 ) -> lambda_.Function:
     """A function at `scope/<construct_id>` with its role and log group as siblings."""
     log_group = logs.LogGroup(
@@ -47,6 +48,7 @@ def regwatch_function(
         f"{construct_id}Role",
         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         description=f"regwatch {construct_id}: only what this function calls",
+        role_name=role_name,
     )
     role.add_to_policy(
         iam.PolicyStatement(

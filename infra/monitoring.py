@@ -180,8 +180,8 @@ def add_monitoring(
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-    # With reserved concurrency 1 a trigger arriving during a scan is throttled and retried by
-    # Lambda, which is expected. Throttling through a whole missed-scan window is not.
+    # The scan queue's MaximumConcurrency keeps the scanner below the account's concurrency;
+    # throttling through a whole missed-scan window means the account's Lambda capacity is exhausted.
     alarm(
         "ScannerThrottlesAlarm",
         RUNBOOK_SCANNER_THROTTLES,

@@ -14,6 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import RegwatchConfig
+from infra.fanout import grant_assume_spoke_roles, multi_account, scanner_role_name, target_environment
 from infra.functions import regwatch_function
 from infra.nag import acknowledge
 from infra.queues import dead_letter_queue
@@ -32,7 +33,6 @@ READ_VERSIONS_ACTION = "sms-voice:DescribeRegistrationVersions"
 class ScannerResources:
     function: lambda_.Function
     table: dynamodb.Table
-    schedule_rule: events.Rule
     native_event_rule: events.Rule
     dead_letter_queue: sqs.Queue
 
@@ -66,7 +66,7 @@ def scanner_environment(config: RegwatchConfig, table_name: str, bus_name: str) 
     if config.monitored_regions:
         # Unset means "the function's own AWS_REGION" (the scanner's default).
         environment["MONITORED_REGIONS"] = ",".join(config.monitored_regions)
-    return environment
+    return {**environment, **target_environment(config)}
 
 
 def add_scanner(
@@ -92,12 +92,11 @@ def add_scanner(
         # nothing while the scan is bound by the API rate.
         timeout=Duration.seconds(config.scanner_timeout_seconds),
         memory_mb=config.scanner_memory_mb,
-        # One scan of a table at a time: a second concurrent scan would double the API rate and
-        # race on the snapshot. Triggers arriving meanwhile are retried by Lambda's async queue.
-        # None on accounts with a concurrency limit of 10 (regwatch.scannerReservedConcurrency):
-        # the snapshot lease then keeps scans of one region apart.
-        reserved_concurrency=config.scanner_reserved_concurrency,
+        # No reserved concurrency: targets run in parallel up to the scan queue's
+        # MaximumConcurrency (infra/fanout.py); the lease of each target keeps two scans of the
+        # same target apart. The native-event rescan takes no lease: its writes are conditional.
         async_failure_queue=dlq,
+        role_name=scanner_role_name(scope) if multi_account(config) else None,
     )
     function.add_to_role_policy(
         iam.PolicyStatement(actions=list(SNAPSHOT_TABLE_ACTIONS), resources=[table.table_arn])
@@ -133,13 +132,6 @@ def add_scanner(
         "retry_attempts": config.target_retry_attempts,
         "max_event_age": Duration.hours(config.target_max_event_age_hours),
     }
-    schedule_rule = events.Rule(
-        scope,
-        "ScanSchedule",
-        description="regwatch: periodic scan (the local demo replays this expression)",
-        schedule=events.Schedule.expression(config.schedule),
-    )
-    schedule_rule.add_target(targets.LambdaFunction(function, **target_options))  # type: ignore[arg-type]
     native_rule = events.Rule(
         scope,
         "NativeStatusChangeRule",
@@ -149,7 +141,8 @@ def add_scanner(
         ),
     )
     native_rule.add_target(targets.LambdaFunction(function, **target_options))  # type: ignore[arg-type]
-    return ScannerResources(function, table, schedule_rule, native_rule, dlq)
+    grant_assume_spoke_roles(scope, config, function)
+    return ScannerResources(function, table, native_rule, dlq)
 
 
 def registration_arns(scope: Construct, config: RegwatchConfig) -> list[str]:

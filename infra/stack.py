@@ -10,6 +10,8 @@ from constructs import Construct
 from infra.bundling import lambda_code
 from infra.config import RegwatchConfig
 from infra.events import add_event_bus, add_schema_registry
+from infra.fanout import add_fanout, add_member_event_rule
+from infra.fanout_monitoring import add_fanout_alarms
 from infra.monitoring import MonitoredFunction, add_monitoring
 from infra.notifiers import add_notifiers
 from infra.outputs import PublishedDestination, add_operator_outputs
@@ -31,11 +33,20 @@ class RegwatchStack(Stack):
         self.bus = add_event_bus(self, config)
         self.schema = add_schema_registry(self, config)
         self.scanner = add_scanner(self, config, code=code, bus=self.bus)
+        self.fanout = add_fanout(
+            self, config, code=code, scanner=self.scanner.function, table=self.scanner.table
+        )
+        self.member_event_rule = add_member_event_rule(
+            self, config, bus=self.bus, scanner=self.scanner.function, dlq=self.scanner.dead_letter_queue
+        )
         self.notifiers = add_notifiers(self, config, code=code, bus=self.bus, key=key)
         watched = [
             MonitoredFunction(notifier.label, notifier.function, notifier.dead_letter_queue)
             for notifier in self.notifiers.by_name.values()
         ]
+        watched.append(
+            MonitoredFunction("Dispatcher", self.fanout.dispatcher, self.fanout.dispatcher_dead_letter_queue)
+        )
         self.monitoring = add_monitoring(
             self,
             config,
@@ -43,6 +54,7 @@ class RegwatchStack(Stack):
             scanner=MonitoredFunction("Scanner", self.scanner.function, self.scanner.dead_letter_queue),
             notifiers=watched,
         )
+        add_fanout_alarms(self, config, monitoring=self.monitoring, fanout=self.fanout)
         CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
         CfnOutput(self, "EventBusArn", value=self.bus.event_bus_arn)
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)

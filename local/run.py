@@ -40,10 +40,12 @@ from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages
 from local.destination_sinks import DEMO_DESTINATIONS, DemoSinks, demo_context
 from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_python
 from local.lambda_events import scheduled_event
+from local.org_demo import OrgDemo, org_context
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
 from local.records import Note, Notification, Observer
 from local.scenario_check import scenario_problem
 from regwatch_cli.main import dry_run_command
+from local.schedule import run_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "local" / "scenarios" / "demo.json"
@@ -57,7 +59,16 @@ SCANNER_HANDLER = "scanner.handler.lambda_handler"
 SLACK_HANDLER = "notify_slack.handler.lambda_handler"
 SNS_HANDLER = "notify_sns.handler.lambda_handler"
 # The services the functions reach on moto (boto3's AWS_ENDPOINT_URL_<SERVICE> names).
-MOTO_SERVICES = ("DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "SECRETS_MANAGER", "STS", "CLOUDWATCH")
+MOTO_SERVICES = (
+    "DYNAMODB",
+    "EVENTBRIDGE",
+    "SNS",
+    "SQS",
+    "SECRETS_MANAGER",
+    "STS",
+    "CLOUDWATCH",
+    "ORGANIZATIONS",
+)
 # Keys of a scenario file that belong to the runner, not to the emulator's seed.
 RUNNER_KEYS = ("description", "scan_interval_seconds", "quiet_scans_after_story")
 EVENT_ID_IN_TEXT = re.compile(
@@ -84,6 +95,7 @@ class StackOptions:
     context: dict[str, Any] = field(default_factory=dict)
     emulator_rate_limit: float | None = EMULATOR_QUOTA_RPS
     destinations: tuple[str, ...] = ()  # extra demo destinations (local/destination_sinks.py)
+    organization: bool = False  # the organization demo (local/org_demo.py)
 
 
 def _context(options: StackOptions) -> dict[str, Any]:
@@ -92,6 +104,8 @@ def _context(options: StackOptions) -> dict[str, Any]:
     regwatch.update(DEMO_CONTEXT)
     regwatch["monitoredRegions"] = list(options.regions)
     regwatch.update(demo_context(options.destinations))
+    if options.organization:
+        regwatch.update(org_context(options.regions))
     regwatch.update(options.context)
     return {
         "regwatch": regwatch,
@@ -123,8 +137,9 @@ def synthesize(options: StackOptions) -> tuple[str, dict[str, Any], Path]:
         if completed.returncode != 0:
             raise RuntimeError(f"cdk synthesis failed:\n{completed.stdout}\n{completed.stderr}")
         manifest = json.loads((options.cdk_outdir / "manifest.json").read_text())
-        for artifact in manifest["artifacts"].values():
-            if artifact.get("type") == "aws:cloudformation:stack":
+        for name, artifact in manifest["artifacts"].items():
+            # The hub stack; a RegwatchSpoke stack (multi-account settings) is deployed elsewhere.
+            if artifact.get("type") == "aws:cloudformation:stack" and name == "Regwatch":
                 template_file = str(artifact["properties"]["templateFile"])
                 return template_file, load_template(options.cdk_outdir / template_file), options.cdk_outdir
     raise RuntimeError("the cloud assembly has no stack")
@@ -159,6 +174,7 @@ class LocalStack:
         self._slack_seen = 0
         self.scenario: dict[str, Any] = json.loads(self.options.scenario_path.read_text())
         self.template: dict[str, Any] = {}  # the synthesized CloudFormation template, once started
+        self.org_demo: OrgDemo | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -236,6 +252,10 @@ class LocalStack:
         self.control.reset_counters()
         self.note("seeded", result=seeded, regions=list(self.options.regions))
 
+        if self.options.organization:
+            self.org_demo = OrgDemo(self.moto_url, self.control, self.options.regions, self.note)
+            self._stoppers.append(self.org_demo.stop)
+            self.org_demo.provision()
         self._start_functions()
         self._serve_command()
         self.note("ready", seconds=time.monotonic() - started)
@@ -274,6 +294,8 @@ class LocalStack:
         # No X-Ray daemon locally; the deployed functions trace, the local ones do not.
         env["POWERTOOLS_TRACE_DISABLED"] = "true"
         env.update(self.sinks.function_env())
+        if self.org_demo is not None:
+            env.update(self.org_demo.function_env())
         return env
 
     def _start_functions(self) -> None:
@@ -386,10 +408,15 @@ class LocalStack:
     def scan(self) -> dict[str, Any]:
         """One scheduled scanner run, then EventBridge's deliveries of what it published."""
         self.scans += 1
+        if self.org_demo is not None:
+            self.org_demo.before_scan(self.scans)
         before = self._counters()
         self.note("scan_started", number=self.scans, emulator_time=self.control.now())
         started = time.monotonic()
-        result = self.scanner.invoke(scheduled_event(REGION, rule_arn=self.schedule_rule_arn()))
+        event = scheduled_event(REGION, rule_arn=self.schedule_rule_arn())
+        result = run_schedule(
+            list(self.functions.values()), self.scanner.invoke, self.sqs, event, region=REGION
+        )
         self.scanner_results.append(result)
         new_events = self.collect_transitions()
         after = self._counters()
@@ -573,6 +600,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="extra destinations with local sinks and previews, comma-separated: "
         + ",".join(DEMO_DESTINATIONS),
     )
+    parser.add_argument(
+        "--single-account",
+        action="store_true",
+        help="the built-in story without its organization part (local/org_demo.py)",
+    )
     return parser.parse_args(argv)
 
 
@@ -615,8 +647,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _install_signal_handlers()
     timeline = Timeline(sys.stdout, quiet=bool(args.quiet))
     destinations = tuple(d.strip() for d in str(args.destinations).split(",") if d.strip())
+    # The organization part belongs to the built-in story; a custom scenario plays alone.
+    organization = not args.single_account and args.scenario == DEFAULT_SCENARIO
     options = StackOptions(
-        scenario_path=args.scenario, regions=regions, output_dir=args.output, destinations=destinations
+        scenario_path=args.scenario,
+        regions=regions,
+        output_dir=args.output,
+        destinations=destinations,
+        organization=organization,
     )
     stack = LocalStack(options, observer=timeline.show)
     started = time.monotonic()

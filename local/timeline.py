@@ -108,13 +108,24 @@ class Timeline:
         event = data["event"]
         detail = event.get("detail", {})
         severity = str(detail.get("severity", "INFO"))
+        if detail.get("scope") == "TARGET":  # contract 1.1: a target's health changed
+            self.say(
+                "  "
+                + self.paint("■", _SEVERITY_COLOR.get(severity, "blue"))
+                + f" [{detail.get('region')}] account {detail.get('accountId')}: "
+                + self.paint(f"{event.get('detail-type')}", _SEVERITY_COLOR.get(severity, "blue"))
+                + self.paint(
+                    f"  {detail.get('reason')} ({detail.get('errorCode')}) since {detail.get('since')}", "dim"
+                )
+            )
+            return
         version = f"v{detail.get('versionNumber')}" if detail.get("scope") == "VERSION" else "registration"
         previous = detail.get("previousStatus") or "∅"
         flag = self.paint(" (baseline)", "dim") if detail.get("baseline") else ""
         self.say(
             "  "
             + self.paint("●", _SEVERITY_COLOR.get(severity, "blue"))
-            + f" [{detail.get('region')}] {detail.get('registrationType')} "
+            + f" [{detail.get('region')}{_account_tag(detail)}] {detail.get('registrationType')} "
             + self.paint(short_id(str(detail.get("registrationId"))), "bold")
             + f" {version}: {previous} → "
             + self.paint(str(detail.get("status")), _SEVERITY_COLOR.get(severity, "blue"))
@@ -155,3 +166,9 @@ class Timeline:
 
     def _delivered(self, data: dict[str, Any]) -> None:
         return
+
+
+def _account_tag(detail: dict[str, Any]) -> str:
+    """Member accounts are named; the hub's own events look as before."""
+    account = str(detail.get("accountId", ""))
+    return "" if account in ("", "123456789012") else f" {account}"

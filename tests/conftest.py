@@ -20,7 +20,16 @@ import pytest
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 
-MOTO_SERVICES = ("DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "SECRETS_MANAGER", "STS", "CLOUDWATCH")
+MOTO_SERVICES = (
+    "DYNAMODB",
+    "EVENTBRIDGE",
+    "SNS",
+    "SQS",
+    "SECRETS_MANAGER",
+    "STS",
+    "CLOUDWATCH",
+    "ORGANIZATIONS",
+)
 
 
 def _set_fake_credentials() -> None:

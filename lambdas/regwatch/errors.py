@@ -8,7 +8,16 @@ class RegwatchError(Exception):
 
 
 class RegistryError(RegwatchError):
-    """The registration API failed after the SDK's own retries."""
+    """The registration API failed after the SDK's own retries.
+
+    `code` is the API's error code, `reason` its modeled `Reason` member if any (e.g.
+    AccessDeniedException with Reason ACCOUNT_DISABLED for a suspended account).
+    """
+
+    def __init__(self, message: str, code: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
 
 
 class RegistryThrottled(RegistryError):
@@ -25,6 +34,23 @@ class RegistrationNotFound(RegistryError):
 
 class RegistryRejected(RegistryError):
     """The API rejected the request (access denied, validation): retrying will not help."""
+
+
+class TargetUnreachable(RegwatchError):
+    """No credentials for a target: AssumeRole was refused (or STS kept failing).
+
+    `code` is STS's error code (AccessDenied, RegionDisabledException…); `transient` says
+    whether retrying later may help without anyone changing anything.
+    """
+
+    def __init__(self, message: str, code: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.transient = transient
+
+
+class TargetDiscoveryFailed(RegwatchError):
+    """Organizations could not list the accounts; the message names the setting to fix."""
 
 
 class SnapshotConflict(RegwatchError):

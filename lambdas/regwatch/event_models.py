@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from regwatch.events import SCHEMA_VERSION
 from regwatch.model import Scope
@@ -38,6 +38,26 @@ class DeniedReasonDetail(_ContractModel):
     documentation_link: str | None = Field(alias="documentationLink")
 
 
+# Required on registration and version events (contract 1.0); target health events (1.1,
+# scope TARGET) describe an account and region instead and do not carry them.
+_REGISTRATION_FIELDS = (
+    "baseline",
+    "registration_id",
+    "registration_arn",
+    "registration_type",
+    "registration_status",
+    "version_number",
+    "previous_status",
+    "status_timestamp",
+    "status_history",
+    "denied_reasons",
+    "feedback",
+    "console_url",
+    "truncated",
+    "truncated_fields",
+)
+
+
 class RegwatchDetail(_ContractModel):
     """`detail` of a contract-v1 event; field meanings are in docs/events.md."""
 
@@ -45,24 +65,44 @@ class RegwatchDetail(_ContractModel):
     event_id: str = Field(alias="eventId", min_length=1)
     scope: Scope
     severity: Severity
-    baseline: bool
+    baseline: bool = False
     account_id: str = Field(alias="accountId")
     region: str
-    registration_id: str = Field(alias="registrationId", min_length=1)
-    registration_arn: str = Field(alias="registrationArn")
-    registration_type: str = Field(alias="registrationType")
-    registration_status: str = Field(alias="registrationStatus")
-    version_number: int = Field(alias="versionNumber")
+    registration_id: str = Field("", alias="registrationId")
+    registration_arn: str = Field("", alias="registrationArn")
+    registration_type: str = Field("", alias="registrationType")
+    registration_status: str = Field("", alias="registrationStatus")
+    version_number: int = Field(0, alias="versionNumber")
     status: str
-    previous_status: str | None = Field(alias="previousStatus")
-    status_timestamp: datetime | None = Field(alias="statusTimestamp")
+    previous_status: str | None = Field(None, alias="previousStatus")
+    status_timestamp: datetime | None = Field(None, alias="statusTimestamp")
     observed_at: datetime = Field(alias="observedAt")
-    status_history: dict[str, datetime] = Field(alias="statusHistory")
-    denied_reasons: list[DeniedReasonDetail] = Field(alias="deniedReasons")
-    feedback: str | None
-    console_url: str = Field(alias="consoleUrl")
-    truncated: bool
-    truncated_fields: list[str] = Field(alias="truncatedFields")
+    status_history: dict[str, datetime] = Field(default_factory=dict, alias="statusHistory")
+    denied_reasons: list[DeniedReasonDetail] = Field(default_factory=list, alias="deniedReasons")
+    feedback: str | None = None
+    console_url: str = Field("", alias="consoleUrl")
+    truncated: bool = False
+    truncated_fields: list[str] = Field(default_factory=list, alias="truncatedFields")
+    # 1.1, target health events ("Target Unhealthy" / "Target Recovered", scope TARGET).
+    reason: str | None = None
+    error_code: str | None = Field(None, alias="errorCode")
+    message: str | None = None
+    since: datetime | None = None
+    consecutive_failures: int | None = Field(None, alias="consecutiveFailures")
+
+    @model_validator(mode="after")
+    def _registration_fields_unless_target(self) -> RegwatchDetail:
+        if self.scope is Scope.TARGET:
+            if self.since is None or self.reason is None:
+                raise ValueError("a TARGET event needs 'since' and 'reason'")
+            return self
+        missing = [name for name in _REGISTRATION_FIELDS if name not in self.model_fields_set]
+        if missing:
+            aliases = [type(self).model_fields[name].alias or name for name in missing]
+            raise ValueError(f"missing fields of a {self.scope.value} event: {', '.join(aliases)}")
+        if not self.registration_id:
+            raise ValueError("registrationId must not be empty")
+        return self
 
     @field_validator("schema_version")
     @classmethod

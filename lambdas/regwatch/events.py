@@ -16,7 +16,7 @@ from typing import Any
 from regwatch.model import DeniedReason, RegistrationChange, Scope, Transition
 from regwatch.severity import severity_of
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 # EventBridge rejects entries over 256 KB (Source + DetailType + Detail + Resources).
 # Keep a margin for the envelope fields EventBridge counts that we do not control.

@@ -19,6 +19,8 @@ class Scope(StrEnum):
 
     VERSION = "VERSION"
     REGISTRATION = "REGISTRATION"
+    # Contract 1.1: a target (account, region) became unhealthy or recovered (regwatch.health_events).
+    TARGET = "TARGET"
 
 
 class RegistrationChange(StrEnum):

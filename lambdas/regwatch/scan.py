@@ -85,6 +85,8 @@ class RegionReport:
     listing_pages: int = 0  # DescribeRegistrations pages of the cycle listed in this scan
     listing_complete: bool = False  # this scan listed the last page of its cycle
     listing_restarts: int = 0  # the NextToken was refused: the cycle restarted from page 1
+    # The API (or STS) error that stopped the scan, for the target's health (regwatch.health).
+    failure: RegwatchError | None = None
 
     @property
     def transition_count(self) -> int:
@@ -449,10 +451,12 @@ class Scanner:
         except RegistryRejected as exc:
             report.stop_reason = f"api rejected the request: {exc}"
             report.errors.append(report.stop_reason)
+            report.failure = exc
             return False
         except RegistryError as exc:
             # Throttling or 5xx beyond the SDK's retries: stop cleanly, resume next time.
             report.stop_reason = f"api unavailable: {type(exc).__name__}: {exc}"
+            report.failure = exc
             return False
 
     def _process_page(
@@ -543,4 +547,5 @@ class Scanner:
             )
         except RegistryError as exc:
             report.stop_reason = f"api unavailable: {type(exc).__name__}: {exc}"
+            report.failure = exc
         return report

@@ -14,10 +14,12 @@ class Severity(StrEnum):
 # A human must act, or messaging stops: the authentication link expires in days,
 # a denial needs a new version, a revocation stops traffic. REQUIRES_UPDATES is the
 # registration-level face of a denial.
+# TARGET_UNHEALTHY / TARGET_RECOVERED are the statuses of contract 1.1's target health
+# events (regwatch.health_events): a broken target needs a human like a denial does.
 ACTION_REQUIRED_STATUSES: frozenset[str] = frozenset(
-    {"REQUIRES_AUTHENTICATION", "DENIED", "REVOKED", "REQUIRES_UPDATES"}
+    {"REQUIRES_AUTHENTICATION", "DENIED", "REVOKED", "REQUIRES_UPDATES", "TARGET_UNHEALTHY"}
 )
-GOOD_NEWS_STATUSES: frozenset[str] = frozenset({"APPROVED", "COMPLETE"})
+GOOD_NEWS_STATUSES: frozenset[str] = frozenset({"APPROVED", "COMPLETE", "TARGET_RECOVERED"})
 
 
 def severity_of(status: str) -> Severity:

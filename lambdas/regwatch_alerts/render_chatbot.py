@@ -66,10 +66,10 @@ def render_chatbot_notification(event: RegwatchEvent) -> dict[str, Any]:
             "keywords": [detail.severity.value, detail.status, detail.registration_type, detail.region],
         },
         "metadata": {
-            "threadId": detail.registration_id,
+            "threadId": detail.registration_id or content.registration_id,
             "summary": _cut(neutralize(content.headline), TITLE_LIMIT),
             "eventType": event.detail_type,
-            "relatedResources": [detail.registration_arn],
+            "relatedResources": [arn for arn in (detail.registration_arn,) if arn],
             "additionalContext": {
                 "eventId": detail.event_id,
                 "consoleUrl": detail.console_url,

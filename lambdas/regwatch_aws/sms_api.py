@@ -47,19 +47,35 @@ def _utc(value: Any) -> datetime:
     return moment.astimezone(UTC)
 
 
+# Retrying does not help: no permission, a region the account has not enabled (opt-in
+# regions answer with an unrecognized/invalid token), a suspended account, a bad request.
+REJECTED_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "AccessDenied",
+        "ValidationException",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "OptInRequired",
+        "AuthFailure",
+        "AccountSuspendedException",
+    }
+)
+
+
 def translate_client_error(error: ClientError, registration_id: str | None = None) -> RegistryError:
     code = error.response.get("Error", {}).get("Code", "")
     message = f"{error.operation_name}: {code}: {error.response.get('Error', {}).get('Message', '')}"
     if code in THROTTLING_CODES:
-        return RegistryThrottled(message)
+        return RegistryThrottled(message, code)
     if code == "ResourceNotFoundException":
-        return RegistrationNotFound(registration_id or message)
+        return RegistrationNotFound(registration_id or message, code)
     if code == "ValidationException" and error.response.get("Reason") == "INVALID_NEXT_TOKEN":
-        return InvalidNextToken(message)
-    if code in {"AccessDeniedException", "ValidationException", "UnrecognizedClientException"}:
-        return RegistryRejected(message)
+        return InvalidNextToken(message, code)
+    if code in REJECTED_CODES:
+        return RegistryRejected(message, code, str(error.response.get("Reason") or ""))
     # 5xx, ExpiredTokenException (fresh credentials next invocation) and anything new.
-    return RegistryUnavailable(message)
+    return RegistryUnavailable(message, code)
 
 
 class MalformedValue(ValueError):

@@ -18,12 +18,18 @@ import botocore.session
 from botocore.config import Config
 
 from regwatch.ratelimit import RateLimiter
+from regwatch.targets import ScanTarget
+from regwatch_aws.credentials import TargetCredentials
+from regwatch_aws.health_store import DynamoHealthStore
 from regwatch_aws.publisher import EventBridgePublisher
 from regwatch_aws.sms_api import SmsRegistry
 from regwatch_aws.snapshot_store import DynamoSnapshotStore
 from scanner.settings import ScannerSettings
 
 USER_AGENT_EXTRA = "regwatch"
+# Registries (client + rate limiter) kept per target in a warm environment; beyond this many
+# targets the oldest are dropped (each holds an HTTP connection pool).
+MAX_CACHED_TARGETS = 16
 # Adaptive retries also slow the client down on throttling; 8 attempts ride out a storm.
 SMS_API_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
@@ -60,25 +66,50 @@ class Dependencies:
     sms_session: Any
     store: DynamoSnapshotStore
     publisher: EventBridgePublisher
-    _registries: dict[str, SmsRegistry] = field(default_factory=dict)
+    health: DynamoHealthStore
+    credentials: TargetCredentials
+    _registries: dict[tuple[ScanTarget, str | None], SmsRegistry] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def registry(self, region: str) -> SmsRegistry:
+    def registry_for_target(self, target: ScanTarget) -> SmsRegistry:
+        """The target's SMS API with its own rate limiter; raises TargetUnreachable.
+
+        The deploying account's targets (no role) use the function's credentials; other
+        targets the assumed role's, refreshed by TargetCredentials before they expire.
+        """
+        assumed = self.credentials.credentials_for(target)
+        cache_key = (target, assumed.access_key_id if assumed else None)
         with self._lock:
-            registry = self._registries.get(region)
-            if registry is None:
-                # Endpoints come from AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 if set (boto3 standard).
-                client = self.sms_session.client(
-                    "pinpoint-sms-voice-v2", region_name=region, config=SMS_API_CONFIG
-                )
-                limiter = RateLimiter(self.settings.api_calls_per_second, time.monotonic, time.sleep)
-                registry = SmsRegistry(client, limiter)
-                self._registries[region] = registry
+            registry = self._registries.get(cache_key)
+            if registry is not None:
+                return registry
+            # One botocore session for every target: its service models and endpoint data are
+            # loaded once (a session per target would hold ~10 MB each); credentials are per client.
+            credentials = {}
+            if assumed is not None:
+                credentials = {
+                    "aws_access_key_id": assumed.access_key_id,
+                    "aws_secret_access_key": assumed.secret_access_key,
+                    "aws_session_token": assumed.session_token,
+                }
+            # Endpoints come from AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 if set (boto3 standard).
+            client = self.sms_session.client(
+                "pinpoint-sms-voice-v2", region_name=target.region, config=SMS_API_CONFIG, **credentials
+            )
+            limiter = RateLimiter(self.settings.api_calls_per_second, time.monotonic, time.sleep)
+            registry = SmsRegistry(client, limiter)
+            stale = [key for key in self._registries if key[0] == target]
+            for key in stale:
+                del self._registries[key]
+            while len(self._registries) >= MAX_CACHED_TARGETS:
+                del self._registries[next(iter(self._registries))]
+            self._registries[cache_key] = registry
             return registry
 
     def registries(self) -> dict[str, SmsRegistry]:
+        """Registries by target label (`account/region`), for the API call counters."""
         with self._lock:
-            return dict(self._registries)
+            return {target.label: registry for (target, _), registry in self._registries.items()}
 
 
 @functools.cache
@@ -94,4 +125,11 @@ def get_dependencies() -> Dependencies:
             session.client("dynamodb", region_name=region, config=AWS_CONFIG), settings.snapshot_table_name
         ),
         publisher=EventBridgePublisher(session.client("events", region_name=region, config=AWS_CONFIG)),
+        health=DynamoHealthStore(
+            session.client("dynamodb", region_name=region, config=AWS_CONFIG), settings.snapshot_table_name
+        ),
+        credentials=TargetCredentials(
+            session.client("sts", region_name=region, config=AWS_CONFIG),
+            external_id=settings.targets.external_id,
+        ),
     )

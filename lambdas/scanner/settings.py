@@ -10,10 +10,11 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from function_support.settings_parsing import DEFAULT_EVENT_SOURCE, SettingsError
+from function_support.target_settings import TargetSettings, target_settings_from
 from regwatch.diff import BaselineAlerts
 
 DEFAULT_API_CALLS_PER_SECOND = 0.8  # below the default Describe* quota of 1/s, leaving room for others
@@ -34,6 +35,7 @@ class ScannerSettings:
     reconcile_hours: float
     baseline_alerts: BaselineAlerts
     function_region: str
+    targets: TargetSettings = field(default_factory=TargetSettings)
 
     @property
     def reconcile_period(self) -> timedelta:
@@ -100,6 +102,8 @@ class ScannerSettings:
             problems.append(f"BASELINE_ALERTS must be one of {allowed}, got {raw_baseline[:50]!r}")
             baseline = BaselineAlerts.ACTIONABLE
 
+        targets = target_settings_from(environ, problems)
+
         if problems:
             raise SettingsError("Invalid scanner configuration: " + "; ".join(problems))
         return cls(
@@ -111,6 +115,7 @@ class ScannerSettings:
             reconcile_hours=reconcile,
             baseline_alerts=baseline,
             function_region=function_region or regions[0],
+            targets=targets,
         )
 
     @classmethod

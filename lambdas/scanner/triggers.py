@@ -55,6 +55,30 @@ class RegistrationStatusChangeTrigger(EventBridgeModel):
         return self.detail.registration_details.registration_id
 
 
+class ScanWorkItem(BaseModel):
+    """The body of one scan-queue message (sent by the dispatcher): one target."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    account_id: str = Field(alias="accountId", pattern=r"^\d{12}$")
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
+    role_arn: str | None = Field(default=None, alias="roleArn")
+    schedule_id: str | None = Field(default=None, alias="scheduleId")
+
+
+def parse_work_item(body: str) -> ScanWorkItem:
+    try:
+        return ScanWorkItem.model_validate_json(body)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()[:5]
+        )
+        raise InvalidTrigger(
+            "Unsupported scan-queue message: expected {accountId, region} from the dispatcher. "
+            f"Problems: {problems}"
+        ) from error
+
+
 class Trigger(
     RootModel[Annotated[ScheduledTrigger | RegistrationStatusChangeTrigger, Field(discriminator="source")]]
 ):

@@ -19,7 +19,7 @@ import pytest
 from infra.bundling import PYTHON_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLERS = ("scanner.handler", "notify_slack.handler", "notify_sns.handler", "notifier.handler")
+HANDLERS = ("scanner.handler", "dispatcher.handler", "notify_slack.handler", "notify_sns.handler", "notifier.handler")
 DEV_ONLY = ("aws_cdk", "cdk_nag", "moto", "pytest", "jsii", "local", "infra", "tests", "cfnlint")
 
 
@@ -83,7 +83,7 @@ def _template(outdir: Path) -> dict[str, Any]:
 def test_cli_synth_applies_cdk_json_and_command_line_context(cloud_assembly: Path) -> None:
     template = _template(cloud_assembly)
     types = [resource["Type"] for resource in template["Resources"].values()]
-    assert types.count("AWS::Lambda::Function") == 3
+    assert types.count("AWS::Lambda::Function") == 4
     schedules = [
         r["Properties"].get("ScheduleExpression")
         for r in template["Resources"].values()

@@ -188,12 +188,4 @@ def test_a_destination_routing_nothing_is_an_error() -> None:
 def test_operations_settings_are_validated() -> None:
     with pytest.raises(ConfigError, match=r"regwatch\.removalPolicy"):
         RegwatchConfig.from_mapping({"removalPolicy": "keep"})
-    with pytest.raises(ConfigError, match=r"regwatch\.scannerReservedConcurrency"):
-        RegwatchConfig.from_mapping({"scannerReservedConcurrency": 0})
-    assert (
-        RegwatchConfig.from_context(
-            {}, {"regwatch.scannerReservedConcurrency": "null"}
-        ).scanner_reserved_concurrency
-        is None
-    )
     assert RegwatchConfig.from_context({}, {"regwatch.removalPolicy": "destroy"}).removal_policy == "destroy"

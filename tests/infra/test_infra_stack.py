@@ -73,11 +73,11 @@ def allow(actions: list[str] | str, resource: Any) -> dict[str, Any]:
     return {"Action": actions, "Effect": "Allow", "Resource": resource}
 
 
-def test_three_functions_with_the_shared_asset_and_lambda_settings(synthesized: Any) -> None:
+def test_four_functions_with_the_shared_asset_and_lambda_settings(synthesized: Any) -> None:
     functions = synthesized.resources("AWS::Lambda::Function")
-    assert len(functions) == 3
+    assert len(functions) == 4
     handlers = {}
-    for construct_id in ("Scanner", "NotifySlack", "NotifySns"):
+    for construct_id in ("Scanner", "Dispatcher", "NotifySlack", "NotifySns"):
         props = function_props(synthesized, construct_id)
         handlers[construct_id] = props["Handler"]
         assert props["Runtime"] == "python3.12"
@@ -92,6 +92,7 @@ def test_three_functions_with_the_shared_asset_and_lambda_settings(synthesized: 
         )
     assert handlers == {
         "Scanner": "scanner.handler.lambda_handler",
+        "Dispatcher": "dispatcher.handler.lambda_handler",
         "NotifySlack": "notify_slack.handler.lambda_handler",
         "NotifySns": "notify_sns.handler.lambda_handler",
     }
@@ -99,14 +100,15 @@ def test_three_functions_with_the_shared_asset_and_lambda_settings(synthesized: 
     assert len(codes) == 1, "all functions share one bundle asset"
     for log_group in synthesized.resources("AWS::Logs::LogGroup").values():
         assert log_group["Properties"]["RetentionInDays"] == 90
-    assert len(synthesized.resources("AWS::Logs::LogGroup")) == 3
+    assert len(synthesized.resources("AWS::Logs::LogGroup")) == 4
 
 
 def test_scanner_sizing_and_environment(synthesized: Any) -> None:
     props = function_props(synthesized, "Scanner")
     assert props["Timeout"] == 900
     assert props["MemorySize"] == 512
-    assert props["ReservedConcurrentExecutions"] == 1
+    # No reserved concurrency: the scan queue's MaximumConcurrency and the per-target lease.
+    assert "ReservedConcurrentExecutions" not in props
     stack = synthesized.stack
     assert props["Environment"]["Variables"] == {
         "SNAPSHOT_TABLE_NAME": ref(synthesized, stack.scanner.table),
@@ -189,20 +191,42 @@ def _rule(synthesized: Any, construct_id: str) -> dict[str, Any]:
     return synthesized.json["Resources"][synthesized.logical_id(rule)]["Properties"]  # type: ignore[no-any-return]
 
 
-def test_schedule_and_native_event_rules_trigger_the_scanner(synthesized: Any) -> None:
+def test_schedule_triggers_the_dispatcher_and_native_events_the_scanner(synthesized: Any) -> None:
     schedule = _rule(synthesized, "ScanSchedule")
     assert schedule["ScheduleExpression"] == "rate(5 minutes)"
     assert "EventBusName" not in schedule
+    assert [t["Arn"] for t in schedule["Targets"]] == [
+        arn_of(synthesized, synthesized.stack.fanout.dispatcher)
+    ]
     native = _rule(synthesized, "NativeStatusChangeRule")
     assert native["EventPattern"] == {
         "source": ["aws.sms-voice"],
         "detail-type": ["Registration Status Change"],
     }
     assert "EventBusName" not in native, "AWS's own events arrive on the default bus"
-    for rule in (schedule, native):
-        assert [t["Arn"] for t in rule["Targets"]] == [
-            arn_of(synthesized, synthesized.stack.scanner.function)
-        ]
+    assert [t["Arn"] for t in native["Targets"]] == [arn_of(synthesized, synthesized.stack.scanner.function)]
+
+
+def test_the_scanner_consumes_the_scan_queue_one_target_at_a_time(synthesized: Any) -> None:
+    stack = synthesized.stack
+    [mapping] = synthesized.resources("AWS::Lambda::EventSourceMapping").values()
+    props = mapping["Properties"]
+    assert props["FunctionName"] == ref(synthesized, stack.scanner.function)
+    assert props["EventSourceArn"] == arn_of(synthesized, stack.fanout.scan_queue)
+    assert props["BatchSize"] == 1
+    assert props["ScalingConfig"] == {"MaximumConcurrency": 10}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = synthesized.json["Resources"][synthesized.logical_id(stack.fanout.scan_queue)]["Properties"]
+    assert queue["VisibilityTimeout"] >= 900, "a work item must not reappear while its scan may still run"
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": arn_of(synthesized, stack.fanout.scan_dead_letter_queue),
+        "maxReceiveCount": 3,
+    }
+    assert queue["SqsManagedSseEnabled"] is True
+    dispatcher = function_props(synthesized, "Dispatcher")["Environment"]["Variables"]
+    assert dispatcher["SCAN_QUEUE_URL"] == ref(synthesized, stack.fanout.scan_queue)
+    assert dispatcher["MONITORED_REGIONS"] == "us-east-1,eu-west-2"
+    assert "ORGANIZATION" not in dispatcher, "single-account mode sets no target variables"
 
 
 def test_notifier_patterns_equal_the_configured_routing(synthesized: Any) -> None:
@@ -334,6 +358,23 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
                 "sms-voice:DescribeRegistrationVersions",
                 [registrations("us-east-1"), registrations("eu-west-2")],
             ),
+            allow(
+                [
+                    "sqs:ReceiveMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:GetQueueUrl",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                ],
+                arn_of(synthesized, stack.fanout.scan_queue),
+            ),
+        ],
+        "Dispatcher": [
+            logs("Dispatcher"),
+            dlq("Dispatcher"),
+            xray,
+            allow("sqs:SendMessage", arn_of(synthesized, stack.fanout.scan_queue)),
+            allow("dynamodb:Query", arn_of(synthesized, stack.scanner.table)),
         ],
         "NotifySlack": [
             logs("NotifySlack"),
@@ -375,7 +416,10 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert not [a for a in actions if "*" in a], f"wildcard action in {statement}"
-    assert len(synthesized.resources("AWS::IAM::Role")) == 3
+    assert len(synthesized.resources("AWS::IAM::Role")) == 4
+    # Single-account mode: no STS, no Organizations anywhere.
+    everything = json.dumps(synthesized.resources("AWS::IAM::Policy"))
+    assert "sts:AssumeRole" not in everything and "organizations:" not in everything
 
 
 def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
@@ -395,6 +439,7 @@ def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
         assert heartbeat["TreatMissingData"] == "breaching"
         assert region in heartbeat["AlarmDescription"]
     metrics = sorted(str(name) for name, _ in by_id)
+<<<<<<< HEAD
     # heartbeat per region, errors x3, DLQ x3, Lambda throttles x3 + SMS API throttles, malformed, scan errors
     assert metrics == sorted(
         [
@@ -404,13 +449,30 @@ def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
             *["Throttles"] * 4,
             "MalformedRegistrations",
             "ScanErrors",
+=======
+    # errors x4, DLQ x4 + scan queue DLQ, Lambda throttles x4 + SMS API throttles, heartbeat,
+    # per-target health (unhealthy, stale), scan queue backlog
+    assert metrics == sorted(
+        [
+            "ScanHeartbeat",
+            *["Errors"] * 4,
+            *["ApproximateNumberOfMessagesVisible"] * 5,
+            *["Throttles"] * 5,
+            "UnhealthyTargets",
+            "StaleTargets",
+            "ApproximateAgeOfOldestMessage",
+>>>>>>> org
         ]
     )
+    for name in ("UnhealthyTargets", "StaleTargets"):
+        gauge = by_id[name, json.dumps([{"Name": "service", "Value": "regwatch-dispatcher"}])]
+        assert gauge["Namespace"] == "Acme/Regwatch" and gauge["Threshold"] == 1
+        assert gauge["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     api_throttles = by_id["Throttles", json.dumps([{"Name": "service", "Value": "regwatch-scanner"}])]
     assert api_throttles["Namespace"] == "Acme/Regwatch" and api_throttles["EvaluationPeriods"] == 3
     dlq_ids = {
         synthesized.logical_id(synthesized.stack.node.find_child(f"{f}Dlq"))
-        for f in ("Scanner", "NotifySlack", "NotifySns")
+        for f in ("Scanner", "Dispatcher", "NotifySlack", "NotifySns", "ScanQueue")
     }
     alarmed_queues = {
         props["Dimensions"][0]["Value"]["Fn::GetAtt"][0]

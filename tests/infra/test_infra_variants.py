@@ -24,7 +24,7 @@ def _function_ids(synthesized: Any) -> set[str]:
 
 def test_defaults_deploy_scanner_and_sns_only(synth) -> None:  # type: ignore[no-untyped-def]
     synthesized = synth()
-    assert _function_ids(synthesized) == {"Scanner", "NotifySns"}
+    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifySns"}
     assert synthesized.stack.notifiers.slack is None
     synthesized.template.resource_count_is("AWS::SNS::Subscription", 0)
     # Default monitored region = the deployment region; no MONITORED_REGIONS variable then.
@@ -34,13 +34,13 @@ def test_defaults_deploy_scanner_and_sns_only(synth) -> None:  # type: ignore[no
 
 def test_no_destination_means_no_notifier_resources(synth) -> None:  # type: ignore[no-untyped-def]
     synthesized = synth({"snsEnabled": False})
-    assert _function_ids(synthesized) == {"Scanner"}
+    assert _function_ids(synthesized) == {"Scanner", "Dispatcher"}
     assert len(synthesized.resources("AWS::DynamoDB::Table")) == 1, "no idempotency table without notifiers"
     assert len(synthesized.resources("AWS::SNS::Topic")) == 1, "only the alarm topic"
     rule_ids = set(synthesized.resources("AWS::Events::Rule"))
-    scanner_rules = {synthesized.stack.scanner.schedule_rule, synthesized.stack.scanner.native_event_rule}
+    scanner_rules = {synthesized.stack.fanout.schedule_rule, synthesized.stack.scanner.native_event_rule}
     assert rule_ids == {synthesized.logical_id(rule) for rule in scanner_rules}
-    assert len(synthesized.resources("AWS::SQS::Queue")) == 1, "only the scanner's DLQ"
+    assert len(synthesized.resources("AWS::SQS::Queue")) == 4, "scanner and dispatcher DLQs, scan queue + DLQ"
 
 
 def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # type: ignore[no-untyped-def]
@@ -54,7 +54,7 @@ def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # typ
             "heartbeatIntervalMinutes": 15,
         }
     )
-    assert _function_ids(synthesized) == {"Scanner", "NotifySlack"}
+    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifySlack"}
     rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.rule)]
     assert rule["Properties"]["EventPattern"] == {
         "source": ["regwatch"],
@@ -81,7 +81,7 @@ def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # typ
         if a["Properties"].get("MetricName") == "ScanHeartbeat"
     )
     assert heartbeat["Period"] == 900
-    schedule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.scanner.schedule_rule)]
+    schedule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.fanout.schedule_rule)]
     assert schedule["Properties"]["ScheduleExpression"] == "cron(0/15 * * * ? *)"
 
 

@@ -62,4 +62,8 @@ def test_missing_fields_are_all_listed() -> None:
     with pytest.raises(InvalidEvent) as failure:
         parse_regwatch_event({**event, "detail": detail}, SOURCE)
     assert "detail.eventId: Field required" in str(failure.value)
-    assert "detail.registrationId: Field required" in str(failure.value)
+    # With the common fields valid, the missing registration fields are all named.
+    detail = {k: v for k, v in event["detail"].items() if k not in {"registrationId", "consoleUrl"}}
+    with pytest.raises(InvalidEvent) as failure:
+        parse_regwatch_event({**event, "detail": detail}, SOURCE)
+    assert "missing fields of a VERSION event: registrationId, consoleUrl" in str(failure.value)

@@ -13,8 +13,15 @@ from typing import Any
 
 import pytest
 
+from regwatch.targets import ScanTarget
 from scanner.dependencies import get_dependencies
-from tests.integration.scanner.conftest import REGION, FakeLambdaContext, ScannerWorld, emf_metrics
+from tests.integration.scanner.conftest import (
+    ACCOUNT_ID,
+    REGION,
+    FakeLambdaContext,
+    ScannerWorld,
+    emf_metrics,
+)
 
 SMS = "pinpoint-sms-voice-v2"
 
@@ -34,13 +41,13 @@ def spoil_answers(world: ScannerWorld, operation: str, spoil: Callable[[dict[str
             spoiled[0] += 1
             response_dict["body"] = json.dumps(body).encode()
 
-    client = get_dependencies().registry(REGION).client
+    client = get_dependencies().registry_for_target(ScanTarget(ACCOUNT_ID, REGION)).client
     client.meta.events.register_first(f"before-parse.{SMS}.{operation}", rewrite, unique_id="spoil")
     return spoiled
 
 
 def unspoil(operation: str) -> None:
-    client = get_dependencies().registry(REGION).client
+    client = get_dependencies().registry_for_target(ScanTarget(ACCOUNT_ID, REGION)).client
     client.meta.events.unregister(f"before-parse.{SMS}.{operation}", unique_id="spoil")
 
 

@@ -1,0 +1,108 @@
+"""The organization part of `make demo`: three accounts, two regions, a missing spoke role.
+
+- the hub account (123456789012) plays the usual story in both regions;
+- "Acme EU" is created in the local organization (moto Organizations) and found by the
+  dispatcher's discovery — never listed anywhere — in both regions;
+- "Acme Labs" (ACME_LABS) is listed in `regwatch.accounts` for us-west-2 only, and its spoke
+  role does not exist yet: AssumeRole is refused (local.sts_gate), the scanner reports one
+  Target Unhealthy, the other targets carry on. Before scan ROLE_CREATED_BEFORE_SCAN the
+  role "is created": the next scan reports Target Recovered and Acme Labs' registrations.
+
+Member accounts are reached with credentials from moto STS AssumeRole; the emulator files
+each request under the account the credentials belong to (docs/emulator.md, "Accounts").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from local.sts_gate import StsGate
+
+ORGANIZATION_ID = "o-localdemo01"  # synthesized into policies only; nothing checks it locally
+ACME_LABS = "210987654321"
+SPOKE_ROLE_NAME = "regwatch-spoke-reader"
+ROLE_CREATED_BEFORE_SCAN = 5
+BRAND = "US_TEN_DLC_BRAND_REGISTRATION"
+TOLL_FREE = "US_TOLL_FREE_REGISTRATION"
+
+
+def org_context(regions: tuple[str, ...]) -> dict[str, Any]:
+    """cdk.json settings of the organization demo, on top of the demo's own."""
+    return {
+        "organization": {
+            "enabled": True,
+            "organizationId": ORGANIZATION_ID,
+            "ouIds": [],
+            "excludeAccounts": [],
+            "includeAccounts": [],
+        },
+        "accounts": [{"id": ACME_LABS, "roleArn": None, "regions": [regions[-1]]}],
+        "externalId": "regwatch-local-demo",
+        "spokeRoleName": SPOKE_ROLE_NAME,
+    }
+
+
+class OrgDemo:
+    def __init__(
+        self, moto_url: str, control: Any, regions: tuple[str, ...], note: Callable[..., None]
+    ) -> None:
+        self.moto_url = moto_url
+        self.control = control
+        self.regions = regions
+        self.note = note
+        self.gate = StsGate(moto_url)
+        self.members: dict[str, str] = {}
+        self.role_created = False
+
+    def provision(self) -> None:
+        organizations = boto3.client(
+            "organizations",
+            endpoint_url=self.moto_url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+            config=Config(retries={"mode": "standard"}),
+        )
+        organizations.create_organization(FeatureSet="ALL")
+        acme_eu = str(
+            organizations.create_account(Email="eu@acme.example", AccountName="Acme EU")[
+                "CreateAccountStatus"
+            ]["AccountId"]
+        )
+        self.members = {acme_eu: "Acme EU (discovered)", ACME_LABS: "Acme Labs (listed, role missing)"}
+        for region in self.regions:
+            self._registration(acme_eu, region, BRAND, "DENIED")
+        self._registration(acme_eu, self.regions[0], TOLL_FREE, "APPROVED")
+        self._registration(ACME_LABS, self.regions[-1], BRAND, "REQUIRES_AUTHENTICATION")
+        self.gate.missing.add(f"arn:aws:iam::{ACME_LABS}:role/{SPOKE_ROLE_NAME}")
+        self.note(
+            "phase",
+            text=f"Organization: hub 123456789012, {acme_eu} 'Acme EU' (found by discovery), {ACME_LABS} "
+            f"'Acme Labs' (listed, {self.regions[-1]} only; its spoke role is missing until scan "
+            f"{ROLE_CREATED_BEFORE_SCAN})",
+        )
+
+    def _registration(self, account: str, region: str, registration_type: str, status: str) -> None:
+        created = self.control.create_registration(region, registration_type, account=account)
+        registration_id = str(created["RegistrationId"])
+        self.control.set_version_status(region, registration_id, 1, "SUBMITTED", account=account)
+        self.control.set_version_status(region, registration_id, 1, status, account=account)
+
+    def function_env(self) -> dict[str, str]:
+        """The scanner's STS goes through the gate (it refuses roles that do not exist)."""
+        return {"AWS_ENDPOINT_URL_STS": self.gate.url}
+
+    def before_scan(self, number: int) -> None:
+        if number == ROLE_CREATED_BEFORE_SCAN and not self.role_created:
+            self.gate.missing.clear()
+            self.role_created = True
+            self.note(
+                "phase", text=f"Acme Labs deploys the RegwatchSpoke stack: role {SPOKE_ROLE_NAME} now exists"
+            )
+
+    def stop(self) -> None:
+        self.gate.stop()
