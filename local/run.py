@@ -44,8 +44,8 @@ from local.org_demo import OrgDemo, org_context
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
 from local.records import Note, Notification, Observer
 from local.scenario_check import scenario_problem
-from regwatch_cli.main import dry_run_command
 from local.schedule import run_schedule
+from regwatch_cli.main import dry_run_command
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "local" / "scenarios" / "demo.json"

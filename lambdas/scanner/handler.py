@@ -150,13 +150,6 @@ def build_summary(
     }
 
 
-def is_healthy(report: RegionReport) -> bool:
-    """Completed, or cut short by the time budget after listing something (it resumes next time)."""
-    if report.complete:
-        return True
-    return report.stop_reason == "time budget" and report.skipped is None and report.registrations_listed > 0
-
-
 def _record_region_heartbeats(reports: list[RegionReport]) -> None:
     """`ScanHeartbeat` per region (dimension `region`): one failing region is never hidden by a
     healthy one. Its own EMF record, since the shared record's dimensions cover every region."""

@@ -19,7 +19,13 @@ import pytest
 from infra.bundling import PYTHON_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLERS = ("scanner.handler", "dispatcher.handler", "notify_slack.handler", "notify_sns.handler", "notifier.handler")
+HANDLERS = (
+    "scanner.handler",
+    "dispatcher.handler",
+    "notify_slack.handler",
+    "notify_sns.handler",
+    "notifier.handler",
+)
 DEV_ONLY = ("aws_cdk", "cdk_nag", "moto", "pytest", "jsii", "local", "infra", "tests", "cfnlint")
 
 

@@ -439,29 +439,19 @@ def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
         assert heartbeat["TreatMissingData"] == "breaching"
         assert region in heartbeat["AlarmDescription"]
     metrics = sorted(str(name) for name, _ in by_id)
-<<<<<<< HEAD
-    # heartbeat per region, errors x3, DLQ x3, Lambda throttles x3 + SMS API throttles, malformed, scan errors
+    # heartbeat per region, errors x4, DLQ x4 + scan queue DLQ, Lambda throttles x4 + SMS API
+    # throttles, malformed, scan errors, per-target health (unhealthy, stale), scan queue backlog
     assert metrics == sorted(
         [
             *["ScanHeartbeat"] * 2,
-            *["Errors"] * 3,
-            *["ApproximateNumberOfMessagesVisible"] * 3,
-            *["Throttles"] * 4,
-            "MalformedRegistrations",
-            "ScanErrors",
-=======
-    # errors x4, DLQ x4 + scan queue DLQ, Lambda throttles x4 + SMS API throttles, heartbeat,
-    # per-target health (unhealthy, stale), scan queue backlog
-    assert metrics == sorted(
-        [
-            "ScanHeartbeat",
             *["Errors"] * 4,
             *["ApproximateNumberOfMessagesVisible"] * 5,
             *["Throttles"] * 5,
+            "MalformedRegistrations",
+            "ScanErrors",
             "UnhealthyTargets",
             "StaleTargets",
             "ApproximateAgeOfOldestMessage",
->>>>>>> org
         ]
     )
     for name in ("UnhealthyTargets", "StaleTargets"):
