@@ -36,7 +36,7 @@ def test_one_function_rule_dlq_and_alarms_per_enabled_destination(synthesized: A
     notifiers = synthesized.stack.notifiers.by_name
     assert set(notifiers) == {spec.name for spec in DESTINATIONS}
     functions = synthesized.resources("AWS::Lambda::Function")
-    assert len(functions) == 1 + len(DESTINATIONS)
+    assert len(functions) == 2 + len(DESTINATIONS)  # scanner, dispatcher, one per destination
     assert len(synthesized.resources("AWS::Events::Rule")) == 2 + len(DESTINATIONS)  # + schedule, native
     alarms = [a["Properties"] for a in synthesized.resources("AWS::CloudWatch::Alarm").values()]
     for spec in DESTINATIONS:
