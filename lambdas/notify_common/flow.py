@@ -106,5 +106,11 @@ class NotifierFlow:
         self.logger.append_keys(
             eventId=detail.event_id, registrationId=detail.registration_id, status=detail.status
         )
+        if not detail.alert:
+            # The rule already filters on `alert`; this guards hand-made rules and replays.
+            # A 1.0 event has no `alert` field and counts as an alert (the model's default).
+            self.count(names.NOT_ALERTS_SKIPPED)
+            self.logger.info("Not an alert: another event of the same change carries it")
+            return {"eventId": detail.event_id, "destination": self.destination, "result": "not-an-alert"}
         delivery.idempotency.register_lambda_context(context)
         return delivery.deliver(event=event, notification=notification)

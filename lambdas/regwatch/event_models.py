@@ -38,6 +38,24 @@ class DeniedReasonDetail(_ContractModel):
     documentation_link: str | None = Field(alias="documentationLink")
 
 
+class AssociationDetail(_ContractModel):
+    """One entry of `detail.associations` (contract 1.1)."""
+
+    resource_type: str = Field(alias="resourceType")
+    resource_id: str = Field(alias="resourceId")
+    resource_arn: str | None = Field(default=None, alias="resourceArn")
+    phone_number: str | None = Field(default=None, alias="phoneNumber")
+    iso_country_code: str | None = Field(default=None, alias="isoCountryCode")
+
+
+class FieldFeedbackDetail(_ContractModel):
+    """One entry of `detail.fieldFeedback` (contract 1.1)."""
+
+    field_path: str = Field(alias="fieldPath")
+    denied_reason: str | None = Field(default=None, alias="deniedReason")
+    feedback: str | None = None
+
+
 class RegwatchDetail(_ContractModel):
     """`detail` of a contract-v1 event; field meanings are in docs/events.md."""
 
@@ -63,6 +81,14 @@ class RegwatchDetail(_ContractModel):
     console_url: str = Field(alias="consoleUrl")
     truncated: bool
     truncated_fields: list[str] = Field(alias="truncatedFields")
+    # Added in 1.1: optional with the meaning a 1.0 event had (docs/events.md).
+    alert: bool = True
+    registration_previous_status: str | None = Field(default=None, alias="registrationPreviousStatus")
+    registration_name: str | None = Field(default=None, alias="registrationName")
+    registration_name_source: str | None = Field(default=None, alias="registrationNameSource")
+    associations: list[AssociationDetail] = Field(default_factory=list)
+    association_count: int = Field(default=0, alias="associationCount")
+    field_feedback: list[FieldFeedbackDetail] = Field(default_factory=list, alias="fieldFeedback")
 
     @field_validator("schema_version")
     @classmethod

@@ -8,10 +8,11 @@ escapes for its own markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from regwatch.event_models import DeniedReasonDetail, RegwatchEvent
+from regwatch.event_models import AssociationDetail, DeniedReasonDetail, RegwatchEvent
 from regwatch.model import Scope
 from regwatch.severity import Severity
 
@@ -49,6 +50,16 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
+class FlaggedField:
+    """A form field the reviewer flagged, in words (`Company info › Website`)."""
+
+    field: str
+    field_path: str
+    denied_reason: str | None
+    feedback: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AlertContent:
     severity: Severity
     severity_label: str
@@ -58,6 +69,7 @@ class AlertContent:
     facts: tuple[Fact, ...]
     next_steps: tuple[str, ...]
     reasons: tuple[DeniedReasonDetail, ...]
+    flagged_fields: tuple[FlaggedField, ...]
     feedback: str | None
     notes: tuple[str, ...]
     console_url: str
@@ -80,6 +92,52 @@ def humanize_registration_type(registration_type: str) -> str:
     text = registration_type.replace("TEN_DLC", "10DLC")
     words = [w for w in text.split("_") if w]
     return " ".join(w if w.upper() in _UPPER_WORDS or w == "10DLC" else w.lower() for w in words)
+
+
+_CAMEL_WORDS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Abbreviations the forms use in field paths, as people write them.
+_FIELD_WORDS = {"url": "URL", "ein": "EIN", "id": "ID", "us": "US", "sms": "SMS", "mms": "MMS", "tfn": "TFN"}
+FIELD_PATH_SEPARATOR = " › "
+
+
+def field_path_in_words(field_path: str, separator: str = FIELD_PATH_SEPARATOR) -> str:
+    """`companyInfo.companyWebsiteUrl` -> `Company info › Company website URL`.
+
+    Field paths AWS adds later read the same way; an odd one is shown as it is.
+    """
+    parts = []
+    for part in field_path.split("."):
+        words = _CAMEL_WORDS.sub(" ", part).replace("_", " ").split()
+        if not words:
+            continue
+        words = [_FIELD_WORDS.get(w.lower(), w if w.isupper() and len(w) > 1 else w.lower()) for w in words]
+        text = " ".join(words)
+        parts.append(text[:1].upper() + text[1:])
+    return separator.join(parts) or field_path
+
+
+def registration_label(registration_name: str | None, registration_id: str) -> str:
+    """How alerts name a registration: its owners' name, else its id."""
+    return registration_name or registration_id
+
+
+MAX_ASSOCIATIONS_NAMED = 5
+
+
+def _association_label(association: AssociationDetail) -> str:
+    return association.phone_number or association.resource_id
+
+
+def affects_text(associations: list[AssociationDetail], total: int) -> str | None:
+    """`+12065550100, +12065550101 and 3 more`; None when nothing is associated."""
+    total = max(total, len(associations))
+    if not total:
+        return None
+    named = [_association_label(a) for a in associations[:MAX_ASSOCIATIONS_NAMED]]
+    hidden = total - len(named)
+    if not named:
+        return f"{total} resources"
+    return ", ".join(named) + (f" and {hidden} more" if hidden > 0 else "")
 
 
 def format_time(moment: datetime | None) -> str:
@@ -128,7 +186,10 @@ def _what_happened(event: RegwatchEvent) -> tuple[str, str]:
     """(headline phrase after the registration id, summary sentence)."""
     detail = event.detail
     kind = humanize_registration_type(detail.registration_type)
-    name = f"{detail.registration_id} ({kind})"
+    if detail.registration_name:
+        name = f"{detail.registration_name} ({kind}, {detail.registration_id})"
+    else:
+        name = f"{detail.registration_id} ({kind})"
     new = humanize_status(detail.status)
     old = humanize_status(detail.previous_status)
     if detail.scope is Scope.REGISTRATION:
@@ -205,11 +266,15 @@ _REVOKED_STEPS = [
 
 
 def _denial_steps(event: RegwatchEvent) -> list[str]:
-    first = (
-        "Read each denial reason listed in this alert and fix what it names."
-        if event.detail.denied_reasons
-        else "Open the registration in the console and read the denial reasons of its latest version."
-    )
+    detail = event.detail
+    if detail.denied_reasons and detail.field_feedback:
+        first = "Read each denial reason and each flagged field listed in this alert and fix what they name."
+    elif detail.denied_reasons:
+        first = "Read each denial reason listed in this alert and fix what it names."
+    elif detail.field_feedback:
+        first = "Fix each flagged field listed in this alert."
+    else:
+        first = "Open the registration in the console and read the denial reasons of its latest version."
     return [first, "Then create a new version of the registration with the fixes and submit it again."]
 
 
@@ -259,17 +324,24 @@ def describe(event: RegwatchEvent) -> AlertContent:
     when = detail.status_timestamp or detail.observed_at
     new = humanize_status(detail.status)
     change = new if detail.previous_status is None else f"{humanize_status(detail.previous_status)} → {new}"
-    facts = [
-        Fact("Registration", detail.registration_id),
-        Fact("Type", humanize_registration_type(detail.registration_type)),
-    ]
+    label = registration_label(detail.registration_name, detail.registration_id)
+    facts = [Fact("Registration", label)]
+    if detail.registration_name:
+        facts.append(Fact("Registration ID", detail.registration_id))
+    facts.append(Fact("Type", humanize_registration_type(detail.registration_type)))
     if detail.scope is Scope.VERSION:
+        registration_status = humanize_status(detail.registration_status)
+        if detail.registration_previous_status and detail.registration_previous_status != detail.registration_status:
+            registration_status = f"{humanize_status(detail.registration_previous_status)} → {registration_status}"
         facts += [
             Fact(f"Version {detail.version_number}", change),
-            Fact("Registration status", humanize_status(detail.registration_status)),
+            Fact("Registration status", registration_status),
         ]
     else:
         facts.append(Fact("Registration status", change))
+    affects = affects_text(detail.associations, detail.association_count)
+    if affects:
+        facts.append(Fact("Affects", affects))
     if detail.status == "REQUIRES_AUTHENTICATION" and detail.status_timestamp is not None:
         deadline = detail.status_timestamp + AUTHENTICATION_LINK_VALIDITY
         facts.append(Fact("Link expires (estimate)", format_time(deadline)))
@@ -282,11 +354,15 @@ def describe(event: RegwatchEvent) -> AlertContent:
         severity=severity,
         severity_label=SEVERITY_LABELS[severity],
         emoji=SEVERITY_EMOJI[severity],
-        headline=f"{SEVERITY_LABELS[severity]}: {detail.registration_id} {phrase}",
+        headline=f"{SEVERITY_LABELS[severity]}: {label} {phrase}",
         summary=summary,
         facts=tuple(facts),
         next_steps=tuple(_next_steps(event)),
         reasons=tuple(detail.denied_reasons),
+        flagged_fields=tuple(
+            FlaggedField(field_path_in_words(f.field_path), f.field_path, f.denied_reason, f.feedback)
+            for f in detail.field_feedback
+        ),
         feedback=detail.feedback,
         notes=tuple(_notes(event)),
         console_url=detail.console_url,

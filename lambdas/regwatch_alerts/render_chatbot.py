@@ -44,6 +44,14 @@ def _description(content: AlertContent) -> str:
         hidden = len(content.reasons) - MAX_REASONS_SHOWN
         if hidden > 0:
             lines.append(f"• …and {hidden} more reasons in the console.")
+    if content.flagged_fields:
+        lines += ["", "*Fields the reviewer flagged:*"]
+        for field in content.flagged_fields[:MAX_REASONS_SHOWN]:
+            said = "; ".join(t for t in (field.denied_reason, field.feedback) if t)
+            lines.append(f"• *{neutralize(field.field)}*: {neutralize(said)}")
+        hidden = len(content.flagged_fields) - MAX_REASONS_SHOWN
+        if hidden > 0:
+            lines.append(f"• …and {hidden} more flagged fields in the console.")
     if content.feedback:
         lines += ["", f"*Feedback from AWS:* {neutralize(content.feedback)}"]
     lines += [*("_" + neutralize(note) + "_" for note in content.notes)]

@@ -10,7 +10,7 @@ from typing import Any
 
 from regwatch.event_models import DeniedReasonDetail, RegwatchEvent
 from regwatch.severity import Severity
-from regwatch_alerts.alert_content import AlertContent, describe
+from regwatch_alerts.alert_content import AlertContent, FlaggedField, describe
 from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain, link
 
 # Block Kit limits (api.slack.com/reference/block-kit/blocks).
@@ -23,8 +23,10 @@ BUTTON_TEXT_LIMIT = 75
 MAX_BLOCKS = 50
 # Top-level `text`: Slack truncates very long messages; the fallback only needs the gist.
 FALLBACK_TEXT_LIMIT = 3000
-# Leaves room for the fixed blocks (header, summary, facts, steps, feedback, notes, button).
+# Leaves room for the fixed blocks (header, summary, facts, steps, feedback, notes, button):
+# 7 fixed + 23 for reasons + 13 for flagged fields <= 50.
 MAX_REASON_BLOCKS = 20
+MAX_FLAGGED_FIELD_BLOCKS = 10
 
 Block = dict[str, Any]
 
@@ -58,6 +60,40 @@ def _reason_blocks(content: AlertContent) -> list[Block]:
     hidden = count - MAX_REASON_BLOCKS
     if hidden > 0:
         blocks.append(_mrkdwn_section(f"…and {hidden} more reasons: open the registration in the console."))
+    return blocks
+
+
+def _flagged_field_text(field: FlaggedField) -> str:
+    lines = [f"*{escape_mrkdwn(field.field)}*"]
+    if field.denied_reason:
+        lines.append(f"Denied: {escape_mrkdwn(field.denied_reason)}")
+    if field.feedback:
+        lines.append(f"Feedback: {escape_mrkdwn(field.feedback)}")
+    return fit("\n".join(lines), SECTION_TEXT_LIMIT)
+
+
+def _flagged_field_blocks(content: AlertContent) -> list[Block]:
+    """Fields packed into as few sections as fit; what does not fit is counted."""
+    fields = content.flagged_fields
+    if not fields:
+        return []
+    title = "Fields the reviewer flagged" + (f" ({len(fields)})" if len(fields) > 1 else "")
+    texts: list[str] = []
+    shown = 0
+    for field in fields:
+        text = _flagged_field_text(field)
+        if texts and len(texts[-1]) + 2 + len(text) <= SECTION_TEXT_LIMIT:
+            texts[-1] += "\n\n" + text
+        elif len(texts) < MAX_FLAGGED_FIELD_BLOCKS:
+            texts.append(text)
+        else:
+            break
+        shown += 1
+    blocks: list[Block] = [{"type": "divider"}, _mrkdwn_section(f"*{title}*")]
+    blocks += [_mrkdwn_section(text) for text in texts]
+    hidden = len(fields) - shown
+    if hidden > 0:
+        blocks.append(_mrkdwn_section(f"…and {hidden} more flagged fields: open the registration in the console."))
     return blocks
 
 
@@ -95,6 +131,7 @@ def render_slack_message(event: RegwatchEvent) -> dict[str, Any]:
         ),
     ]
     blocks += _reason_blocks(content)
+    blocks += _flagged_field_blocks(content)
     if content.feedback:
         blocks.append(_mrkdwn_section(f"*Feedback from AWS*\n{escape_mrkdwn(content.feedback)}"))
     blocks.append(

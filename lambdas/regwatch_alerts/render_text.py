@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from regwatch.event_models import RegwatchEvent
 from regwatch.severity import Severity
-from regwatch_alerts.alert_content import AlertContent, describe
+from regwatch_alerts.alert_content import FIELD_PATH_SEPARATOR, AlertContent, describe
 
 # SNS: the subject must be under 100 characters, no line breaks or control characters;
 # mail clients are happiest with ASCII there.
@@ -86,6 +86,20 @@ def _reason_lines(content: AlertContent) -> list[str]:
     return lines
 
 
+def _flagged_field_lines(content: AlertContent) -> list[str]:
+    count = len(content.flagged_fields)
+    if not count:
+        return []
+    lines = ["", "FIELDS THE REVIEWER FLAGGED" + (f" ({count})" if count > 1 else "")]
+    for number, field in enumerate(content.flagged_fields, start=1):
+        lines.append(f"{number}. {field.field.replace(FIELD_PATH_SEPARATOR, ' > ')}")
+        if field.denied_reason:
+            lines.extend(_wrap(f"Denied: {field.denied_reason}", "   "))
+        if field.feedback:
+            lines.extend(_wrap(f"Feedback: {field.feedback}", "   "))
+    return lines
+
+
 def _first_line(content: AlertContent) -> str:
     # Shout only the urgency, never the ids: registration ids are case-sensitive.
     if content.severity is Severity.ACTION_REQUIRED:
@@ -105,6 +119,7 @@ def render_body(content: AlertContent) -> str:
         "WHAT TO DO NEXT",
         *_bullets(content.next_steps),
         *_reason_lines(content),
+        *_flagged_field_lines(content),
     ]
     if content.feedback:
         lines += ["", "FEEDBACK FROM AWS", *_wrap(content.feedback)]

@@ -87,11 +87,13 @@ def test_the_story_is_detected_transition_by_transition(story: LocalStack) -> No
     assert {d["region"] for d in details} == {"us-east-1", "us-west-2"}
 
 
-def test_every_transition_reaches_slack_exactly_once(story: LocalStack) -> None:
-    # The demo routes every severity to Slack, so every transition must arrive there once.
+def test_every_change_reaches_slack_exactly_once(story: LocalStack) -> None:
+    # The demo routes every severity to Slack, so every alert must arrive there once, and
+    # the registration-level echo of a version change (alert false) never.
     slack = _by_event_id(story.notifications, "slack")
-    expected = Counter(d["eventId"] for d in _details(story))
+    expected = Counter(d["eventId"] for d in _details(story) if d["alert"])
     assert slack == expected
+    assert any(not d["alert"] for d in _details(story)), "the story has version + registration pairs"
     assert None not in slack
 
 
@@ -100,7 +102,7 @@ def test_sns_gets_exactly_the_transitions_its_rule_routes_once_each(story: Local
     (target,) = story.stack.targets_of(sns_spec.logical_id)
     assert target.event_pattern is not None
     assert set(target.event_pattern["detail"]["status"]) == SNS_STATUSES, "default routing: action required"
-    expected = Counter(d["eventId"] for d in _details(story) if d["status"] in SNS_STATUSES)
+    expected = Counter(d["eventId"] for d in _details(story) if d["status"] in SNS_STATUSES and d["alert"])
     assert len(expected) >= 5
     assert _by_event_id(story.notifications, "sns") == expected
 
@@ -193,7 +195,7 @@ def test_a_failing_notifier_dead_letters_the_event_and_a_redrive_delivers_it_onc
     assert story.redrive_all() == 0
     assert story.dead_letters() == {"Scanner": [], "NotifySlack": [], "NotifySns": []}
     for event_detail in (e["detail"] for e in result["events"]):
-        assert _by_event_id(story.notifications, "slack")[event_detail["eventId"]] == 1
+        assert _by_event_id(story.notifications, "slack")[event_detail["eventId"]] == int(event_detail["alert"])
     assert _by_event_id(story.notifications, "sns")[event_id] == 1
 
 

@@ -302,8 +302,10 @@ class Pipeline:
             ),
             "sns": Counter(self.sns_event_ids),
         }
+        # Only alerts reach people (contract 1.1 `alert`); the others are on the bus for automation.
+        alert_ids = {d["eventId"] for d in self.audit_details if "eventId" in d and d.get("alert", True)}
         lost = len(unpublished) + sum(
-            1 for counts in per_destination.values() for event_id in published_ids if counts[event_id] == 0
+            1 for counts in per_destination.values() for event_id in alert_ids if counts[event_id] == 0
         )
         duplicates = sum(max(0, n - 1) for counts in per_destination.values() for n in counts.values())
         return Outcome(

@@ -141,7 +141,18 @@ def test_trimmed_huge_event_matches_schema_and_model() -> None:
 def test_schema_lists_exactly_the_fields_the_producer_writes() -> None:
     transition = SAMPLES["version_denied_with_reasons"]()
     detail = events.build_detail(transition, CONTEXT)
-    assert set(SCHEMA["properties"]["detail"]["required"]) == set(detail)
+    # 1.0's fields are required; fields added in a minor version are optional (a 1.0 event lacks them).
+    added_in_1_1 = {
+        "alert",
+        "registrationPreviousStatus",
+        "registrationName",
+        "registrationNameSource",
+        "associations",
+        "associationCount",
+        "fieldFeedback",
+    }
+    assert set(SCHEMA["properties"]["detail"]["required"]) | added_in_1_1 == set(detail)
+    assert set(detail) <= set(SCHEMA["properties"]["detail"]["properties"])
     reason_schema = SCHEMA["properties"]["detail"]["properties"]["deniedReasons"]["items"]
     assert set(reason_schema["required"]) == set(detail["deniedReasons"][0])
 
