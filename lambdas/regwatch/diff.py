@@ -269,6 +269,7 @@ def diff_registration(
         registration_changes=registration_changes,
         revision=(previous.revision if previous else 0) + 1,
         deleted_at=None,
+        profile=live_previous.profile if live_previous else None,
     )
     return RegistrationDiff(tuple(transitions), snapshot)
 

@@ -136,6 +136,17 @@ class FieldFeedback:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistrationFieldValue:
+    """One field of a version's form (`DescribeRegistrationFieldValues`), as regwatch uses it."""
+
+    field_path: str
+    text_value: str | None = None
+    select_choices: tuple[str, ...] = ()
+    denied_reason: str | None = None
+    feedback: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RegistrationProfile:
     """How people know a registration and what it affects; read only when a version changes.
 
@@ -145,9 +156,12 @@ class RegistrationProfile:
 
     name: str | None = None
     name_source: str | None = None
+    # The version whose form fields the name was looked up in (None: never looked up).
+    fields_version: int | None = None
     associations: tuple[Association, ...] = ()
-    # Associations listed in total (the event carries at most a few of them).
+    # Associations listed (one page of up to 100 is read; the event carries at most 20).
     association_count: int = 0
+    associations_read: bool = False
     # Field-level reviewer feedback of the current version (DENIED / REQUIRES_UPDATES).
     field_feedback_version: int | None = None
     field_feedback: tuple[FieldFeedback, ...] = ()

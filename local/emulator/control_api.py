@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from local.emulator import actions, scenario
+from local.emulator import actions, associations, scenario
 from local.emulator.state import EmulatorState
 
 ControlHandler = Callable[[EmulatorState, dict[str, Any]], Any]
@@ -87,6 +87,15 @@ def _run_action(name: str) -> ControlHandler:
     return run
 
 
+def _run_module_action(action: actions.Action) -> ControlHandler:
+    def run(state: EmulatorState, body: dict[str, Any]) -> Any:
+        with state.store.lock:
+            state.timeline.apply_due(state.store)
+            return action(state.store, body)
+
+    return run
+
+
 CONTROL_HANDLERS: dict[str, ControlHandler] = {
     "reset": _reset,
     "seed": _seed,
@@ -101,4 +110,5 @@ CONTROL_HANDLERS: dict[str, ControlHandler] = {
     "reset_counters": _reset_counters,
     "timeline": _timeline,
     **{name: _run_action(name) for name in actions.ACTIONS},
+    **{name: _run_module_action(action) for name, action in associations.ACTIONS.items()},
 }
