@@ -79,9 +79,7 @@ class NotifierFlow:
             self.count(names.DESTINATION_FAILURES)
             if on_failure is not None:
                 on_failure()
-            self.logger.error(
-                "Delivery failed", extra={"destination": self.destination, "error": str(error)}
-            )
+            self.logger.error("Delivery failed", extra={"destination": self.destination, "error": str(error)})
             raise
         self.count(names.NOTIFICATIONS_SENT)
         self.logger.info("Delivered", extra={"destination": self.destination, **extra})

@@ -165,9 +165,7 @@ def _profile_detail(transition: Transition, version_number: int) -> dict[str, An
         "registrationPreviousStatus": transition.registration_previous_status,
         "registrationName": profile.name,
         "registrationNameSource": profile.name_source,
-        "associations": [
-            _association_detail(a) for a in profile.associations[:MAX_ASSOCIATIONS_IN_EVENT]
-        ],
+        "associations": [_association_detail(a) for a in profile.associations[:MAX_ASSOCIATIONS_IN_EVENT]],
         "associationCount": profile.association_count,
         "fieldFeedback": _field_feedback_for(transition, version_number),
     }
@@ -215,6 +213,27 @@ def _entry_size(source: str, detail_type: str, detail_json: str, resources: list
     return sum(len(s.encode("utf-8")) for s in (source, detail_type, detail_json, *resources))
 
 
+def _trim_into(
+    item: dict[str, Any], names: tuple[str, ...], limit: int, prefix: str, trimmed: list[str]
+) -> None:
+    for name in names:
+        value, cut = _trim_text(item.get(name), limit)
+        item[name] = value
+        label = f"{prefix}{name}"
+        if cut and label not in trimmed:
+            trimmed.append(label)
+
+
+def _trim_texts(detail: dict[str, Any], limit: int, trimmed: list[str]) -> None:
+    """Cut every long text of the detail to `limit` characters, naming what was cut."""
+    _trim_into(detail, ("feedback",), limit, "", trimmed)
+    for reason in detail["deniedReasons"]:
+        names = ("longDescription", "shortDescription", "documentationTitle", "documentationLink")
+        _trim_into(reason, names, limit, "deniedReasons.", trimmed)
+    for item in detail.get("fieldFeedback", []):
+        _trim_into(item, ("deniedReason", "feedback"), limit, "fieldFeedback.", trimmed)
+
+
 def fit_detail(detail: dict[str, Any], source: str, detail_type: str, resources: list[str]) -> str:
     """Serialize the detail, trimming long texts until the entry fits EventBridge's limit.
 
@@ -227,22 +246,7 @@ def fit_detail(detail: dict[str, Any], source: str, detail_type: str, resources:
     trimmed: list[str] = []
     limit = TRIMMED_TEXT_CHARS
     while True:
-        feedback, cut = _trim_text(detail.get("feedback"), limit)
-        detail["feedback"] = feedback
-        if cut and "feedback" not in trimmed:
-            trimmed.append("feedback")
-        for reason in detail["deniedReasons"]:
-            for name in ("longDescription", "shortDescription", "documentationTitle", "documentationLink"):
-                value, cut = _trim_text(reason.get(name), limit)
-                reason[name] = value
-                if cut and f"deniedReasons.{name}" not in trimmed:
-                    trimmed.append(f"deniedReasons.{name}")
-        for item in detail.get("fieldFeedback", []):
-            for name in ("deniedReason", "feedback"):
-                value, cut = _trim_text(item.get(name), limit)
-                item[name] = value
-                if cut and f"fieldFeedback.{name}" not in trimmed:
-                    trimmed.append(f"fieldFeedback.{name}")
+        _trim_texts(detail, limit, trimmed)
         detail["truncated"] = True
         detail["truncatedFields"] = trimmed
         detail_json = json.dumps(detail, ensure_ascii=False, separators=(",", ":"))

@@ -83,17 +83,23 @@ def reads_for(
         return ProfileReads()
     current = registration.current_version_number
     name_from = None
-    if current_version_status not in (None, DRAFT) and (previous is None or previous.fields_version != current):
+    if current_version_status not in (None, DRAFT) and (
+        previous is None or previous.fields_version != current
+    ):
         name_from = current
     feedback_from = None
     for transition in transitions:
         version = transition.version.version_number if transition.version else None
-        if (transition.scope is Scope.VERSION and version == current and transition.status in FEEDBACK_VERSION_STATUSES) or (
-            transition.scope is Scope.REGISTRATION and transition.status in FEEDBACK_REGISTRATION_STATUSES
-        ):
+        if (
+            transition.scope is Scope.VERSION
+            and version == current
+            and transition.status in FEEDBACK_VERSION_STATUSES
+        ) or (transition.scope is Scope.REGISTRATION and transition.status in FEEDBACK_REGISTRATION_STATUSES):
             feedback_from = current
-    associations = previous is None or not previous.associations_read or any(
-        t.scope is Scope.REGISTRATION and t.status in ASSOCIATIONS_CHANGE_AT for t in transitions
+    associations = (
+        previous is None
+        or not previous.associations_read
+        or any(t.scope is Scope.REGISTRATION and t.status in ASSOCIATIONS_CHANGE_AT for t in transitions)
     )
     return ProfileReads(name_from, feedback_from, associations)
 

@@ -294,7 +294,9 @@ class _RegionScan:
             )
         if reads.feedback_from_version is not None and values is not None:
             profile = replace(
-                profile, field_feedback_version=reads.feedback_from_version, field_feedback=flagged_fields(values)
+                profile,
+                field_feedback_version=reads.feedback_from_version,
+                field_feedback=flagged_fields(values),
             )
         if reads.associations:
             found = source.associations(registration_id)

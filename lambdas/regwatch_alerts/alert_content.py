@@ -331,8 +331,13 @@ def describe(event: RegwatchEvent) -> AlertContent:
     facts.append(Fact("Type", humanize_registration_type(detail.registration_type)))
     if detail.scope is Scope.VERSION:
         registration_status = humanize_status(detail.registration_status)
-        if detail.registration_previous_status and detail.registration_previous_status != detail.registration_status:
-            registration_status = f"{humanize_status(detail.registration_previous_status)} → {registration_status}"
+        if (
+            detail.registration_previous_status
+            and detail.registration_previous_status != detail.registration_status
+        ):
+            registration_status = (
+                f"{humanize_status(detail.registration_previous_status)} → {registration_status}"
+            )
         facts += [
             Fact(f"Version {detail.version_number}", change),
             Fact("Registration status", registration_status),

@@ -93,7 +93,9 @@ def _flagged_field_blocks(content: AlertContent) -> list[Block]:
     blocks += [_mrkdwn_section(text) for text in texts]
     hidden = len(fields) - shown
     if hidden > 0:
-        blocks.append(_mrkdwn_section(f"…and {hidden} more flagged fields: open the registration in the console."))
+        blocks.append(
+            _mrkdwn_section(f"…and {hidden} more flagged fields: open the registration in the console.")
+        )
     return blocks
 
 

@@ -80,7 +80,9 @@ def profile_to_item(profile: RegistrationProfile) -> dict[str, Any]:
             "associationsRead": profile.associations_read,
             "feedbackVersion": profile.field_feedback_version,
             "fieldFeedback": [
-                _drop_none({"fieldPath": f.field_path, "deniedReason": f.denied_reason, "feedback": f.feedback})
+                _drop_none(
+                    {"fieldPath": f.field_path, "deniedReason": f.denied_reason, "feedback": f.feedback}
+                )
                 for f in profile.field_feedback
             ],
         }

@@ -195,7 +195,9 @@ def test_a_failing_notifier_dead_letters_the_event_and_a_redrive_delivers_it_onc
     assert story.redrive_all() == 0
     assert story.dead_letters() == {"Scanner": [], "NotifySlack": [], "NotifySns": []}
     for event_detail in (e["detail"] for e in result["events"]):
-        assert _by_event_id(story.notifications, "slack")[event_detail["eventId"]] == int(event_detail["alert"])
+        assert _by_event_id(story.notifications, "slack")[event_detail["eventId"]] == int(
+            event_detail["alert"]
+        )
     assert _by_event_id(story.notifications, "sns")[event_id] == 1
 
 

@@ -13,7 +13,12 @@ from tests.emulator.clients import BRAND
 from tests.emulator.shapes import error_problems, output_problems
 
 NUMBERS = [
-    {"resource_type": "phone-number", "resource_id": f"phone-{n:032x}", "phone_number": f"+1206555010{n}", "iso_country_code": "US"}
+    {
+        "resource_type": "phone-number",
+        "resource_id": f"phone-{n:032x}",
+        "phone_number": f"+1206555010{n}",
+        "iso_country_code": "US",
+    }
     for n in range(5)
 ]
 
@@ -55,7 +60,9 @@ def test_unknown_registration_is_a_modeled_not_found(sms: Any, operation: str) -
     missing = "registration-" + "0" * 32
     with pytest.raises(ClientError) as raised:
         if operation == "ListTagsForResource":
-            sms.list_tags_for_resource(ResourceArn=f"arn:aws:sms-voice:us-east-1:123456789012:registration/{missing}")
+            sms.list_tags_for_resource(
+                ResourceArn=f"arn:aws:sms-voice:us-east-1:123456789012:registration/{missing}"
+            )
         else:
             sms.list_registration_associations(RegistrationId=missing)
     assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"

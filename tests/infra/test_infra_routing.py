@@ -53,9 +53,7 @@ def bus_with_rule(aws: str):  # type: ignore[no-untyped-def]
     events = boto3.client("events")
     sqs = boto3.client("sqs")
 
-    def matched(
-        pattern: dict[str, object], statuses: list[str], alert: object = "absent"
-    ) -> set[str]:
+    def matched(pattern: dict[str, object], statuses: list[str], alert: object = "absent") -> set[str]:
         name = f"t-{uuid.uuid4().hex[:8]}"
         events.create_event_bus(Name=name)
         queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]

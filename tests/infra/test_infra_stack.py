@@ -16,7 +16,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from infra.events import SCHEMA_FILE
-from infra.routing import event_pattern
+from infra.routing import ALERT_FILTER, event_pattern
 from regwatch.severity import ACTION_REQUIRED_STATUSES, GOOD_NEWS_STATUSES, Severity
 
 SETTINGS = {
@@ -209,7 +209,10 @@ def test_notifier_patterns_equal_the_configured_routing(synthesized: Any) -> Non
     slack = _rule(synthesized, "NotifySlackRule")
     assert slack["EventPattern"] == {
         "source": ["acme.regwatch"],
-        "detail": {"status": sorted([*ACTION_REQUIRED_STATUSES, *GOOD_NEWS_STATUSES, "SUBMITTED"])},
+        "detail": {
+            "$or": ALERT_FILTER,
+            "status": sorted([*ACTION_REQUIRED_STATUSES, *GOOD_NEWS_STATUSES, "SUBMITTED"]),
+        },
     }
     assert slack["EventPattern"] == event_pattern(
         "acme.regwatch", [Severity.ACTION_REQUIRED, Severity.GOOD_NEWS], ["SUBMITTED"]
@@ -217,7 +220,7 @@ def test_notifier_patterns_equal_the_configured_routing(synthesized: Any) -> Non
     sns = _rule(synthesized, "NotifySnsRule")
     assert sns["EventPattern"] == {
         "source": ["acme.regwatch"],
-        "detail": {"status": sorted(ACTION_REQUIRED_STATUSES)},
+        "detail": {"$or": ALERT_FILTER, "status": sorted(ACTION_REQUIRED_STATUSES)},
     }
     for rule in (slack, sns):
         assert rule["EventBusName"] == ref(synthesized, synthesized.stack.bus)
@@ -331,7 +334,12 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
             allow("events:PutEvents", arn_of(synthesized, stack.bus)),
             allow("sms-voice:DescribeRegistrations", "*"),
             allow(
-                "sms-voice:DescribeRegistrationVersions",
+                [
+                    "sms-voice:DescribeRegistrationVersions",
+                    "sms-voice:DescribeRegistrationFieldValues",
+                    "sms-voice:ListRegistrationAssociations",
+                    "sms-voice:ListTagsForResource",
+                ],
                 [registrations("us-east-1"), registrations("eu-west-2")],
             ),
         ],

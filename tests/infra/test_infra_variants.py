@@ -10,6 +10,7 @@ from aws_cdk import aws_sqs as sqs
 
 from infra.config import load_config
 from infra.nag import add_nag_checks
+from infra.routing import ALERT_FILTER
 from infra.stack import STACK_ID, RegwatchStack
 from regwatch.severity import ACTION_REQUIRED_STATUSES
 
@@ -58,7 +59,7 @@ def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # typ
     rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.rule)]
     assert rule["Properties"]["EventPattern"] == {
         "source": ["regwatch"],
-        "detail": {"status": [{"anything-but": sorted(ACTION_REQUIRED_STATUSES)}]},
+        "detail": {"$or": ALERT_FILTER, "status": [{"anything-but": sorted(ACTION_REQUIRED_STATUSES)}]},
     }
     slack = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.function)]
     assert slack["Properties"]["Environment"]["Variables"]["SLACK_WEBHOOK_SECRET_ARN"] == secret_arn
@@ -90,7 +91,7 @@ def test_all_severities_route_without_a_status_filter(synth) -> None:  # type: i
         {"snsSeverities": ["ACTION_REQUIRED", "GOOD_NEWS", "INFO"], "archiveRetentionDays": 0}
     )
     rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.sns.rule)]
-    assert rule["Properties"]["EventPattern"] == {"source": ["regwatch"]}
+    assert rule["Properties"]["EventPattern"] == {"source": ["regwatch"], "detail": {"$or": ALERT_FILTER}}
     archive = next(iter(synthesized.resources("AWS::Events::Archive").values()))
     assert "RetentionDays" not in archive["Properties"] or archive["Properties"]["RetentionDays"] == 0
 
