@@ -131,7 +131,8 @@ def add_scanner(
             function.role,
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:{region}:<AWS::AccountId>:registration/*]",
             "Reading versions (and, on a change, field values, tags, associations) is needed for every "
-            "registration of the account in a monitored region; the set of registrations is dynamic (created in the console), so no fixed ARN list exists.",
+            "registration of the account in a monitored region; the set of registrations is dynamic "
+            "(created in the console), so no fixed ARN list exists.",
         )
 
     target_options = {
