@@ -94,7 +94,7 @@ def humanize_registration_type(registration_type: str) -> str:
     return " ".join(w if w.upper() in _UPPER_WORDS or w == "10DLC" else w.lower() for w in words)
 
 
-_CAMEL_WORDS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL_WORDS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[a-zA-Z])(?=[0-9])")
 # Abbreviations the forms use in field paths, as people write them.
 _FIELD_WORDS = {"url": "URL", "ein": "EIN", "id": "ID", "us": "US", "sms": "SMS", "mms": "MMS", "tfn": "TFN"}
 FIELD_PATH_SEPARATOR = " › "

@@ -35,7 +35,8 @@ class TextNotification:
 
 
 def _ascii_line(text: str) -> str:
-    text = text.replace("→", "->").replace("…", "...")
+    text = text.replace("→", "->").replace("…", "...").replace("›", ">")
+    text = text.replace("–", "-").replace("—", "-").replace("‘", "'").replace("’", "'")
     text = _CONTROL.sub(" ", text)
     return text.encode("ascii", "replace").decode("ascii")
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from regwatch.events import EventContext, build_entry, iso_utc
 from regwatch.model import (
+    Association,
     DeniedReason,
+    FieldFeedback,
+    RegistrationProfile,
     RegistrationChange,
     RegistrationSummary,
     RegistrationVersion,
@@ -148,6 +152,38 @@ def event_for(transition: Transition) -> dict[str, Any]:
     return as_delivered(build_entry(transition, CONTEXT))
 
 
+NAMED_PROFILE = RegistrationProfile(
+    name="Acme Travel – booking alerts",
+    name_source="tag:Name",
+    fields_version=2,
+    associations=tuple(
+        Association("phone-number", f"phone-0a1b2c3d4e5f{n:04d}", None, f"+1206555010{n}", "US")
+        for n in range(7)
+    ),
+    association_count=7,
+    associations_read=True,
+)
+FIELD_FEEDBACK = (
+    FieldFeedback(
+        "companyInfo.website",
+        "Website unreachable",
+        "The website returned HTTP 404. Use a public URL that describes the business and its messaging.",
+    ),
+    FieldFeedback(
+        "messagingUseCase.optInDescription",
+        None,
+        "Describe where end users enter their number and quote the consent text they see.",
+    ),
+    FieldFeedback("messageSamples.messageSample2", "Missing opt-out language", None),
+)
+
+
+def named(transition: Transition, **changes: Any) -> Transition:
+    """The transition as the scanner publishes it once names and impact are known."""
+    profile = replace(NAMED_PROFILE, **changes)
+    return replace(transition, profile=profile)
+
+
 INJECTION = "<!channel> hello @here <https://evil.example/phish|Open the AWS console> & <@U012345>"
 
 SAMPLES: dict[str, Callable[[], Transition]] = {
@@ -182,6 +218,37 @@ SAMPLES: dict[str, Callable[[], Transition]] = {
     ),
     "registration_deleted": lambda: registration_transition(
         "DELETED", "COMPLETE", RegistrationChange.DELETED
+    ),
+    "named_version_denied_with_field_feedback": lambda: replace(
+        named(
+            version_transition(
+                "DENIED",
+                "REVIEWING",
+                registration_type="US_TOLL_FREE_REGISTRATION",
+                registration_status="REQUIRES_UPDATES",
+                reasons=DENIAL_REASONS[:1],
+            ),
+            field_feedback_version=2,
+            field_feedback=FIELD_FEEDBACK,
+        ),
+        registration_previous_status="REVIEWING",
+    ),
+    "named_version_approved_registration_complete": lambda: replace(
+        named(version_transition("APPROVED", "REVIEWING", registration_status="COMPLETE")),
+        registration_previous_status="REVIEWING",
+    ),
+    "named_version_requires_authentication": lambda: named(
+        version_transition(
+            "REQUIRES_AUTHENTICATION",
+            "AWS_REVIEWING",
+            registration_type="US_TEN_DLC_BRAND_REGISTRATION",
+            registration_status="REQUIRES_AUTHENTICATION",
+            version_number=1,
+        ),
+        name="Acme Corporation",
+        name_source="field:companyInfo.companyName",
+        associations=(),
+        association_count=0,
     ),
     "denied_mrkdwn_injection": lambda: version_transition(
         "DENIED",
