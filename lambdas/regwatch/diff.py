@@ -270,6 +270,7 @@ def diff_registration(
         revision=(previous.revision if previous else 0) + 1,
         deleted_at=None,
         profile=live_previous.profile if live_previous else None,
+        reminders_sent=live_previous.reminders_sent if live_previous else frozenset(),
     )
     return RegistrationDiff(tuple(transitions), snapshot)
 

@@ -56,6 +56,17 @@ class FieldFeedbackDetail(_ContractModel):
     feedback: str | None = None
 
 
+class ReminderDetail(_ContractModel):
+    """`detail.reminder` of a "Registration Reminder" event (contract 1.1)."""
+
+    kind: str  # open set: kinds added later flow through
+    deadline: datetime
+    threshold_at: datetime = Field(alias="thresholdAt")
+    since: datetime | None = None
+    estimated: bool = True
+    basis: str = ""
+
+
 class RegwatchDetail(_ContractModel):
     """`detail` of a contract-v1 event; field meanings are in docs/events.md."""
 
@@ -89,6 +100,7 @@ class RegwatchDetail(_ContractModel):
     associations: list[AssociationDetail] = Field(default_factory=list)
     association_count: int = Field(default=0, alias="associationCount")
     field_feedback: list[FieldFeedbackDetail] = Field(default_factory=list, alias="fieldFeedback")
+    reminder: ReminderDetail | None = None
 
     @field_validator("schema_version")
     @classmethod

@@ -63,6 +63,9 @@ class RegistrationSnapshot:
     deleted_at: datetime | None = None
     # Name, associations, field feedback as last read (regwatch/profile.py decides when).
     profile: RegistrationProfile | None = None
+    # Ids of the reminders already published for this registration (regwatch/reminders.py);
+    # the evaluator records them with a conditional write, the scanner carries them over.
+    reminders_sent: frozenset[str] = frozenset()
 
     @property
     def is_tombstone(self) -> bool:

@@ -316,9 +316,128 @@ def _notes(event: RegwatchEvent) -> list[str]:
     return notes
 
 
+def _days_words(delta: timedelta) -> str:
+    days = delta.total_seconds() / 86400
+    if days < 1:
+        hours = max(1, round(days * 24))
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    whole = round(days)
+    return f"{whole} day" + ("s" if whole != 1 else "")
+
+
+_RESEND_STEP = (
+    "Resend the authentication email from the console (open the registration, then resend the "
+    "brand authentication email) and follow its link within 7 days."
+)
+
+
+def _reminder_text(event: RegwatchEvent) -> tuple[str, str, list[str]]:
+    """(headline phrase, summary, next steps) of a reminder."""
+    detail = event.detail
+    reminder = detail.reminder
+    assert reminder is not None  # noqa: S101 - only called for reminders
+    version = f"version {detail.version_number}"
+    deadline = format_time(reminder.deadline)
+    estimate = " (estimate)" if reminder.estimated else ""
+    since = format_time(reminder.since or detail.status_timestamp)
+    find_email = _authentication_steps(event)[0]
+    waited = detail.observed_at - (reminder.since or detail.observed_at)
+    kinds: dict[str, tuple[str, str, list[str]]] = {
+        "AUTHENTICATION_LINK_EXPIRING": (
+            f"{version}: authentication link expires {deadline}{estimate}",
+            f"Version {detail.version_number} has been waiting for brand authentication since {since}. "
+            f"The link in the authentication email stops working about {deadline}.",
+            [find_email, f"If the link already stopped working: {_RESEND_STEP}"],
+        ),
+        "AUTHENTICATION_LINK_EXPIRED": (
+            f"{version}: authentication link has expired{estimate}",
+            f"Version {detail.version_number} has waited for brand authentication since {since}; "
+            f"the emailed link is about 7 days old and no longer works. The email can be resent until "
+            f"about {deadline}; after that the registration must be discarded and submitted again.",
+            [_RESEND_STEP, f"Do it before about {deadline}."],
+        ),
+        "RESEND_WINDOW_CLOSING": (
+            f"{version}: last days to authenticate, until {deadline}{estimate}",
+            f"Version {detail.version_number} still needs brand authentication. The authentication email "
+            f"can only be resent until about {deadline} (30 days after submission); after that the "
+            "registration must be discarded and submitted again.",
+            [find_email, f"If its link expired: {_RESEND_STEP}"],
+        ),
+        "RESEND_WINDOW_CLOSED": (
+            f"{version}: authentication window closed{estimate}",
+            f"Version {detail.version_number} was never authenticated and the 30-day resend window closed "
+            f"about {deadline}. It cannot be authenticated any more.",
+            [
+                "Discard this registration version's submission and submit the registration again "
+                "(create a new version if the console offers it), then authenticate within 7 days.",
+            ],
+        ),
+        "REVIEW_OVERDUE": (
+            f"{version} is still in review after {_days_words(waited)}",
+            f"Version {detail.version_number} has been in review since {since}, longer than the expected "
+            f"time (until about {deadline}; {reminder.basis}).",
+            [
+                "Nothing is necessarily wrong: reviews can take longer than AWS's estimates.",
+                "If it stays in review, open an AWS Support case about this registration.",
+            ],
+        ),
+        "DRAFT_FORGOTTEN": (
+            f"{version} is still a draft since {since}",
+            f"Version {detail.version_number} was created on {since} and never submitted.",
+            ["Finish and submit the draft, or discard it if nobody needs it."],
+        ),
+    }
+    default = (
+        f"{version}: reminder {reminder.kind}",
+        f"Version {detail.version_number} has a deadline about {deadline}: {reminder.basis}.",
+        ["Open the registration in the console to check whether AWS needs something from you."],
+    )
+    return kinds.get(reminder.kind, default)
+
+
+def _describe_reminder(event: RegwatchEvent) -> AlertContent:
+    detail = event.detail
+    reminder = detail.reminder
+    assert reminder is not None  # noqa: S101 - only called for reminders
+    severity = detail.severity
+    phrase, summary, steps = _reminder_text(event)
+    label = registration_label(detail.registration_name, detail.registration_id)
+    facts = [Fact("Registration", label)]
+    if detail.registration_name:
+        facts.append(Fact("Registration ID", detail.registration_id))
+    facts += [
+        Fact("Type", humanize_registration_type(detail.registration_type)),
+        Fact(f"Version {detail.version_number}", humanize_status(detail.status)),
+        Fact("Deadline" + (" (estimate)" if reminder.estimated else ""), format_time(reminder.deadline)),
+        Fact("Waiting since", format_time(reminder.since or detail.status_timestamp)),
+        Fact("Region", detail.region),
+        Fact("Account", detail.account_id),
+    ]
+    notes = [f"How the dates were worked out: {reminder.basis}."] if reminder.basis else []
+    return AlertContent(
+        severity=severity,
+        severity_label=SEVERITY_LABELS[severity],
+        emoji=":alarm_clock:",
+        headline=f"Reminder: {label} {phrase}",
+        summary=summary,
+        facts=tuple(facts),
+        next_steps=tuple(steps),
+        reasons=(),
+        flagged_fields=(),
+        feedback=None,
+        notes=tuple(notes),
+        console_url=detail.console_url,
+        registration_id=detail.registration_id,
+        status=detail.status,
+        event_id=detail.event_id,
+    )
+
+
 def describe(event: RegwatchEvent) -> AlertContent:
     """The channel-independent content of one alert."""
     detail = event.detail
+    if detail.reminder is not None:
+        return _describe_reminder(event)
     severity = detail.severity
     phrase, summary = _what_happened(event)
     when = detail.status_timestamp or detail.observed_at

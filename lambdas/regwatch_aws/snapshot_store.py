@@ -149,6 +149,8 @@ def registration_to_item(
     }
     if snapshot.profile is not None:
         item["profile"] = profile_to_item(snapshot.profile)
+    if snapshot.reminders_sent:
+        item["remindersSent"] = set(snapshot.reminders_sent)
     if snapshot.deleted_at is not None:
         item["deletedAt"] = _iso(snapshot.deleted_at)
         item["expiresAt"] = int((snapshot.deleted_at + tombstone_ttl).timestamp())
@@ -180,6 +182,7 @@ def registration_from_item(raw: Mapping[str, Any]) -> RegistrationSnapshot:
         revision=int(item["revision"]),
         deleted_at=_moment(item.get("deletedAt")),
         profile=profile_from_item(item["profile"]) if item.get("profile") else None,
+        reminders_sent=frozenset(str(i) for i in item.get("remindersSent", ())),
     )
 
 
