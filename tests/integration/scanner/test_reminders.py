@@ -14,8 +14,8 @@ from typing import Any
 
 import boto3
 import pytest
-
 from evaluator import handler as evaluator_handler
+
 from tests.integration.scanner.conftest import (
     BUS,
     REGION,
@@ -100,7 +100,7 @@ def test_a_crash_between_publish_and_record_republishes_the_same_event_id(
     _authenticating(world)
     world.control.advance_clock(5.1 * DAY)
     evaluator_handler.runtime.reset()
-    client = evaluator_handler.runtime.get().evaluator.store._client  # noqa: SLF001 - the real boto3 client
+    client = evaluator_handler.runtime.get().evaluator.store._client
 
     def crash(**_: Any) -> None:
         raise RuntimeError("the evaluator died before recording")
