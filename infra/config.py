@@ -22,6 +22,7 @@ from typing import Any, Literal
 import botocore.session
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from function_support.durations import parse_duration
 from regwatch.severity import Severity
 
 CONTEXT_KEY = "regwatch"
@@ -252,6 +253,43 @@ class RegwatchConfig(BaseModel):
         le=24,
         description="Oldest event EventBridge still delivers to a target (hours) before the DLQ.",
     )
+    # -- reminders (issue 11): the evaluator's schedule and thresholds; durations like "2d" --
+    evaluator_schedule: str = Field(
+        "rate(1 hour)",
+        alias="evaluatorSchedule",
+        description="How often the evaluator checks deadlines and sends reminders (no SMS API calls).",
+    )
+    reminder_auth_link_warning: str = Field(
+        "2d",
+        alias="reminderAuthLinkWarning",
+        description="Remind this long before a brand authentication link expires (7 days after it was sent).",
+    )
+    reminder_resend_window_warning: str = Field(
+        "3d",
+        alias="reminderResendWindowWarning",
+        description="Remind this long before the 30-day window to resend the authentication email closes.",
+    )
+    reminder_draft_forgotten_after: str | None = Field(
+        None,
+        alias="reminderDraftForgottenAfter",
+        description="Remind about a draft version not submitted after this long; null turns it off.",
+    )
+    reminder_review_expected: dict[str, str] = Field(
+        default_factory=lambda: {
+            "US_TEN_DLC_BRAND_REGISTRATION": "4d",
+            "US_TEN_DLC_BRAND_VETTING": "4d",
+            "US_TEN_DLC_CAMPAIGN_REGISTRATION": "28d",
+            "US_TOLL_FREE_REGISTRATION": "21d",
+        },
+        alias="reminderReviewExpected",
+        description="Expected review time per registration type (AWS's published estimates, "
+        "docs/notifications.md); a version in review longer gets a review-overdue reminder.",
+    )
+    reminder_review_expected_default: str = Field(
+        "28d",
+        alias="reminderReviewExpectedDefault",
+        description="Expected review time of registration types missing from `reminderReviewExpected`.",
+    )
 
     # -- field checks: each message is prefixed with the key by ConfigError formatting --
 
@@ -268,7 +306,39 @@ class RegwatchConfig(BaseModel):
     def _lists_from_strings(cls, value: Any) -> Any:
         return _split_list(value)
 
-    @field_validator("slack_webhook_secret", "alarm_email", "heartbeat_interval_minutes", mode="before")
+    @field_validator(
+        "reminder_auth_link_warning",
+        "reminder_resend_window_warning",
+        "reminder_draft_forgotten_after",
+        "reminder_review_expected_default",
+    )
+    @classmethod
+    def _check_duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration("", value)
+        return value
+
+    @field_validator("reminder_review_expected")
+    @classmethod
+    def _check_review_table(cls, value: dict[str, str]) -> dict[str, str]:
+        for registration_type, duration in value.items():
+            parse_duration(registration_type, duration)
+        return value
+
+    @field_validator("evaluator_schedule")
+    @classmethod
+    def _check_evaluator_schedule(cls, value: str) -> str:
+        if not (_RATE.match(value) or _CRON.match(value)):
+            raise ValueError(f"{value!r} is not an EventBridge schedule: use e.g. 'rate(1 hour)'")
+        return value
+
+    @field_validator(
+        "slack_webhook_secret",
+        "alarm_email",
+        "heartbeat_interval_minutes",
+        "reminder_draft_forgotten_after",
+        mode="before",
+    )
     @classmethod
     def _optional_from_strings(cls, value: Any) -> Any:
         return _none_if_empty(value)

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from infra.bundling import lambda_code
 from infra.config import RegwatchConfig
+from infra.evaluator import add_evaluator
 from infra.events import add_event_bus, add_schema_registry
 from infra.monitoring import MonitoredFunction, add_monitoring
 from infra.notifiers import add_notifiers
@@ -30,11 +31,15 @@ class RegwatchStack(Stack):
         self.schema = add_schema_registry(self, config)
         self.scanner = add_scanner(self, config, code=code, bus=self.bus)
         self.notifiers = add_notifiers(self, config, code=code, bus=self.bus, key=key)
+        self.evaluator = add_evaluator(self, config, code=code, bus=self.bus, table=self.scanner.table)
         watched = [
             MonitoredFunction(label, notifier.function, notifier.dead_letter_queue)
             for label, notifier in (("NotifySlack", self.notifiers.slack), ("NotifySns", self.notifiers.sns))
             if notifier is not None
         ]
+        watched.append(
+            MonitoredFunction("Evaluator", self.evaluator.function, self.evaluator.dead_letter_queue)
+        )
         self.monitoring = add_monitoring(
             self,
             config,

@@ -20,9 +20,8 @@ def parse_duration(name: str, value: object) -> timedelta:
     match = _DURATION.match(text)
     if match is None:
         shown = str(value)[:40]
-        raise ValueError(
-            f"{name}: {shown!r} is not a duration (a non-negative number and a unit: {EXAMPLES})"
-        )
+        prefix = f"{name}: " if name else ""
+        raise ValueError(f"{prefix}{shown!r} is not a duration (a non-negative number and a unit: {EXAMPLES})")
     return float(match["value"]) * _UNITS[match["unit"]]
 
 

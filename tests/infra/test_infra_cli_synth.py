@@ -83,7 +83,7 @@ def _template(outdir: Path) -> dict[str, Any]:
 def test_cli_synth_applies_cdk_json_and_command_line_context(cloud_assembly: Path) -> None:
     template = _template(cloud_assembly)
     types = [resource["Type"] for resource in template["Resources"].values()]
-    assert types.count("AWS::Lambda::Function") == 3
+    assert types.count("AWS::Lambda::Function") == 4
     schedules = [
         r["Properties"].get("ScheduleExpression")
         for r in template["Resources"].values()

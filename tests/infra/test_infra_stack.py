@@ -73,11 +73,11 @@ def allow(actions: list[str] | str, resource: Any) -> dict[str, Any]:
     return {"Action": actions, "Effect": "Allow", "Resource": resource}
 
 
-def test_three_functions_with_the_shared_asset_and_lambda_settings(synthesized: Any) -> None:
+def test_four_functions_with_the_shared_asset_and_lambda_settings(synthesized: Any) -> None:
     functions = synthesized.resources("AWS::Lambda::Function")
-    assert len(functions) == 3
+    assert len(functions) == 4
     handlers = {}
-    for construct_id in ("Scanner", "NotifySlack", "NotifySns"):
+    for construct_id in ("Scanner", "NotifySlack", "NotifySns", "Evaluator"):
         props = function_props(synthesized, construct_id)
         handlers[construct_id] = props["Handler"]
         assert props["Runtime"] == "python3.12"
@@ -94,12 +94,13 @@ def test_three_functions_with_the_shared_asset_and_lambda_settings(synthesized: 
         "Scanner": "scanner.handler.lambda_handler",
         "NotifySlack": "notify_slack.handler.lambda_handler",
         "NotifySns": "notify_sns.handler.lambda_handler",
+        "Evaluator": "evaluator.handler.lambda_handler",
     }
     codes = {json.dumps(f["Properties"]["Code"], sort_keys=True) for f in functions.values()}
     assert len(codes) == 1, "all functions share one bundle asset"
     for log_group in synthesized.resources("AWS::Logs::LogGroup").values():
         assert log_group["Properties"]["RetentionInDays"] == 90
-    assert len(synthesized.resources("AWS::Logs::LogGroup")) == 3
+    assert len(synthesized.resources("AWS::Logs::LogGroup")) == 4
 
 
 def test_scanner_sizing_and_environment(synthesized: Any) -> None:
@@ -228,7 +229,7 @@ def test_notifier_patterns_equal_the_configured_routing(synthesized: Any) -> Non
 
 def test_every_target_has_retry_policy_max_age_and_an_encrypted_ssl_only_dlq(synthesized: Any) -> None:
     rules = synthesized.resources("AWS::Events::Rule")
-    assert len(rules) == 4
+    assert len(rules) == 5  # scan schedule, native event, 2 notifiers, evaluator schedule
     queues = synthesized.resources("AWS::SQS::Queue")
     policies = synthesized.resources("AWS::SQS::QueuePolicy").values()
     for rule in rules.values():
@@ -376,6 +377,17 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
             ),
             idempotency,
         ],
+        # No sms-voice permission at all: reminders come from the snapshot alone.
+        "Evaluator": [
+            logs("Evaluator"),
+            dlq("Evaluator"),
+            xray,
+            allow(
+                ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+                arn_of(synthesized, stack.scanner.table),
+            ),
+            allow("events:PutEvents", arn_of(synthesized, stack.bus)),
+        ],
     }
     for construct_id, statements in expected.items():
         assert policy_statements(synthesized, construct_id) == statements, construct_id
@@ -383,7 +395,7 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert not [a for a in actions if "*" in a], f"wildcard action in {statement}"
-    assert len(synthesized.resources("AWS::IAM::Role")) == 3
+    assert len(synthesized.resources("AWS::IAM::Role")) == 4
 
 
 def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
@@ -400,15 +412,15 @@ def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
     assert heartbeat["ComparisonOperator"] == "LessThanThreshold" and heartbeat["Threshold"] == 1
     assert heartbeat["TreatMissingData"] == "breaching"
     metrics = sorted(str(name) for name, _ in by_id)
-    # errors x3, DLQ x3, Lambda throttles x3 + SMS API throttles, heartbeat
+    # errors x4, DLQ x4, throttles x5 (Lambda throttles and the SMS API throttles), heartbeat
     assert metrics == sorted(
-        ["ScanHeartbeat", *["Errors"] * 3, *["ApproximateNumberOfMessagesVisible"] * 3, *["Throttles"] * 4]
+        ["ScanHeartbeat", *["Errors"] * 4, *["ApproximateNumberOfMessagesVisible"] * 4, *["Throttles"] * 5]
     )
     api_throttles = by_id["Throttles", json.dumps([{"Name": "service", "Value": "regwatch-scanner"}])]
     assert api_throttles["Namespace"] == "Acme/Regwatch" and api_throttles["EvaluationPeriods"] == 3
     dlq_ids = {
         synthesized.logical_id(synthesized.stack.node.find_child(f"{f}Dlq"))
-        for f in ("Scanner", "NotifySlack", "NotifySns")
+        for f in ("Scanner", "NotifySlack", "NotifySns", "Evaluator")
     }
     alarmed_queues = {
         props["Dimensions"][0]["Value"]["Fn::GetAtt"][0]

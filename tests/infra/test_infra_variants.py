@@ -25,7 +25,7 @@ def _function_ids(synthesized: Any) -> set[str]:
 
 def test_defaults_deploy_scanner_and_sns_only(synth) -> None:  # type: ignore[no-untyped-def]
     synthesized = synth()
-    assert _function_ids(synthesized) == {"Scanner", "NotifySns"}
+    assert _function_ids(synthesized) == {"Scanner", "NotifySns", "Evaluator"}
     assert synthesized.stack.notifiers.slack is None
     synthesized.template.resource_count_is("AWS::SNS::Subscription", 0)
     # Default monitored region = the deployment region; no MONITORED_REGIONS variable then.
@@ -35,13 +35,15 @@ def test_defaults_deploy_scanner_and_sns_only(synth) -> None:  # type: ignore[no
 
 def test_no_destination_means_no_notifier_resources(synth) -> None:  # type: ignore[no-untyped-def]
     synthesized = synth({"snsEnabled": False})
-    assert _function_ids(synthesized) == {"Scanner"}
+    assert _function_ids(synthesized) == {"Scanner", "Evaluator"}
     assert len(synthesized.resources("AWS::DynamoDB::Table")) == 1, "no idempotency table without notifiers"
     assert len(synthesized.resources("AWS::SNS::Topic")) == 1, "only the alarm topic"
     rule_ids = set(synthesized.resources("AWS::Events::Rule"))
     scanner_rules = {synthesized.stack.scanner.schedule_rule, synthesized.stack.scanner.native_event_rule}
-    assert rule_ids == {synthesized.logical_id(rule) for rule in scanner_rules}
-    assert len(synthesized.resources("AWS::SQS::Queue")) == 1, "only the scanner's DLQ"
+    # Reminders still go on the bus (automation may consume them): the evaluator stays.
+    scheduled = {*scanner_rules, synthesized.stack.evaluator.schedule_rule}
+    assert rule_ids == {synthesized.logical_id(rule) for rule in scheduled}
+    assert len(synthesized.resources("AWS::SQS::Queue")) == 2, "only the scanner's and the evaluator's DLQs"
 
 
 def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # type: ignore[no-untyped-def]
@@ -55,7 +57,7 @@ def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # typ
             "heartbeatIntervalMinutes": 15,
         }
     )
-    assert _function_ids(synthesized) == {"Scanner", "NotifySlack"}
+    assert _function_ids(synthesized) == {"Scanner", "NotifySlack", "Evaluator"}
     rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.rule)]
     assert rule["Properties"]["EventPattern"] == {
         "source": ["regwatch"],
