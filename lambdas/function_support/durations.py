@@ -21,7 +21,7 @@ def parse_duration(name: str, value: object) -> timedelta:
     if match is None:
         shown = str(value)[:40]
         prefix = f"{name}: " if name else ""
-        raise ValueError(f"{prefix}{shown!r} is not a duration (a non-negative number and a unit: {EXAMPLES})")
+        raise ValueError(f"{prefix}{shown!r} is not a duration (a non-negative number and unit: {EXAMPLES})")
     return float(match["value"]) * _UNITS[match["unit"]]
 
 
