@@ -61,10 +61,13 @@ REGISTRATION_DETAIL_TYPES: Mapping[RegistrationChange, str] = {
     RegistrationChange.DISCOVERED: "Registration Discovered",
     RegistrationChange.DELETED: "Registration Deleted",
 }
+# Contract 1.1: deadline reminders (regwatch/reminder_events.py publishes them).
+REMINDER_DETAIL_TYPE = "Registration Reminder"
 ALL_DETAIL_TYPES: tuple[str, ...] = (
     *VERSION_DETAIL_TYPES.values(),
     UNKNOWN_VERSION_STATUS_DETAIL_TYPE,
     *REGISTRATION_DETAIL_TYPES.values(),
+    REMINDER_DETAIL_TYPE,
 )
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from regwatch.events import EventContext, build_detail, fit_detail, iso_utc
+from regwatch.events import REMINDER_DETAIL_TYPE, EventContext, build_detail, fit_detail, iso_utc
 from regwatch.model import RegistrationVersion, Scope, Transition
 from regwatch.reminders import Reminder
 
-REMINDER_DETAIL_TYPE = "Registration Reminder"
+__all__ = ["REMINDER_DETAIL_TYPE", "build_reminder_entry", "reminder_detail"]
 
 
 def reminder_detail(reminder: Reminder) -> dict[str, Any]:

@@ -338,13 +338,15 @@ def _reminder_text(event: RegwatchEvent) -> tuple[str, str, list[str]]:
     assert reminder is not None  # noqa: S101 - only called for reminders
     version = f"version {detail.version_number}"
     deadline = format_time(reminder.deadline)
+    # Headlines carry the day only (subjects are short); the summary has the time.
+    day = ("about " if reminder.estimated else "") + reminder.deadline.strftime("%Y-%m-%d")
     estimate = " (estimate)" if reminder.estimated else ""
     since = format_time(reminder.since or detail.status_timestamp)
     find_email = _authentication_steps(event)[0]
     waited = detail.observed_at - (reminder.since or detail.observed_at)
     kinds: dict[str, tuple[str, str, list[str]]] = {
         "AUTHENTICATION_LINK_EXPIRING": (
-            f"{version}: authentication link expires {deadline}{estimate}",
+            f"{version}: authentication link expires {day}",
             f"Version {detail.version_number} has been waiting for brand authentication since {since}. "
             f"The link in the authentication email stops working about {deadline}.",
             [find_email, f"If the link already stopped working: {_RESEND_STEP}"],
@@ -357,7 +359,7 @@ def _reminder_text(event: RegwatchEvent) -> tuple[str, str, list[str]]:
             [_RESEND_STEP, f"Do it before about {deadline}."],
         ),
         "RESEND_WINDOW_CLOSING": (
-            f"{version}: last days to authenticate, until {deadline}{estimate}",
+            f"{version}: last days to authenticate, until {day}",
             f"Version {detail.version_number} still needs brand authentication. The authentication email "
             f"can only be resent until about {deadline} (30 days after submission); after that the "
             "registration must be discarded and submitted again.",
@@ -374,8 +376,8 @@ def _reminder_text(event: RegwatchEvent) -> tuple[str, str, list[str]]:
         ),
         "REVIEW_OVERDUE": (
             f"{version} is still in review after {_days_words(waited)}",
-            f"Version {detail.version_number} has been in review since {since}, longer than the expected "
-            f"time (until about {deadline}; {reminder.basis}).",
+            f"Version {detail.version_number} has been in review since {since}, longer than AWS's "
+            f"estimate for this registration type (until about {deadline}).",
             [
                 "Nothing is necessarily wrong: reviews can take longer than AWS's estimates.",
                 "If it stays in review, open an AWS Support case about this registration.",

@@ -103,9 +103,12 @@ def _flagged_field_lines(content: AlertContent) -> list[str]:
 
 def _first_line(content: AlertContent) -> str:
     # Shout only the urgency, never the ids: registration ids are case-sensitive.
-    if content.severity is Severity.ACTION_REQUIRED:
-        return content.severity_label.upper() + content.headline[len(content.severity_label) :]
-    return content.headline
+    if content.severity is not Severity.ACTION_REQUIRED:
+        return content.headline
+    label = content.severity_label
+    if content.headline.startswith(label):
+        return label.upper() + content.headline[len(label) :]
+    return f"{label.upper()}. {content.headline}"  # a reminder: "ACTION REQUIRED. Reminder: ..."
 
 
 def render_body(content: AlertContent) -> str:

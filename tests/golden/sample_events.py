@@ -280,3 +280,54 @@ def huge_denial(reason_count: int = 60, text_chars: int = 9000) -> Transition:
         for n in range(reason_count)
     )
     return version_transition("DENIED", "REVIEWING", reasons=reasons, feedback="F" * 20000)
+
+
+# ---- contract 1.1 reminders: built by the evaluator's own producer ------------------------
+
+
+def reminder_event(
+    kind: str, *, status: str = "REQUIRES_AUTHENTICATION", named_profile: bool = True
+) -> dict[str, Any]:
+    """A delivered "Registration Reminder" for a 10DLC brand waiting since T0 (submitted a day before)."""
+    from regwatch.reminder_events import build_reminder_entry
+    from regwatch.reminders import ReminderKind, ReminderPolicy, due_reminders
+    from regwatch.snapshot import RegionKey, RegistrationSnapshot, VersionSnapshot
+
+    history = {"DraftTimestamp": T0 - timedelta(days=2), "SubmittedTimestamp": T0 - timedelta(days=1)}
+    if status == "REQUIRES_AUTHENTICATION":
+        history["RequiresAuthenticationTimestamp"] = T0
+    version = VersionSnapshot(version_number=1, status=status, status_history=history)
+    snapshot = RegistrationSnapshot(
+        registration_id="registration-0a1b2c3d4e5f",
+        registration_arn=f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:registration/registration-0a1b2c3d4e5f",
+        registration_type="US_TEN_DLC_BRAND_REGISTRATION",
+        registration_status=status if status == "REQUIRES_AUTHENTICATION" else "REVIEWING",
+        current_version_number=1,
+        approved_version_number=None,
+        latest_denied_version_number=None,
+        versions={1: version},
+        full_read_at=OBSERVED,
+        profile=replace(NAMED_PROFILE, name="Acme Corporation", associations=(), association_count=0)
+        if named_profile
+        else None,
+    )
+    policy = ReminderPolicy()
+    for days in range(0, 40):
+        now = T0 + timedelta(days=days, hours=1)
+        found = [
+            r
+            for r in due_reminders(RegionKey(ACCOUNT_ID, REGION), snapshot, policy, now)
+            if r.kind == ReminderKind(kind)
+        ]
+        if found:
+            return as_delivered(build_reminder_entry(found[0], CONTEXT, now))
+    raise AssertionError(f"{kind} never became due")
+
+
+REMINDER_SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
+    "reminder_authentication_link_expiring": lambda: reminder_event("AUTHENTICATION_LINK_EXPIRING"),
+    "reminder_authentication_link_expired": lambda: reminder_event("AUTHENTICATION_LINK_EXPIRED"),
+    "reminder_resend_window_closing": lambda: reminder_event("RESEND_WINDOW_CLOSING", named_profile=False),
+    "reminder_resend_window_closed": lambda: reminder_event("RESEND_WINDOW_CLOSED"),
+    "reminder_review_overdue": lambda: reminder_event("REVIEW_OVERDUE", status="REVIEWING"),
+}

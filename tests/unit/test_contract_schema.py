@@ -32,7 +32,14 @@ from regwatch.model import (
     history_key_for_status,
 )
 from regwatch.severity import Severity
-from tests.golden.sample_events import SAMPLES, SOURCE, as_delivered, event_for, huge_denial
+from tests.golden.sample_events import (
+    REMINDER_SAMPLES,
+    SAMPLES,
+    SOURCE,
+    as_delivered,
+    event_for,
+    huge_denial,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCHEMA: dict[str, Any] = json.loads((DOCS / "events.schema.json").read_text(encoding="utf-8"))
@@ -129,6 +136,14 @@ def test_generated_events_match_schema_and_model(transition: Transition) -> None
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_sample_events_match_schema_and_model(sample: str) -> None:
     assert_contract(event_for(SAMPLES[sample]()))
+
+
+@pytest.mark.parametrize("sample", sorted(REMINDER_SAMPLES))
+def test_reminder_events_match_schema_and_model(sample: str) -> None:
+    event = REMINDER_SAMPLES[sample]()
+    assert event["detail-type"] == events.REMINDER_DETAIL_TYPE
+    assert_contract(event)
+    assert parse_regwatch_event(event, SOURCE).detail.reminder is not None
 
 
 def test_trimmed_huge_event_matches_schema_and_model() -> None:

@@ -18,7 +18,7 @@ from regwatch.event_models import parse_regwatch_event
 from regwatch_alerts.render_chatbot import render_chatbot_notification
 from regwatch_alerts.render_slack import render_slack_message
 from regwatch_alerts.render_text import render_text_notification
-from tests.golden.sample_events import SAMPLES, SOURCE, event_for
+from tests.golden.sample_events import REMINDER_SAMPLES, SAMPLES, SOURCE, event_for
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("REGWATCH_UPDATE_GOLDEN") == "1"
@@ -47,11 +47,17 @@ RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
 }
 
 
+EVENTS: dict[str, Callable[[], dict[str, Any]]] = {
+    **{name: (lambda make=make: event_for(make())) for name, make in SAMPLES.items()},
+    **REMINDER_SAMPLES,
+}
+
+
 @pytest.mark.parametrize("channel", sorted(RENDERERS))
-@pytest.mark.parametrize("sample", sorted(SAMPLES))
+@pytest.mark.parametrize("sample", sorted(EVENTS))
 def test_rendering_matches_golden_file(sample: str, channel: str) -> None:
     suffix, render = RENDERERS[channel]
-    rendered = render(event_for(SAMPLES[sample]())) + "\n"
+    rendered = render(EVENTS[sample]()) + "\n"
     path = GOLDEN / channel / f"{sample}.{suffix}"
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,4 +73,4 @@ def test_every_golden_file_has_a_sample() -> None:
     # A renamed sample must not leave a stale golden file nobody reviews.
     names = {p.stem for channel in RENDERERS for p in (GOLDEN / channel).glob("*.*")}
     assert names, "no golden files found"
-    assert names <= set(SAMPLES), f"golden files without a sample: {sorted(names - set(SAMPLES))}"
+    assert names <= set(EVENTS), f"golden files without a sample: {sorted(names - set(EVENTS))}"
