@@ -52,6 +52,7 @@ def _build_runtime() -> _Runtime:
         clock=lambda: utc_now(),  # noqa: PLW0108 - late-bound so the demo/tests can repoint utc_now
         event_source=settings.event_source,
         event_bus_name=settings.event_bus_name,
+        digest_schedule=settings.digest,
     )
     return _Runtime(settings, evaluator)
 

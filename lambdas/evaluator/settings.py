@@ -8,14 +8,37 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from function_support.durations import parse_duration
 from function_support.settings_parsing import SettingsError, event_source_of
+from regwatch.digest import DigestSchedule
 from regwatch.reminders import DEFAULT_REVIEW_EXPECTED, DEFAULT_REVIEW_EXPECTED_OTHERWISE, ReminderPolicy
+
+_LOCAL_TIME = re.compile(r"^(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)$")
+
+
+def digest_schedule(local_time: str, timezone: str, problems: list[str]) -> DigestSchedule | None:
+    """`HH:MM` in an IANA zone; an empty DIGEST_TIME turns the digest off."""
+    if not local_time:
+        return None
+    match = _LOCAL_TIME.match(local_time)
+    if match is None:
+        problems.append(f"DIGEST_TIME must be a 24-hour local time HH:MM, got {local_time[:20]!r}")
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"DIGEST_TIMEZONE {timezone[:50]!r} is not an IANA time zone (e.g. 'Europe/Berlin')")
+        return None
+    if match is None:
+        return None
+    return DigestSchedule(time(int(match["hour"]), int(match["minute"])), zone)
+
 
 __all__ = ["EvaluatorSettings", "SettingsError"]
 
@@ -58,6 +81,7 @@ class EvaluatorSettings:
     event_bus_name: str
     event_source: str
     policy: ReminderPolicy
+    digest: DigestSchedule | None = None
 
     @classmethod
     def from_mapping(cls, environ: Mapping[str, str]) -> EvaluatorSettings:
@@ -79,9 +103,12 @@ class EvaluatorSettings:
                 problems.append("REMINDER_SETTINGS must be a JSON object")
                 raw = {}
         policy = _policy(raw, problems)
+        digest = digest_schedule(
+            environ.get("DIGEST_TIME", "").strip(), environ.get("DIGEST_TIMEZONE", "").strip(), problems
+        )
         if problems:
             raise SettingsError("; ".join(problems))
-        return cls(table, bus, event_source_of(environ), policy)
+        return cls(table, bus, event_source_of(environ), policy, digest)
 
     @classmethod
     def from_environment(cls) -> EvaluatorSettings:

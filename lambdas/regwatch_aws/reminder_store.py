@@ -8,13 +8,22 @@ scanners wrote, for any account and region, is evaluated.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from regwatch.errors import SnapshotConflict, SnapshotUnavailable
-from regwatch.snapshot import RegionKey, RegistrationSnapshot
-from regwatch_aws.snapshot_store import REGISTRATION_PREFIX, registration_from_item
+from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
+from regwatch_aws.snapshot_store import (
+    META_SORT_KEY,
+    REGISTRATION_PREFIX,
+    registration_from_item,
+    state_from_item,
+)
+
+DIGEST_PARTITION = "DIGEST"
+DIGEST_RECORD_TTL = timedelta(days=30)
 
 
 def region_key_of(partition: str) -> RegionKey:
@@ -51,6 +60,42 @@ class DynamoReminderStore:
             if not last:
                 return
             request["ExclusiveStartKey"] = last
+
+    def all_states(self) -> dict[RegionKey, ScanState]:
+        """Every account-region's scan state (META item), for the digest's monitor health."""
+        states: dict[RegionKey, ScanState] = {}
+        request: dict[str, Any] = {
+            "FilterExpression": "sk = :meta",
+            "ExpressionAttributeValues": {":meta": {"S": META_SORT_KEY}},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._call("scan", **request)
+            for raw in response.get("Items", []):
+                states[region_key_of(raw["pk"]["S"])] = state_from_item(raw)
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return states
+            request["ExclusiveStartKey"] = last
+
+    def _digest_key(self, record_key: str) -> dict[str, Any]:
+        return {"pk": {"S": DIGEST_PARTITION}, "sk": {"S": f"DAY#{record_key}"}}
+
+    def digest_recorded(self, record_key: str) -> bool:
+        response = self._call("get_item", Key=self._digest_key(record_key), ConsistentRead=True)
+        return "Item" in response
+
+    def record_digest(self, record_key: str, event_id: str, now: datetime) -> None:
+        self._call(
+            "put_item",
+            Item={
+                **self._digest_key(record_key),
+                "eventId": {"S": event_id},
+                "sentAt": {"S": now.isoformat()},
+                "expiresAt": {"N": str(int((now + DIGEST_RECORD_TTL).timestamp()))},
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
 
     def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
         response = self._call(
