@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify_common import metrics as names
-from regwatch.event_models import RegwatchEvent, parse_regwatch_event
+from regwatch.event_models import DigestEvent, Notification, parse_notification
 from regwatch.notification_errors import InvalidEvent, NotificationError
 from regwatch_aws.idempotency import deliver_once
 
@@ -68,7 +68,7 @@ class NotifierFlow:
 
     def delivered(
         self,
-        notification: RegwatchEvent,
+        notification: Notification,
         send: Callable[[], dict[str, Any]],
         on_failure: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
@@ -95,20 +95,24 @@ class NotifierFlow:
     ) -> dict[str, Any]:
         """One invocation: reject what is not a regwatch event, then deliver once per eventId."""
         try:
-            notification = parse_regwatch_event(event, event_source)
+            notification = parse_notification(event, event_source)
         except InvalidEvent as error:
             self.count(names.INVALID_EVENTS)
             self.logger.error("Rejected input: not a regwatch event", extra={"error": str(error)})
             raise
-        detail = notification.detail
-        self.logger.append_keys(
-            eventId=detail.event_id, registrationId=detail.registration_id, status=detail.status
-        )
-        if not detail.alert:
-            # The rule already filters on `alert`; this guards hand-made rules and replays.
-            # A 1.0 event has no `alert` field and counts as an alert (the model's default).
-            self.count(names.NOT_ALERTS_SKIPPED)
-            self.logger.info("Not an alert: another event of the same change carries it")
-            return {"eventId": detail.event_id, "destination": self.destination, "result": "not-an-alert"}
+        if isinstance(notification, DigestEvent):
+            # The daily digest reaches only destinations whose digest rule routes it here.
+            self.logger.append_keys(eventId=notification.detail.event_id, digestDay=notification.detail.day)
+        else:
+            detail = notification.detail
+            self.logger.append_keys(
+                eventId=detail.event_id, registrationId=detail.registration_id, status=detail.status
+            )
+            if not detail.alert:
+                # The rule already filters on `alert`; this guards hand-made rules and replays.
+                # A 1.0 event has no `alert` field and counts as an alert (the model's default).
+                self.count(names.NOT_ALERTS_SKIPPED)
+                self.logger.info("Not an alert: another event of the same change carries it")
+                return {"eventId": detail.event_id, "destination": self.destination, "result": "not-an-alert"}
         delivery.idempotency.register_lambda_context(context)
         return delivery.deliver(event=event, notification=notification)

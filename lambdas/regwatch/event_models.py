@@ -24,6 +24,19 @@ SUPPORTED_MAJOR_VERSION = SCHEMA_VERSION.split(".")[0]
 _SCHEMA_VERSION_FORMAT = re.compile(r"^(\d+)\.(\d+)$")
 
 
+def check_major_version(value: str) -> str:
+    """Accept any 1.x; reject other majors and malformed versions, naming the problem."""
+    match = _SCHEMA_VERSION_FORMAT.match(value)
+    if match is None:
+        raise ValueError(f"schemaVersion must look like '<major>.<minor>', got {value[:20]!r}")
+    if match.group(1) != SUPPORTED_MAJOR_VERSION:
+        raise ValueError(
+            f"schemaVersion {value!r} has major version {match.group(1)}; "
+            f"this consumer understands major version {SUPPORTED_MAJOR_VERSION} only"
+        )
+    return value
+
+
 class _ContractModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
 
@@ -105,15 +118,7 @@ class RegwatchDetail(_ContractModel):
     @field_validator("schema_version")
     @classmethod
     def _same_major_version(cls, value: str) -> str:
-        match = _SCHEMA_VERSION_FORMAT.match(value)
-        if match is None:
-            raise ValueError(f"schemaVersion must look like '<major>.<minor>', got {value[:20]!r}")
-        if match.group(1) != SUPPORTED_MAJOR_VERSION:
-            raise ValueError(
-                f"schemaVersion {value!r} has major version {match.group(1)}; "
-                f"this consumer understands major version {SUPPORTED_MAJOR_VERSION} only"
-            )
-        return value
+        return check_major_version(value)
 
 
 class RegwatchEvent(EventBridgeModel):
@@ -150,3 +155,71 @@ def parse_regwatch_event(raw: Any, expected_source: str) -> RegwatchEvent:
         return parse(event=raw, model=RegwatchEvent)
     except ValidationError as error:
         raise InvalidEvent(f"not a valid regwatch contract-v1 event: {_describe(error)}") from None
+
+
+# ---- contract 1.1: the daily digest ("Registration Digest") ----------------------------
+
+DIGEST_DETAIL_TYPE = "Registration Digest"
+
+
+class DigestLineDetail(_ContractModel):
+    account_id: str = Field(alias="accountId")
+    region: str
+    registration_id: str = Field(alias="registrationId")
+    registration_name: str | None = Field(default=None, alias="registrationName")
+    registration_type: str = Field(alias="registrationType")
+    version_number: int = Field(alias="versionNumber")
+    status: str
+    at: datetime | None = None
+    deadline: datetime | None = None
+    note: str = ""
+
+
+class DigestSectionDetail(_ContractModel):
+    total: int
+    items: list[DigestLineDetail]
+
+
+class DigestTargetDetail(_ContractModel):
+    account_id: str = Field(alias="accountId")
+    region: str
+    by_status: dict[str, int] = Field(alias="byStatus")
+    last_complete_scan_at: datetime | None = Field(default=None, alias="lastCompleteScanAt")
+
+
+class DigestDetail(_ContractModel):
+    schema_version: str = Field(alias="schemaVersion")
+    event_id: str = Field(alias="eventId", min_length=1)
+    day: str
+    timezone: str
+    generated_at: datetime = Field(alias="generatedAt")
+    targets: list[DigestTargetDetail]
+    changes: DigestSectionDetail
+    needs_human: DigestSectionDetail = Field(alias="needsHuman")
+    overdue_reviews: DigestSectionDetail = Field(alias="overdueReviews")
+
+    @field_validator("schema_version")
+    @classmethod
+    def _same_major_version(cls, value: str) -> str:
+        return check_major_version(value)
+
+
+class DigestEvent(EventBridgeModel):
+    detail: DigestDetail
+
+
+Notification = RegwatchEvent | DigestEvent
+
+
+def parse_notification(raw: Any, expected_source: str) -> Notification:
+    """A transition/reminder event, or the daily digest (by detail-type)."""
+    if (
+        isinstance(raw, dict)
+        and raw.get("detail-type") == DIGEST_DETAIL_TYPE
+        and raw.get("source") == expected_source
+    ):
+        try:
+            return parse(event=raw, model=DigestEvent)
+        except ValidationError as error:
+            raise InvalidEvent(f"not a valid regwatch digest event: {_describe(error)}") from None
+    return parse_regwatch_event(raw, expected_source)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.event_models import DeniedReasonDetail, RegwatchEvent
+from regwatch.event_models import DeniedReasonDetail, DigestEvent, Notification
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import AlertContent, FlaggedField, describe
+from regwatch_alerts.digest_content import DigestSection, describe_digest
 from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain, link
 
 # Block Kit limits (api.slack.com/reference/block-kit/blocks).
@@ -105,8 +106,50 @@ def _fallback_text(content: AlertContent) -> str:
     return fit(text, FALLBACK_TEXT_LIMIT)
 
 
-def render_slack_message(event: RegwatchEvent) -> dict[str, Any]:
+def _digest_section_text(section: DigestSection) -> str:
+    """`*Title*` and bullet lines, as many as fit one section; the rest counted."""
+    text = f"*{escape_mrkdwn(section.title)}*"
+    shown = 0
+    for line in section.lines:
+        bullet = f"\n• {escape_mrkdwn(line)}"
+        # Keep room for the "and N more" line.
+        if len(text) + len(bullet) > SECTION_TEXT_LIMIT - 60:
+            break
+        text += bullet
+        shown += 1
+    hidden = len(section.lines) - shown + section.hidden
+    if hidden > 0:
+        text += f"\n…and {hidden} more: see the console or the event archive."
+    return text
+
+
+def render_slack_digest(event: DigestEvent) -> dict[str, Any]:
+    content = describe_digest(event)
+    emoji = ":sunny:" if content.quiet else ":clipboard:"
+    blocks: list[Block] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": fit_plain(f"{emoji} {content.title}", HEADER_TEXT_LIMIT),
+                "emoji": True,
+            },
+        },
+        _mrkdwn_section(escape_mrkdwn(content.summary)),
+    ]
+    for section in content.sections:
+        blocks += [{"type": "divider"}, _mrkdwn_section(_digest_section_text(section))]
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"regwatch digest {content.event_id}"}]}
+    )
+    text = fit(escape_mrkdwn(f"{content.title}: {content.summary}"), FALLBACK_TEXT_LIMIT)
+    return {"text": text, "blocks": blocks[:MAX_BLOCKS]}
+
+
+def render_slack_message(event: Notification) -> dict[str, Any]:
     """The webhook body: `text` (notification/fallback) and `blocks`."""
+    if isinstance(event, DigestEvent):
+        return render_slack_digest(event)
     content = describe(event)
     blocks: list[Block] = [
         {

@@ -10,9 +10,10 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import FIELD_PATH_SEPARATOR, AlertContent, describe
+from regwatch_alerts.digest_content import describe_digest
 
 # SNS: the subject must be under 100 characters, no line breaks or control characters;
 # mail clients are happiest with ASCII there.
@@ -143,7 +144,9 @@ def _fit_bytes(body: str) -> str:
     return data[:room].decode("utf-8", "ignore") + BODY_SHORTENED_NOTE
 
 
-def message_attributes(event: RegwatchEvent) -> dict[str, str]:
+def message_attributes(event: Notification) -> dict[str, str]:
+    if isinstance(event, DigestEvent):
+        return {"kind": "digest", "severity": "INFO", "day": event.detail.day}
     detail = event.detail
     return {
         "status": detail.status,
@@ -155,7 +158,28 @@ def message_attributes(event: RegwatchEvent) -> dict[str, str]:
     }
 
 
-def render_text_notification(event: RegwatchEvent) -> TextNotification:
+def render_text_digest(event: DigestEvent) -> TextNotification:
+    content = describe_digest(event)
+    detail = event.detail
+    lines = [content.title, "", *_wrap(content.summary)]
+    for section in content.sections:
+        lines += ["", section.title.upper(), *_bullets(list(section.lines))]
+        if section.hidden:
+            lines.append(f"- ...and {section.hidden} more")
+    lines += ["", f"regwatch digest {content.event_id}"]
+    subject = _ascii_line(f"{SUBJECT_PREFIX}Daily digest {detail.day}: {content.summary}")
+    if len(subject) > SUBJECT_LIMIT:
+        subject = subject[: SUBJECT_LIMIT - 3] + "..."
+    return TextNotification(
+        subject=subject,
+        body=_fit_bytes("\n".join(lines)),
+        attributes=message_attributes(event),
+    )
+
+
+def render_text_notification(event: Notification) -> TextNotification:
+    if isinstance(event, DigestEvent):
+        return render_text_digest(event)
     content = describe(event)
     return TextNotification(
         subject=render_subject(content),
