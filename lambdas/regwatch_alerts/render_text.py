@@ -10,7 +10,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
+from regwatch.event_models import DigestEvent, Notification
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import FIELD_PATH_SEPARATOR, AlertContent, describe
 from regwatch_alerts.digest_content import describe_digest
