@@ -5,12 +5,13 @@ cost API quota, so they happen only when one scan publishes transitions of the
 registration, and only what the change can have made stale:
 
 - name (field values of the current version + the `Name` tag): when the current version
-  has left DRAFT and its fields were not looked at yet (a version's fields are frozen once
-  it is submitted; a DRAFT's fields are still being typed);
+  leaves DRAFT (a version's fields are frozen once it is submitted; a DRAFT's are still
+  being typed), or when a registration regwatch never named first needs a person;
 - field feedback (field values of the current version): when the current version was
   just DENIED, or the registration just became REQUIRES_UPDATES;
-- associations (`ListRegistrationAssociations`): the first time, and when the
-  registration just became COMPLETE (numbers / sender ids are attached then).
+- associations (`ListRegistrationAssociations`): when the registration becomes COMPLETE
+  (numbers / sender ids are attached then), or, never listed, when it first needs a person.
+A name read on a denial shares the one field-values call with the feedback.
 
 docs/notifications.md ("Names") lists the field paths and where they come from.
 """
@@ -28,6 +29,7 @@ from regwatch.model import (
     Scope,
     Transition,
 )
+from regwatch.severity import ACTION_REQUIRED_STATUSES
 
 NAME_TAG = "Name"
 DRAFT = "DRAFT"
@@ -72,19 +74,42 @@ class ProfileReads:
         return self.field_values_version is not None or self.associations
 
 
+def _left_draft(transition: Transition, current: int) -> bool:
+    """The current version's first step out of DRAFT (its fields are final from now on)."""
+    version = transition.version.version_number if transition.version else None
+    return (
+        transition.scope is Scope.VERSION
+        and version == current
+        and transition.status != DRAFT
+        and transition.previous_status in (None, DRAFT)
+    )
+
+
 def reads_for(
     previous: RegistrationProfile | None,
     registration: RegistrationSummary,
     current_version_status: str | None,
     transitions: Sequence[Transition],
 ) -> ProfileReads:
-    """What to read for a registration whose diff produced `transitions`."""
+    """What to read for a registration whose diff produced `transitions`.
+
+    Every read is tied to a moment that needs it, so a registration costs a few reads over
+    its whole life, not per change: the name when its current version is submitted (or, for
+    one regwatch never named, when it first needs a person); field feedback on a denial;
+    associations on completion (or, never read, when it first needs a person).
+    """
     if not transitions:
         return ProfileReads()
     current = registration.current_version_number
+    needs_person = any(t.status in ACTION_REQUIRED_STATUSES for t in transitions)
+    never_named = previous is None or previous.fields_version is None
     name_from = None
     if current_version_status not in (None, DRAFT) and (
-        previous is None or previous.fields_version != current
+        (
+            any(_left_draft(t, current) for t in transitions)
+            and (previous is None or previous.fields_version != current)
+        )
+        or (needs_person and never_named)
     ):
         name_from = current
     feedback_from = None
@@ -96,10 +121,9 @@ def reads_for(
             and transition.status in FEEDBACK_VERSION_STATUSES
         ) or (transition.scope is Scope.REGISTRATION and transition.status in FEEDBACK_REGISTRATION_STATUSES):
             feedback_from = current
-    associations = (
-        previous is None
-        or not previous.associations_read
-        or any(t.scope is Scope.REGISTRATION and t.status in ASSOCIATIONS_CHANGE_AT for t in transitions)
+    never_listed = previous is None or not previous.associations_read
+    associations = (needs_person and never_listed) or any(
+        t.scope is Scope.REGISTRATION and t.status in ASSOCIATIONS_CHANGE_AT for t in transitions
     )
     return ProfileReads(name_from, feedback_from, associations)
 

@@ -54,15 +54,25 @@ def test_name_tag_wins_and_associations_name_the_impact(world: ScannerWorld) -> 
     [submitted] = [d for d in _step(world, registration_id, "SUBMITTED") if d["scope"] == "VERSION"]
     assert submitted["registrationName"] == "Acme brand (US)"
     assert submitted["registrationNameSource"] == "tag:Name"
-    assert [a["phoneNumber"] for a in submitted["associations"]] == [n["phone_number"] for n in numbers]
-    assert submitted["associationCount"] == 3
-    assert _profile_calls(world) == dict.fromkeys(PROFILE_OPERATIONS, 1)
+    assert submitted["associations"] == [], "nothing is attached before completion"
+    assert _profile_calls(world) == {
+        "DescribeRegistrationFieldValues": 1,
+        "ListTagsForResource": 1,
+        "ListRegistrationAssociations": 0,
+    }
 
     # A review step changes nothing people call the registration: no reads, name from the snapshot.
     world.control.reset_counters()
     details = _step(world, registration_id, "REVIEWING")
     assert {d["registrationName"] for d in details} == {"Acme brand (US)"}
     assert _profile_calls(world) == dict.fromkeys(PROFILE_OPERATIONS, 0)
+
+    # Completion attaches the numbers: one association read, shown on the approval's alert.
+    details = _step(world, registration_id, "APPROVED")
+    [approved] = [d for d in details if d["scope"] == "VERSION"]
+    assert [a["phoneNumber"] for a in approved["associations"]] == [n["phone_number"] for n in numbers]
+    assert approved["associationCount"] == 3 and approved["registrationPreviousStatus"] == "REVIEWING"
+    assert _profile_calls(world)["ListRegistrationAssociations"] == 1
 
 
 def test_field_name_without_tag_and_field_feedback_on_denial(world: ScannerWorld) -> None:
