@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import botocore.session
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -290,10 +291,25 @@ class RegwatchConfig(BaseModel):
         alias="reminderReviewExpectedDefault",
         description="Expected review time of registration types missing from `reminderReviewExpected`.",
     )
+    digest_time: str | None = Field(
+        "08:00",
+        alias="digestTime",
+        description="Local time (HH:MM, 24-hour) of the daily digest, sent by the first evaluator run "
+        "at or after it; null turns the digest off.",
+    )
+    digest_timezone: str = Field(
+        "UTC", alias="digestTimezone", description="IANA time zone of `digestTime`, e.g. `Europe/Berlin`."
+    )
+    digest_destinations: list[Literal["slack", "sns"]] = Field(
+        default_factory=lambda: ["slack"],
+        alias="digestDestinations",
+        description="Destinations that get the daily digest (`slack`, `sns`); one not configured is skipped.",
+    )
 
     # -- field checks: each message is prefixed with the key by ConfigError formatting --
 
     @field_validator(
+        "digest_destinations",
         "monitored_regions",
         "slack_severities",
         "slack_statuses",
@@ -325,6 +341,22 @@ class RegwatchConfig(BaseModel):
             parse_duration(registration_type, duration)
         return value
 
+    @field_validator("digest_time")
+    @classmethod
+    def _check_digest_time(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+            raise ValueError(f"{value!r} is not a 24-hour local time HH:MM (e.g. '08:00')")
+        return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _check_digest_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'Europe/Berlin', 'UTC')") from None
+        return value
+
     @field_validator("evaluator_schedule")
     @classmethod
     def _check_evaluator_schedule(cls, value: str) -> str:
@@ -337,6 +369,7 @@ class RegwatchConfig(BaseModel):
         "alarm_email",
         "heartbeat_interval_minutes",
         "reminder_draft_forgotten_after",
+        "digest_time",
         mode="before",
     )
     @classmethod

@@ -68,6 +68,8 @@ def add_evaluator(
             "EVENT_BUS_NAME": bus.event_bus_name,
             "EVENT_SOURCE": config.event_source,
             "REMINDER_SETTINGS": reminder_settings(config),
+            "DIGEST_TIME": config.digest_time or "",
+            "DIGEST_TIMEZONE": config.digest_timezone,
             "POWERTOOLS_SERVICE_NAME": EVALUATOR_SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
         },

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from infra.bundling import lambda_code
 from infra.config import RegwatchConfig
+from infra.digest import add_digest_routes
 from infra.evaluator import add_evaluator
 from infra.events import add_event_bus, add_schema_registry
 from infra.monitoring import MonitoredFunction, add_monitoring
@@ -32,6 +33,7 @@ class RegwatchStack(Stack):
         self.scanner = add_scanner(self, config, code=code, bus=self.bus)
         self.notifiers = add_notifiers(self, config, code=code, bus=self.bus, key=key)
         self.evaluator = add_evaluator(self, config, code=code, bus=self.bus, table=self.scanner.table)
+        self.digest_rules = add_digest_routes(self, config, bus=self.bus, notifiers=self.notifiers)
         watched = [
             MonitoredFunction(label, notifier.function, notifier.dead_letter_queue)
             for label, notifier in (("NotifySlack", self.notifiers.slack), ("NotifySns", self.notifiers.sns))

@@ -229,7 +229,7 @@ def test_notifier_patterns_equal_the_configured_routing(synthesized: Any) -> Non
 
 def test_every_target_has_retry_policy_max_age_and_an_encrypted_ssl_only_dlq(synthesized: Any) -> None:
     rules = synthesized.resources("AWS::Events::Rule")
-    assert len(rules) == 5  # scan schedule, native event, 2 notifiers, evaluator schedule
+    assert len(rules) == 6  # scan schedule, native event, 2 notifiers, evaluator schedule, Slack digest
     queues = synthesized.resources("AWS::SQS::Queue")
     policies = synthesized.resources("AWS::SQS::QueuePolicy").values()
     for rule in rules.values():
