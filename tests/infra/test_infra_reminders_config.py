@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from evaluator.settings import EvaluatorSettings
+
 from infra.config import ConfigError, RegwatchConfig
 from infra.evaluator import reminder_settings
 
