@@ -27,6 +27,7 @@ class DigestSection:
 @dataclass(frozen=True, slots=True)
 class DigestContent:
     title: str
+    headline: str  # short, for subjects: the counts
     summary: str
     sections: tuple[DigestSection, ...]
     quiet: bool
@@ -64,7 +65,7 @@ def _overdue(section: DigestSectionDetail) -> DigestSection:
 
 def _changes(section: DigestSectionDetail) -> DigestSection:
     lines = [
-        f"{_who(line)} is {humanize_status(line.status)} since {format_time(line.at)} ({_where(line)})"
+        f"{_who(line)}: {humanize_status(line.status)} at {format_time(line.at)} ({_where(line)})"
         for line in section.items
     ]
     return DigestSection(
@@ -98,21 +99,26 @@ def _health(event: DigestEvent, now: datetime) -> DigestSection:
     return DigestSection("Monitor health", tuple(lines), 0)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def describe_digest(event: DigestEvent) -> DigestContent:
     detail = event.detail
     needs, overdue, changes = detail.needs_human, detail.overdue_reviews, detail.changes
     watched = sum(sum(t.by_status.values()) for t in detail.targets)
     quiet = not (needs.total or overdue.total or changes.total)
+    scope = f"{_count(watched, 'registration')} watched in {_count(len(detail.targets), 'account-region')}"
     if quiet:
-        summary = (
-            f"Quiet day: nothing changed in the last 24 hours and nothing waits on a person. "
-            f"regwatch is watching {watched} registrations in {len(detail.targets)} account-regions."
-        )
+        headline = "quiet day"
+        summary = f"Quiet day: nothing changed in the last 24 hours and nothing waits on a person. {scope}."
     else:
-        summary = (
-            f"{needs.total} need a person, {overdue.total} reviews overdue, {changes.total} changes in the "
-            f"last 24 hours; {watched} registrations watched in {len(detail.targets)} account-regions."
+        headline = (
+            f"{needs.total} need a person, {_count(overdue.total, 'review')} overdue, "
+            f"{_count(changes.total, 'change')}"
         )
+        summary = f"{headline} in the last 24 hours; {scope}."
+        summary = summary[:1].upper() + summary[1:]
     sections = [
         section
         for section in (_needs_human(needs), _overdue(overdue), _changes(changes))
@@ -121,6 +127,7 @@ def describe_digest(event: DigestEvent) -> DigestContent:
     sections += [_by_status(event), _health(event, detail.generated_at)]
     return DigestContent(
         title=f"regwatch daily digest for {detail.day} ({detail.timezone})",
+        headline=headline,
         summary=summary,
         sections=tuple(sections),
         quiet=quiet,

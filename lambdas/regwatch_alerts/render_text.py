@@ -167,7 +167,7 @@ def render_text_digest(event: DigestEvent) -> TextNotification:
         if section.hidden:
             lines.append(f"- ...and {section.hidden} more")
     lines += ["", f"regwatch digest {content.event_id}"]
-    subject = _ascii_line(f"{SUBJECT_PREFIX}Daily digest {detail.day}: {content.summary}")
+    subject = _ascii_line(f"{SUBJECT_PREFIX}Daily digest {detail.day}: {content.headline}")
     if len(subject) > SUBJECT_LIMIT:
         subject = subject[: SUBJECT_LIMIT - 3] + "..."
     return TextNotification(

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from regwatch.events import EventContext, build_entry, iso_utc
@@ -330,4 +330,113 @@ REMINDER_SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     "reminder_resend_window_closing": lambda: reminder_event("RESEND_WINDOW_CLOSING", named_profile=False),
     "reminder_resend_window_closed": lambda: reminder_event("RESEND_WINDOW_CLOSED"),
     "reminder_review_overdue": lambda: reminder_event("REVIEW_OVERDUE", status="REVIEWING"),
+}
+
+
+# ---- contract 1.1: the daily digest -------------------------------------------------------
+
+
+def digest_event(*, quiet: bool) -> dict[str, Any]:
+    """A delivered "Registration Digest" for 2025-03-04 08:00 Europe/Berlin."""
+    from regwatch.digest import build_digest, digest_detail
+    from regwatch.evaluate import DIGEST_DETAIL_TYPE, fit_detail_digest
+    from regwatch.events import SCHEMA_VERSION
+    from regwatch.reminders import ReminderPolicy
+    from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState, VersionSnapshot
+
+    now = datetime(2025, 3, 4, 7, 0, tzinfo=UTC)
+
+    def snapshot(  # noqa: PLR0917 - a compact fixture builder
+        rid: str, rtype: str, status: str, version_status: str, key: str, at: datetime, name: str | None
+    ) -> RegistrationSnapshot:
+        history = {
+            "DraftTimestamp": at - timedelta(days=3),
+            "SubmittedTimestamp": at - timedelta(days=2),
+            key: at,
+        }
+        return RegistrationSnapshot(
+            registration_id=rid,
+            registration_arn=f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:registration/{rid}",
+            registration_type=rtype,
+            registration_status=status,
+            current_version_number=1,
+            approved_version_number=None,
+            latest_denied_version_number=None,
+            versions={1: VersionSnapshot(1, version_status, history)},
+            full_read_at=now,
+            profile=RegistrationProfile(name=name) if name else None,
+        )
+
+    east, west = RegionKey(ACCOUNT_ID, REGION), RegionKey(ACCOUNT_ID, "us-west-2")
+    complete = snapshot(
+        "registration-aa11",
+        "US_TOLL_FREE_REGISTRATION",
+        "COMPLETE",
+        "APPROVED",
+        "ApprovedTimestamp",
+        now - timedelta(days=20),
+        "Acme Travel – booking alerts",
+    )
+    registrations = [(east, complete)]
+    if not quiet:
+        registrations += [
+            (
+                east,
+                snapshot(
+                    "registration-bb22",
+                    "US_TEN_DLC_BRAND_REGISTRATION",
+                    "REQUIRES_AUTHENTICATION",
+                    "REQUIRES_AUTHENTICATION",
+                    "RequiresAuthenticationTimestamp",
+                    now - timedelta(hours=20),
+                    "Acme Corporation",
+                ),
+            ),
+            (
+                west,
+                snapshot(
+                    "registration-cc33",
+                    "US_TEN_DLC_CAMPAIGN_REGISTRATION",
+                    "REQUIRES_UPDATES",
+                    "DENIED",
+                    "DeniedTimestamp",
+                    now - timedelta(hours=3),
+                    None,
+                ),
+            ),
+            (
+                west,
+                snapshot(
+                    "registration-dd44",
+                    "US_TOLL_FREE_REGISTRATION",
+                    "REVIEWING",
+                    "REVIEWING",
+                    "ReviewingTimestamp",
+                    now - timedelta(days=25),
+                    "Acme Support line",
+                ),
+            ),
+        ]
+    states = {
+        east: ScanState(last_scan_completed_at=now - timedelta(minutes=4)),
+        west: ScanState(last_scan_completed_at=None if not quiet else now - timedelta(minutes=4)),
+    }
+    digest = build_digest(registrations, states, ReminderPolicy(), date(2025, 3, 4), "Europe/Berlin", now)
+    detail = fit_detail_digest(digest_detail(digest, SCHEMA_VERSION), SOURCE)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, digest.event_id)),
+        "detail-type": DIGEST_DETAIL_TYPE,
+        "source": SOURCE,
+        "account": ACCOUNT_ID,
+        "time": iso_utc(now),
+        "region": REGION,
+        "resources": [],
+        "detail": json.loads(detail),
+    }
+
+
+DIGEST_SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
+    "digest_quiet_day": lambda: digest_event(quiet=True),
+    "digest_busy_day": lambda: digest_event(quiet=False),
 }

@@ -14,29 +14,29 @@ from typing import Any
 
 import pytest
 
-from regwatch.event_models import parse_regwatch_event
+from regwatch.event_models import parse_notification
 from regwatch_alerts.render_chatbot import render_chatbot_notification
 from regwatch_alerts.render_slack import render_slack_message
 from regwatch_alerts.render_text import render_text_notification
-from tests.golden.sample_events import REMINDER_SAMPLES, SAMPLES, SOURCE, event_for
+from tests.golden.sample_events import DIGEST_SAMPLES, REMINDER_SAMPLES, SAMPLES, SOURCE, event_for
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("REGWATCH_UPDATE_GOLDEN") == "1"
 
 
 def _slack(event: dict[str, Any]) -> str:
-    return json.dumps(render_slack_message(parse_regwatch_event(event, SOURCE)), indent=2, ensure_ascii=False)
+    return json.dumps(render_slack_message(parse_notification(event, SOURCE)), indent=2, ensure_ascii=False)
 
 
 def _sns_text(event: dict[str, Any]) -> str:
-    text = render_text_notification(parse_regwatch_event(event, SOURCE))
+    text = render_text_notification(parse_notification(event, SOURCE))
     attributes = ", ".join(f"{k}={v}" for k, v in text.attributes.items())
     return f"Subject: {text.subject}\nAttributes: {attributes}\n\n{text.body}"
 
 
 def _chatbot(event: dict[str, Any]) -> str:
     return json.dumps(
-        render_chatbot_notification(parse_regwatch_event(event, SOURCE)), indent=2, ensure_ascii=False
+        render_chatbot_notification(parse_notification(event, SOURCE)), indent=2, ensure_ascii=False
     )
 
 
@@ -50,6 +50,7 @@ RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
 EVENTS: dict[str, Callable[[], dict[str, Any]]] = {
     **{name: (lambda make=make: event_for(make())) for name, make in SAMPLES.items()},
     **REMINDER_SAMPLES,
+    **DIGEST_SAMPLES,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,17 @@ def test_an_event_that_is_not_the_alert_reaches_no_one(notifiers: str, slack: Sl
     assert sns_handler.lambda_handler(event, FakeLambdaContext())["result"] == "not-an-alert"
     assert slack.deliveries == []
     assert _sns_messages(notifiers) == []
+
+
+def test_the_daily_digest_reaches_both_notifiers_once(notifiers: str, slack: SlackWebhookServer) -> None:
+    from tests.unit.test_digest import NOW, _event, _snapshot
+
+    event = _event([_snapshot(1, "COMPLETE", NOW - timedelta(days=9), "APPROVED")], NOW)
+    assert slack_handler.lambda_handler(event, FakeLambdaContext())["result"] == "sent"
+    assert sns_handler.lambda_handler(event, FakeLambdaContext())["result"] == "sent"
+    assert slack_handler.lambda_handler(event, FakeLambdaContext())["result"] == "duplicate"
+    assert len(slack.deliveries) == 1
+    assert "Quiet day" in slack.deliveries[0]["text"]
+    [message] = _sns_messages(notifiers)
+    assert message["Subject"].startswith("[regwatch] Daily digest")
+    assert message["MessageAttributes"]["kind"]["Value"] == "digest"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -33,6 +34,7 @@ def evaluate(world: ScannerWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
     monkeypatch.setenv("SNAPSHOT_TABLE_NAME", TABLE)
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
     monkeypatch.setenv("REMINDER_SETTINGS", '{"reviewExpected": {"US_TEN_DLC_BRAND_REGISTRATION": "4d"}}')
+    monkeypatch.setenv("DIGEST_TIME", "")  # off unless a test turns it on
     monkeypatch.setattr(
         evaluator_handler, "utc_now", lambda: datetime.fromtimestamp(world.control.now(), UTC)
     )
@@ -40,7 +42,7 @@ def evaluate(world: ScannerWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
 
     def run() -> list[dict[str, Any]]:
         evaluator_handler.lambda_handler({}, FakeLambdaContext(function_name="regwatch-evaluator"))
-        return [d for d in world.details() if "reminder" in d]
+        return [d for d in world.details() if "reminder" in d]  # digests, if any, are drained too
 
     yield run
     evaluator_handler.runtime.reset()
@@ -165,3 +167,46 @@ def test_a_bad_threshold_fails_naming_the_setting(
     assert "REMINDER_SETTINGS.authLinkWarning: '-2d' is not a duration" in message
     assert "REMINDER_SETTINGS.reviewExpected.X: 'soon' is not a duration" in message
     assert boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)
+
+
+def _digests(world: ScannerWorld) -> list[dict[str, Any]]:
+    return [e for e in world.drain() if e["detail-type"] == "Registration Digest"]
+
+
+def test_the_digest_goes_out_once_a_day_even_across_a_crash(
+    world: ScannerWorld, evaluate: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _authenticating(world)
+    now = datetime.fromtimestamp(world.control.now(), UTC)
+    # Due one minute from now (emulator clock), in a zone with an offset.
+    local = (now + timedelta(minutes=1)).astimezone(ZoneInfo("Asia/Kolkata"))
+    monkeypatch.setenv("DIGEST_TIME", local.strftime("%H:%M"))
+    monkeypatch.setenv("DIGEST_TIMEZONE", "Asia/Kolkata")
+    evaluator_handler.runtime.reset()
+    evaluator_handler.lambda_handler({}, FakeLambdaContext(function_name="regwatch-evaluator"))
+    assert _digests(world) == [], "not due yet"
+    world.control.advance_clock(120)
+    client = evaluator_handler.runtime.get().evaluator.store._client
+
+    def crash(**_: Any) -> None:
+        raise RuntimeError("the evaluator died after publishing the digest")
+
+    client.meta.events.register("before-call.dynamodb.PutItem", crash, unique_id="crash")
+    with pytest.raises(RuntimeError):
+        evaluator_handler.lambda_handler({}, FakeLambdaContext(function_name="regwatch-evaluator"))
+    client.meta.events.unregister("before-call.dynamodb.PutItem", unique_id="crash")
+    first = _digests(world)
+    summary = evaluator_handler.lambda_handler({}, FakeLambdaContext(function_name="regwatch-evaluator"))
+    again = _digests(world)
+    evaluator_handler.lambda_handler({}, FakeLambdaContext(function_name="regwatch-evaluator"))
+    assert _digests(world) == [], "recorded: no third copy"
+    assert len(first) == len(again) == 1 and summary["digest"] == local.date().isoformat()
+    assert first[0]["detail"]["eventId"] == again[0]["detail"]["eventId"]
+    detail = again[0]["detail"]
+    assert detail["needsHuman"]["total"] == 1 and detail["alert"] is False
+    assert detail["targets"][0]["lastCompleteScanAt"] is not None
+    # The next local day gets its own digest.
+    world.control.advance_clock(DAY)
+    evaluator_handler.lambda_handler({}, FakeLambdaContext(function_name="regwatch-evaluator"))
+    [tomorrow] = _digests(world)
+    assert tomorrow["detail"]["eventId"] != detail["eventId"]
