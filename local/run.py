@@ -640,6 +640,7 @@ def _cleanup_on_exit(stack: LocalStack) -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from local.reminders_demo import alert_summary, play_epilogue
     from local.report import summarize, write_slack_html
     from local.timeline import Timeline
 
@@ -658,11 +659,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             stack.start()
             stack.play()
             stack.replay_last_delivery()
+            play_epilogue(stack)  # days pass: reminders, an expired-link escalation, the digest
             if args.watch:
                 _watch(stack, timeline)
             severities = {e["detail"].get("eventId"): e["detail"].get("severity") for e in stack.transitions}
             html = write_slack_html(stack.notifications, args.output / "slack.html", severities)
             print(summarize(stack, stack.dead_letters(), time.monotonic() - started))
+            print(alert_summary(stack))
             print(f"Slack messages as they would look: {html}")
             print(f"Function logs: {args.output / 'logs'}")
     except KeyboardInterrupt:

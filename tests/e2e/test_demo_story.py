@@ -26,6 +26,7 @@ SCENARIO_ACCOUNT = "123456789012"
 EXPECTED_VERSION_TRANSITIONS = {
     ("promo", 1, "REVIEWING", "DENIED"),  # baseline: already denied when regwatch starts
     ("brand", 1, "REVIEWING", "REQUIRES_AUTHENTICATION"),
+    ("retailbrand", 1, "REVIEWING", "REQUIRES_AUTHENTICATION"),  # nobody authenticates: reminders
     ("marketing", 2, "REVIEWING", "DENIED"),
     ("senderid", 1, "REVIEWING", "APPROVED"),
     ("brand", 1, "REQUIRES_AUTHENTICATION", "APPROVED"),
@@ -199,6 +200,50 @@ def test_a_failing_notifier_dead_letters_the_event_and_a_redrive_delivers_it_onc
             event_detail["alert"]
         )
     assert _by_event_id(story.notifications, "sns")[event_id] == 1
+
+
+def test_one_post_per_change_with_names_and_field_level_denial(story: LocalStack) -> None:
+    denied = next(
+        d for d in _details(story) if _name(d["registrationId"]) == "marketing" and d["status"] == "DENIED"
+    )
+    assert denied["registrationName"] == "Acme marketing campaign"
+    assert {f["fieldPath"] for f in denied["fieldFeedback"]} == {
+        "messageSamples.messageSample2",
+        "messagingUseCase.privacyPolicyUrl",
+    }
+    (slack,) = [
+        n for n in story.notifications if n.destination == "slack" and n.event_id == denied["eventId"]
+    ]
+    text = json.dumps(slack.payload, ensure_ascii=False)
+    assert "Acme marketing campaign" in text and "Message samples › Message sample 2" in text
+    assert "Reviewing → Requires updates" in text, "the registration's change rides on the version's alert"
+    echo = next(
+        d
+        for d in _details(story)
+        if d["registrationId"] == denied["registrationId"] and d["scope"] == "REGISTRATION"
+    )
+    assert echo["alert"] is False and echo["eventId"] not in {n.event_id for n in story.notifications}
+
+
+def test_the_epilogue_reminds_escalates_and_sends_one_digest(story: LocalStack) -> None:
+    from local.reminders_demo import alert_summary, play_epilogue
+
+    before = len(story.notifications)
+    reports = play_epilogue(story)
+    assert [r["remindersPublished"] for r in reports] == [
+        {"AUTHENTICATION_LINK_EXPIRING": 1},
+        {"AUTHENTICATION_LINK_EXPIRED": 1},
+    ]
+    assert [r["digest"] for r in reports][1] is not None
+    new = story.notifications[before:]
+    slack = [n for n in new if n.destination == "slack"]
+    sns = [n for n in new if n.destination == "sns"]
+    assert len([n for n in slack if "Reminder: Acme Retail brand" in n.text]) == 2
+    assert len([n for n in sns if "Acme Retail brand" in n.text]) == 2, "authentication reminders page"
+    assert len([n for n in slack if "daily digest" in n.text]) == 1
+    assert not [n for n in sns if "daily digest" in n.text], "SNS did not opt in (digestDestinations)"
+    summary = alert_summary(story)
+    assert "No change was announced twice." in summary and "1 digests" in summary
 
 
 # ---- least privilege, checked against what the functions really called ----------------------
