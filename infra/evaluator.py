@@ -22,8 +22,9 @@ from infra.functions import regwatch_function
 from infra.queues import dead_letter_queue
 
 EVALUATOR_SERVICE_NAME = "regwatch-evaluator"
-# Scan (every registration item), GetItem (re-read after a conflict), UpdateItem (record).
-EVALUATOR_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem")
+# Scan (every registration item), GetItem (re-read after a conflict; the day's digest
+# record), UpdateItem (sent reminders), PutItem (the day's digest record, conditional).
+EVALUATOR_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import boto3
+from botocore.config import Config
 from evaluator.settings import EvaluatorSettings
 
 from regwatch.digest import DigestSchedule
@@ -31,9 +33,24 @@ EPILOGUE_DAYS: tuple[float, ...] = (5.5, 2.5)
 
 
 # `stack` is a local.run.LocalStack (not imported: run.py calls this module).
+def _client(stack: Any, service: str, access_key_id: str) -> Any:
+    # Signed with the Evaluator function's own key, so the demo's least-privilege check
+    # compares its calls with the Evaluator role in the template.
+    return boto3.client(
+        service,
+        endpoint_url=stack.moto_url,
+        region_name="us-east-1",
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
+        aws_session_token="local",
+        config=Config(retries={"mode": "standard", "max_attempts": 3}),
+    )
+
+
 def _evaluator(stack: Any) -> Evaluator:
     spec = stack.stack.function_for_handler(EVALUATOR_HANDLER)
     settings = EvaluatorSettings.from_mapping(spec.environment)
+    key = stack.functions[spec.logical_id].access_key_id
 
     def emulator_now() -> datetime:
         return datetime.fromtimestamp(stack.control.now(), UTC)
@@ -42,8 +59,8 @@ def _evaluator(stack: Any) -> Evaluator:
     if digest is None:  # the demo shows one digest even if the template turned it off
         digest = DigestSchedule(time(0, 0), ZoneInfo("UTC"))
     return Evaluator(
-        store=DynamoReminderStore(stack.dynamodb, settings.snapshot_table_name),
-        publisher=EventBridgePublisher(stack.events),
+        store=DynamoReminderStore(_client(stack, "dynamodb", key), settings.snapshot_table_name),
+        publisher=EventBridgePublisher(_client(stack, "events", key)),
         policy=settings.policy,
         clock=emulator_now,
         event_source=settings.event_source,

@@ -288,8 +288,8 @@ class LocalStack:
 
     def _delivery(self, target: LambdaTarget) -> TargetDelivery:
         function = self.functions[target.function_logical_id]
-        seen: Counter[str] = Counter()
-        self.delivered_ids[function.spec.name] = seen
+        # One counter per function, shared by its rules (a notifier also gets the digest rule).
+        seen = self.delivered_ids.setdefault(function.spec.name, Counter())
 
         def observe(outcome: DeliveryOutcome) -> None:
             event_id = str(outcome.event.get("detail", {}).get("eventId", ""))
@@ -442,8 +442,12 @@ class LocalStack:
     def dead_letters(self) -> dict[str, list[dict[str, Any]]]:
         """What sits in each notifier target's dead-letter queue (messages stay there)."""
         found: dict[str, list[dict[str, Any]]] = {}
+        seen: set[str] = set()  # a notifier's rules (alerts, digest) share its DLQ: read it once
         for target in self.stack.lambda_targets:
+            if target.dead_letter_queue_url in seen:
+                continue
             if target.dead_letter_queue_url and target.schedule_expression is None:
+                seen.add(target.dead_letter_queue_url)
                 name = self.functions[target.function_logical_id].spec.name
                 found[name] = found.get(name, []) + dead_letter_messages(
                     self.sqs, target.dead_letter_queue_url

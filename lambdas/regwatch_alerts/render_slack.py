@@ -140,7 +140,10 @@ def render_slack_digest(event: DigestEvent) -> dict[str, Any]:
     for section in content.sections:
         blocks += [{"type": "divider"}, _mrkdwn_section(_digest_section_text(section))]
     blocks.append(
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"regwatch digest {content.event_id}"}]}
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"regwatch event {content.event_id} (daily digest)"}],
+        }
     )
     text = fit(escape_mrkdwn(f"{content.title}: {content.summary}"), FALLBACK_TEXT_LIMIT)
     return {"text": text, "blocks": blocks[:MAX_BLOCKS]}

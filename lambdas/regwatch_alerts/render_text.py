@@ -166,7 +166,7 @@ def render_text_digest(event: DigestEvent) -> TextNotification:
         lines += ["", section.title.upper(), *_bullets(list(section.lines))]
         if section.hidden:
             lines.append(f"- ...and {section.hidden} more")
-    lines += ["", f"regwatch digest {content.event_id}"]
+    lines += ["", f"regwatch event {content.event_id} (daily digest)"]
     subject = _ascii_line(f"{SUBJECT_PREFIX}Daily digest {detail.day}: {content.headline}")
     if len(subject) > SUBJECT_LIMIT:
         subject = subject[: SUBJECT_LIMIT - 3] + "..."

@@ -155,9 +155,10 @@ def test_a_rescan_with_no_change_sends_nothing(story: LocalStack) -> None:
 def test_a_duplicate_delivery_is_suppressed_by_the_notifiers(story: LocalStack) -> None:
     before = len(story.notifications)
     suppressed_before = story.duplicates_suppressed
-    assert story.replay_last_delivery() == 2
+    # One replay per rule target: Slack alerts, SNS alerts, and the Slack digest rule.
+    assert story.replay_last_delivery() == 3
     assert len(story.notifications) == before
-    assert story.duplicates_suppressed == suppressed_before + 2
+    assert story.duplicates_suppressed == suppressed_before + 3
 
 
 def test_a_failing_notifier_dead_letters_the_event_and_a_redrive_delivers_it_once(story: LocalStack) -> None:
@@ -243,7 +244,9 @@ def test_the_epilogue_reminds_escalates_and_sends_one_digest(story: LocalStack) 
     assert len([n for n in slack if "daily digest" in n.text]) == 1
     assert not [n for n in sns if "daily digest" in n.text], "SNS did not opt in (digestDestinations)"
     summary = alert_summary(story)
-    assert "No change was announced twice." in summary and "1 digests" in summary
+    assert "No change was announced twice." in summary
+    assert re.search(r"slack\s+\d+ alerts,\s+2 reminders,\s+1 digests", summary), summary
+    assert re.search(r"sns\s+\d+ alerts,\s+2 reminders,\s+0 digests", summary), summary
 
 
 # ---- least privilege, checked against what the functions really called ----------------------
@@ -304,7 +307,7 @@ def test_every_call_a_function_made_is_allowed_by_its_own_role(
         allowed = _allowed_actions(story.template, function.spec.logical_id)
         assert called <= allowed, f"{function.spec.name} called {sorted(called - allowed)} without permission"
         checked += 1
-    assert checked == 3
+    assert checked == 4  # scanner, two notifiers, evaluator
 
 
 def test_the_scanner_only_calls_the_sms_api_operations_its_role_allows(story: LocalStack) -> None:

@@ -383,7 +383,7 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
             dlq("Evaluator"),
             xray,
             allow(
-                ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
                 arn_of(synthesized, stack.scanner.table),
             ),
             allow("events:PutEvents", arn_of(synthesized, stack.bus)),
