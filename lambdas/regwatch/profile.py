@@ -4,13 +4,14 @@ Pure rules; the reads themselves are the `ProfileSource` port (regwatch/ports.py
 cost API quota, so they happen only when one scan publishes transitions of the
 registration, and only what the change can have made stale:
 
-- name (field values of the current version + the `Name` tag): when the current version
-  leaves DRAFT (a version's fields are frozen once it is submitted; a DRAFT's are still
-  being typed), or when a registration regwatch never named first needs a person;
+- name (field values of the current version; the `Name` tag only when the form has no
+  name field filled): when the current version leaves DRAFT (a version's fields are frozen
+  once it is submitted; a DRAFT's are still being typed), or when a registration regwatch
+  never named first needs a person;
 - field feedback (field values of the current version): when the current version was
   just DENIED, or the registration just became REQUIRES_UPDATES;
 - associations (`ListRegistrationAssociations`): when the registration becomes COMPLETE
-  (numbers / sender ids are attached then), or, never listed, when it first needs a person.
+  (numbers / sender ids are attached then), or, never listed, when a version is REVOKED.
 A name read on a denial shares the one field-values call with the feedback.
 
 docs/notifications.md ("Names") lists the field paths and where they come from.
@@ -36,6 +37,8 @@ DRAFT = "DRAFT"
 FEEDBACK_VERSION_STATUSES = frozenset({"DENIED"})
 FEEDBACK_REGISTRATION_STATUSES = frozenset({"REQUIRES_UPDATES"})
 ASSOCIATIONS_CHANGE_AT = frozenset({"COMPLETE"})
+# A revocation stops traffic: what it stops is worth a read if never listed before.
+ASSOCIATIONS_AT_REVOCATION = frozenset({"REVOKED"})
 
 # Fields that hold what people call a registration, per registration type, as published
 # (sources in docs/notifications.md#names). A type not listed, or a form AWS changes, falls
@@ -96,7 +99,7 @@ def reads_for(
     Every read is tied to a moment that needs it, so a registration costs a few reads over
     its whole life, not per change: the name when its current version is submitted (or, for
     one regwatch never named, when it first needs a person); field feedback on a denial;
-    associations on completion (or, never read, when it first needs a person).
+    associations on completion (or, never read, on a revocation).
     """
     if not transitions:
         return ProfileReads()
@@ -122,7 +125,8 @@ def reads_for(
         ) or (transition.scope is Scope.REGISTRATION and transition.status in FEEDBACK_REGISTRATION_STATUSES):
             feedback_from = current
     never_listed = previous is None or not previous.associations_read
-    associations = (needs_person and never_listed) or any(
+    revoked = any(t.status in ASSOCIATIONS_AT_REVOCATION for t in transitions)
+    associations = (revoked and never_listed) or any(
         t.scope is Scope.REGISTRATION and t.status in ASSOCIATIONS_CHANGE_AT for t in transitions
     )
     return ProfileReads(name_from, feedback_from, associations)
@@ -176,7 +180,7 @@ def flagged_fields(values: Sequence[RegistrationFieldValue]) -> tuple[FieldFeedb
 def choose_name(
     name_tag: str | None, registration_type: str, values: Sequence[RegistrationFieldValue]
 ) -> tuple[str | None, str | None]:
-    """The console's own friendly name (the `Name` tag) wins over the form's fields."""
+    """The `Name` tag (the console's friendly name), else the form's fields."""
     if name_tag and _clean(name_tag):
         return _clean(name_tag), f"tag:{NAME_TAG}"
     found = name_from_fields(registration_type, values)

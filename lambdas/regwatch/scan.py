@@ -43,7 +43,7 @@ from regwatch.ports import (
     Registry,
     SnapshotStore,
 )
-from regwatch.profile import ProfileReads, choose_name, flagged_fields, reads_for
+from regwatch.profile import ProfileReads, choose_name, flagged_fields, name_from_fields, reads_for
 from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -283,9 +283,17 @@ class _RegionScan:
             values = source.field_values(registration_id, reads.field_values_version)
             self.report.profile_reads["DescribeRegistrationFieldValues"] += 1
         if reads.name_from_version is not None and values is not None:
-            tag = source.name_tag(summary.registration_arn)
-            self.report.profile_reads["ListTagsForResource"] += 1
-            name, name_source = choose_name(tag, summary.registration_type, values)
+            # The form's name costs nothing more (its values are read anyway); the Name tag
+            # is one more call, made only when the form has no name.
+            name: str | None
+            name_source: str | None
+            from_form = name_from_fields(summary.registration_type, values)
+            if from_form is not None:
+                name, name_source = from_form
+            else:
+                tag = source.name_tag(summary.registration_arn)
+                self.report.profile_reads["ListTagsForResource"] += 1
+                name, name_source = choose_name(tag, summary.registration_type, ())
             profile = replace(
                 profile,
                 name=name or profile.name,
@@ -299,10 +307,10 @@ class _RegionScan:
                 field_feedback=flagged_fields(values),
             )
         if reads.associations:
-            found = source.associations(registration_id)
+            listed = source.associations(registration_id)
             self.report.profile_reads["ListRegistrationAssociations"] += 1
             profile = replace(
-                profile, associations=tuple(found), association_count=len(found), associations_read=True
+                profile, associations=tuple(listed), association_count=len(listed), associations_read=True
             )
         return profile
 

@@ -18,7 +18,7 @@ CONTRACT_FILES = ("docs/events.md", "docs/events.schema.json")
 # schemaVersion -> sha256 of the contract files as released under that version.
 RELEASED_CONTRACTS = {
     "1.0": "3258ed975899fdc9e698bb403e4b1f0e76eda716a2a469781d469448e1074f36",
-    "1.1": "17e6f4261942c48c5704f47b328d01878dcaa0cfd5fd0d83e5c17938528b3e9e",
+    "1.1": "2eb5bf4e0d69085010e9cd0459663182fbe45cfcb19b2ec4c04778d5e210b51f",
 }
 
 

@@ -42,11 +42,14 @@ def test_a_submission_reads_the_name_once_and_a_review_step_reads_nothing() -> N
     submitted = [version_transition("SUBMITTED", "DRAFT")]
     reads = reads_for(None, registration(current_version=2), "SUBMITTED", submitted)
     assert (reads.name_from_version, reads.feedback_from_version, reads.associations) == (2, None, False)
-    # Never named, and now it needs a person: name and impact are read for that alert.
+    # Never named, and now it needs a person: the name is read for that alert.
     auth = [version_transition("REQUIRES_AUTHENTICATION", "REVIEWING")]
     reads = reads_for(None, registration(current_version=2), "REQUIRES_AUTHENTICATION", auth)
-    assert (reads.name_from_version, reads.associations) == (2, True)
+    assert (reads.name_from_version, reads.associations) == (2, False)
     assert not reads_for(_profile(), registration(current_version=2), "REQUIRES_AUTHENTICATION", auth).any
+    # A revocation of a registration never listed: what it stops is read too.
+    revoked = [version_transition("REVOKED", "APPROVED")]
+    assert reads_for(None, registration(current_version=2), "REVOKED", revoked).associations
     reviewing = [version_transition("REVIEWING", "SUBMITTED")]
     assert not reads_for(_profile(), registration(current_version=2), "REVIEWING", reviewing).any
     # A new version still being typed (DRAFT) has no final fields: nothing read yet.

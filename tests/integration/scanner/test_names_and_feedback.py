@@ -32,13 +32,11 @@ def _profile_calls(world: ScannerWorld) -> dict[str, int]:
     return {op: int(counters.get(op, 0)) for op in PROFILE_OPERATIONS}
 
 
-def test_name_tag_wins_and_associations_name_the_impact(world: ScannerWorld) -> None:
+def test_form_name_first_then_the_name_tag_and_associations_name_the_impact(world: ScannerWorld) -> None:
     world.configure(BASELINE_ALERTS="none")
-    registration_id = str(
-        world.sms.create_registration(
-            RegistrationType=BRAND, Tags=[{"Key": "Name", "Value": "Acme brand (US)"}]
-        )["RegistrationId"]
-    )
+    tag = [{"Key": "Name", "Value": "Acme brand (US)"}]
+    registration_id = str(world.sms.create_registration(RegistrationType=BRAND, Tags=tag)["RegistrationId"])
+    tagged_only = str(world.sms.create_registration(RegistrationType=BRAND, Tags=tag)["RegistrationId"])
     world.sms.put_registration_field_value(
         RegistrationId=registration_id, FieldPath="companyInfo.companyName", TextValue="Acme Corporation"
     )
@@ -51,12 +49,27 @@ def test_name_tag_wins_and_associations_name_the_impact(world: ScannerWorld) -> 
     )
     world.invoke()
     world.control.reset_counters()
-    [submitted] = [d for d in _step(world, registration_id, "SUBMITTED") if d["scope"] == "VERSION"]
-    assert submitted["registrationName"] == "Acme brand (US)"
-    assert submitted["registrationNameSource"] == "tag:Name"
+    world.control.set_version_status(REGION, tagged_only, 1, "SUBMITTED")
+    submitted_versions = {
+        d["registrationId"]: d for d in _step(world, registration_id, "SUBMITTED") if d["scope"] == "VERSION"
+    }
+    submitted = submitted_versions[registration_id]
+    # The form's name is free (its values are read anyway); the tag costs a call, made only
+    # for the registration whose form has no name.
+    assert (submitted["registrationName"], submitted["registrationNameSource"]) == (
+        "Acme Corporation",
+        "field:companyInfo.companyName",
+    )
+    assert (
+        submitted_versions[tagged_only]["registrationName"],
+        submitted_versions[tagged_only]["registrationNameSource"],
+    ) == (
+        "Acme brand (US)",
+        "tag:Name",
+    )
     assert submitted["associations"] == [], "nothing is attached before completion"
     assert _profile_calls(world) == {
-        "DescribeRegistrationFieldValues": 1,
+        "DescribeRegistrationFieldValues": 2,
         "ListTagsForResource": 1,
         "ListRegistrationAssociations": 0,
     }
@@ -64,7 +77,7 @@ def test_name_tag_wins_and_associations_name_the_impact(world: ScannerWorld) -> 
     # A review step changes nothing people call the registration: no reads, name from the snapshot.
     world.control.reset_counters()
     details = _step(world, registration_id, "REVIEWING")
-    assert {d["registrationName"] for d in details} == {"Acme brand (US)"}
+    assert {d["registrationName"] for d in details} == {"Acme Corporation"}
     assert _profile_calls(world) == dict.fromkeys(PROFILE_OPERATIONS, 0)
 
     # Completion attaches the numbers: one association read, shown on the approval's alert.
