@@ -22,7 +22,7 @@ from regwatch.event_models import DigestEvent, Notification, parse_notification
 from regwatch.notification_errors import InvalidEvent, NotificationError
 from regwatch_aws.idempotency import deliver_once
 
-Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: RegwatchEvent)
+Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: Notification)
 
 
 @dataclass(frozen=True)
