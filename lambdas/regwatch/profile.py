@@ -10,8 +10,8 @@ registration, and only what the change can have made stale:
   never named first needs a person;
 - field feedback (field values of the current version): when the current version was
   just DENIED, or the registration just became REQUIRES_UPDATES;
-- associations (`ListRegistrationAssociations`): when the registration becomes COMPLETE
-  (numbers / sender ids are attached then), or, never listed, when a version is REVOKED.
+- associations (`ListRegistrationAssociations`): when a version is REVOKED (what stops
+  working); kept in the snapshot and shown on that registration's later alerts.
 A name read on a denial shares the one field-values call with the feedback.
 
 docs/notifications.md ("Names") lists the field paths and where they come from.
@@ -36,8 +36,9 @@ NAME_TAG = "Name"
 DRAFT = "DRAFT"
 FEEDBACK_VERSION_STATUSES = frozenset({"DENIED"})
 FEEDBACK_REGISTRATION_STATUSES = frozenset({"REQUIRES_UPDATES"})
-ASSOCIATIONS_CHANGE_AT = frozenset({"COMPLETE"})
-# A revocation stops traffic: what it stops is worth a read if never listed before.
+# A revocation stops traffic on the registration's numbers / sender ids: what it stops is
+# the impact worth a call. (On every completion it would cost a call per approval and break
+# the scan budget at 10,000 registrations; docs/performance.md.)
 ASSOCIATIONS_AT_REVOCATION = frozenset({"REVOKED"})
 
 # Fields that hold what people call a registration, per registration type, as published
@@ -99,7 +100,7 @@ def reads_for(
     Every read is tied to a moment that needs it, so a registration costs a few reads over
     its whole life, not per change: the name when its current version is submitted (or, for
     one regwatch never named, when it first needs a person); field feedback on a denial;
-    associations on completion (or, never read, on a revocation).
+    associations on a revocation.
     """
     if not transitions:
         return ProfileReads()
@@ -124,11 +125,8 @@ def reads_for(
             and transition.status in FEEDBACK_VERSION_STATUSES
         ) or (transition.scope is Scope.REGISTRATION and transition.status in FEEDBACK_REGISTRATION_STATUSES):
             feedback_from = current
-    never_listed = previous is None or not previous.associations_read
-    revoked = any(t.status in ASSOCIATIONS_AT_REVOCATION for t in transitions)
-    associations = (revoked and never_listed) or any(
-        t.scope is Scope.REGISTRATION and t.status in ASSOCIATIONS_CHANGE_AT for t in transitions
-    )
+    # What a revocation stops is the impact on-call needs; read it then (once per revocation).
+    associations = any(t.status in ASSOCIATIONS_AT_REVOCATION for t in transitions)
     return ProfileReads(name_from, feedback_from, associations)
 
 

@@ -67,7 +67,9 @@ def test_denial_and_requires_updates_read_feedback_and_complete_reads_associatio
         reads_for(_profile(), registration(current_version=2), "DENIED", updates).feedback_from_version == 2
     )
     complete = [registration_transition("COMPLETE", "PROVISIONING", RegistrationChange.STATUS_CHANGED)]
-    reads = reads_for(_profile(), registration(current_version=2), "APPROVED", complete)
+    assert not reads_for(_profile(), registration(current_version=2), "APPROVED", complete).any
+    revoked = [version_transition("REVOKED", "APPROVED")]
+    reads = reads_for(_profile(), registration(current_version=2), "REVOKED", revoked)
     assert reads.associations and reads.field_values_version is None
 
 

@@ -80,11 +80,14 @@ def test_form_name_first_then_the_name_tag_and_associations_name_the_impact(worl
     assert {d["registrationName"] for d in details} == {"Acme Corporation"}
     assert _profile_calls(world) == dict.fromkeys(PROFILE_OPERATIONS, 0)
 
-    # Completion attaches the numbers: one association read, shown on the approval's alert.
+    # Approval reads nothing more; a revocation lists what stops working, on its own alert.
     details = _step(world, registration_id, "APPROVED")
     [approved] = [d for d in details if d["scope"] == "VERSION"]
-    assert [a["phoneNumber"] for a in approved["associations"]] == [n["phone_number"] for n in numbers]
-    assert approved["associationCount"] == 3 and approved["registrationPreviousStatus"] == "REVIEWING"
+    assert approved["registrationPreviousStatus"] == "REVIEWING" and approved["associations"] == []
+    assert _profile_calls(world)["ListRegistrationAssociations"] == 0
+    [revoked] = [d for d in _step(world, registration_id, "REVOKED") if d["scope"] == "VERSION"]
+    assert [a["phoneNumber"] for a in revoked["associations"]] == [n["phone_number"] for n in numbers]
+    assert revoked["associationCount"] == 3
     assert _profile_calls(world)["ListRegistrationAssociations"] == 1
 
 
