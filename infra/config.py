@@ -111,6 +111,13 @@ def _none_if_empty(value: Any) -> Any:
 SeverityName = Literal["ACTION_REQUIRED", "GOOD_NEWS", "INFO"]
 
 
+DigestDestination = Literal["slack", "sns"]
+
+
+def _default_digest_destinations() -> list[DigestDestination]:
+    return ["slack"]
+
+
 def _severities(*names: SeverityName) -> list[SeverityName]:
     return list(names)
 
@@ -300,8 +307,8 @@ class RegwatchConfig(BaseModel):
     digest_timezone: str = Field(
         "UTC", alias="digestTimezone", description="IANA time zone of `digestTime`, e.g. `Europe/Berlin`."
     )
-    digest_destinations: list[Literal["slack", "sns"]] = Field(
-        default_factory=lambda: ["slack"],
+    digest_destinations: list[DigestDestination] = Field(
+        default_factory=_default_digest_destinations,
         alias="digestDestinations",
         description="Destinations that get the daily digest (`slack`, `sns`); one not configured is skipped.",
     )
