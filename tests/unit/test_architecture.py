@@ -91,7 +91,9 @@ def test_the_layers_exist() -> None:
     assert {"scanner"} <= FUNCTION_PACKAGES
 
 
-@pytest.mark.parametrize("path", [p for package in sorted(FORBIDDEN) for p in _files(package)], ids=_ids)
+@pytest.mark.parametrize(
+    "path", [p for package in sorted(FORBIDDEN) for p in _files(package)], ids=_ids
+)
 def test_library_layers_import_only_downwards(path: Path) -> None:
     layer = path.relative_to(LAMBDAS).parts[0]
     bad = sorted(name for name in _imports(path) if _top(name) in FORBIDDEN[layer])
@@ -110,7 +112,9 @@ def test_lambda_code_never_imports_outside_the_bundle(path: Path) -> None:
     assert not bad, f"{_ids(path)} imports {bad}; the Lambda bundle ships lambdas/ only"
 
 
-@pytest.mark.parametrize("path", [p for p in LAMBDAS.rglob("*.py") if p.name != "settings.py"], ids=_ids)
+@pytest.mark.parametrize(
+    "path", [p for p in LAMBDAS.rglob("*.py") if p.name != "settings.py"], ids=_ids
+)
 def test_only_settings_modules_read_the_environment(path: Path) -> None:
     assert not _reads_environment(path), (
         f"{_ids(path)} reads os.environ; parse it once in the function's settings.py"
@@ -177,7 +181,9 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def test_no_import_cycles_between_modules() -> None:
     lambdas_graph = _module_graph([LAMBDAS])
     project_graph = {
-        k: v for k, v in _module_graph([ROOT]).items() if _top(k) in {"infra", "local", "benchmarks", "app"}
+        k: v
+        for k, v in _module_graph([ROOT]).items()
+        if _top(k) in {"infra", "local", "benchmarks", "app"}
     }
     for name, graph in (("lambdas", lambdas_graph), ("infra/local/benchmarks", project_graph)):
         cycle = _cycle(graph)
