@@ -62,6 +62,18 @@ def _sms_total(calls: dict[str, float]) -> float:
     return sum(n for op, n in calls.items() if op.startswith(SMS_SERVICE))
 
 
+# Reads for names, impact and field-level feedback (lambdas/regwatch/profile.py, issue 11).
+PROFILE_OPERATIONS = (
+    "DescribeRegistrationFieldValues",
+    "ListRegistrationAssociations",
+    "ListTagsForResource",
+)
+
+
+def _profile_total(calls: dict[str, float]) -> float:
+    return sum(calls.get(f"{SMS_SERVICE}:{op}", 0.0) for op in PROFILE_OPERATIONS)
+
+
 def _describe_total(calls: dict[str, float]) -> float:
     return sum(n for op, n in calls.items() if op.startswith(f"{SMS_SERVICE}:Describe"))
 
@@ -132,6 +144,11 @@ def size_table(result: SizeResult) -> list[str]:
     naive_describe, regwatch_describe = _describe_total(naive_calls), _describe_total(regwatch_calls)
     lines += [
         _row("**SMS API calls, total**", n(_sms_total(naive_calls)), _sms_total(regwatch_calls)),
+        _row(
+            "of which names, impact and field values (issue 11)",
+            n(_profile_total(naive_calls)),
+            _profile_total(regwatch_calls),
+        ),
         _row(
             "DynamoDB read units (computed from item sizes)",
             n(naive.mean("read_units")),

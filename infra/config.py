@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -29,6 +30,7 @@ from pydantic import (
 )
 
 from destinations import registry
+from function_support.durations import parse_duration
 from infra.destination_config import (
     DestinationConfig,
     destination_fields,
@@ -98,6 +100,13 @@ def schedule_interval_minutes(expression: str) -> int | None:
 
 _split_list = split_list
 _none_if_empty = none_if_empty
+
+
+DigestDestination = Literal["slack", "sns"]
+
+
+def _default_digest_destinations() -> list[DigestDestination]:
+    return ["slack"]
 
 
 class _RegwatchSettings(BaseModel):
@@ -205,6 +214,57 @@ class _RegwatchSettings(BaseModel):
         le=24,
         description="Oldest event EventBridge still delivers to a target (hours) before the DLQ.",
     )
+    # -- reminders (issue 11): the evaluator's schedule and thresholds; durations like "2d" --
+    evaluator_schedule: str = Field(
+        "rate(1 hour)",
+        alias="evaluatorSchedule",
+        description="How often the evaluator checks deadlines and sends reminders (no SMS API calls).",
+    )
+    reminder_auth_link_warning: str = Field(
+        "2d",
+        alias="reminderAuthLinkWarning",
+        description="Remind this long before a brand authentication link expires (7 days after it was sent).",
+    )
+    reminder_resend_window_warning: str = Field(
+        "3d",
+        alias="reminderResendWindowWarning",
+        description="Remind this long before the 30-day window to resend the authentication email closes.",
+    )
+    reminder_draft_forgotten_after: str | None = Field(
+        None,
+        alias="reminderDraftForgottenAfter",
+        description="Remind about a draft version not submitted after this long; null turns it off.",
+    )
+    reminder_review_expected: dict[str, str] = Field(
+        default_factory=lambda: {
+            "US_TEN_DLC_BRAND_REGISTRATION": "4d",
+            "US_TEN_DLC_BRAND_VETTING": "4d",
+            "US_TEN_DLC_CAMPAIGN_REGISTRATION": "28d",
+            "US_TOLL_FREE_REGISTRATION": "21d",
+        },
+        alias="reminderReviewExpected",
+        description="Expected review time per registration type (AWS's published estimates, "
+        "docs/notifications.md); a version in review longer gets a review-overdue reminder.",
+    )
+    reminder_review_expected_default: str = Field(
+        "28d",
+        alias="reminderReviewExpectedDefault",
+        description="Expected review time of registration types missing from `reminderReviewExpected`.",
+    )
+    digest_time: str | None = Field(
+        "08:00",
+        alias="digestTime",
+        description="Local time (HH:MM, 24-hour) of the daily digest, sent by the first evaluator run "
+        "at or after it; null turns the digest off.",
+    )
+    digest_timezone: str = Field(
+        "UTC", alias="digestTimezone", description="IANA time zone of `digestTime`, e.g. `Europe/Berlin`."
+    )
+    digest_destinations: list[DigestDestination] = Field(
+        default_factory=_default_digest_destinations,
+        alias="digestDestinations",
+        description="Destinations that get the daily digest (`slack`, `sns`); one not configured is skipped.",
+    )
 
     removal_policy: Literal["retain", "destroy"] = Field(
         "retain",
@@ -253,6 +313,7 @@ class _RegwatchSettings(BaseModel):
     # -- field checks: each message is prefixed with the key by ConfigError formatting --
 
     @field_validator(
+        "digest_destinations",
         "monitored_regions",
         mode="before",
     )
@@ -261,8 +322,52 @@ class _RegwatchSettings(BaseModel):
         return _split_list(value)
 
     @field_validator(
+        "reminder_auth_link_warning",
+        "reminder_resend_window_warning",
+        "reminder_draft_forgotten_after",
+        "reminder_review_expected_default",
+    )
+    @classmethod
+    def _check_duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration("", value)
+        return value
+
+    @field_validator("reminder_review_expected")
+    @classmethod
+    def _check_review_table(cls, value: dict[str, str]) -> dict[str, str]:
+        for registration_type, duration in value.items():
+            parse_duration(registration_type, duration)
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _check_digest_time(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+            raise ValueError(f"{value!r} is not a 24-hour local time HH:MM (e.g. '08:00')")
+        return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _check_digest_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'Europe/Berlin', 'UTC')") from None
+        return value
+
+    @field_validator("evaluator_schedule")
+    @classmethod
+    def _check_evaluator_schedule(cls, value: str) -> str:
+        if not (_RATE.match(value) or _CRON.match(value)):
+            raise ValueError(f"{value!r} is not an EventBridge schedule: use e.g. 'rate(1 hour)'")
+        return value
+
+    @field_validator(
         "alarm_email",
         "heartbeat_interval_minutes",
+        "reminder_draft_forgotten_after",
+        "digest_time",
         mode="before",
     )
     @classmethod

@@ -14,6 +14,9 @@ meaning "all". A destination that also takes detail-types regardless of status (
 reminders, target health) gets one `$or` of the status branch and the detail-type branch;
 account and region filters apply to both, the registration-type filter to the status branch
 (target health events have no registration). Both EventBridge and moto match `$or`.
+One alert per change (contract 1.1): only events with `detail.alert` true reach a person.
+A 1.0 event has no `alert` field and still counts as an alert, hence the `$or` with
+`exists: false` (EventBridge and moto both match `$or` inside `detail`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any
 from regwatch.severity import Severity, statuses_of
 
 _KNOWN_CLASSES = (Severity.ACTION_REQUIRED, Severity.GOOD_NEWS)
+# `detail.alert` is true, or absent (a 1.0 event).
+ALERT_FILTER: list[dict[str, Any]] = [{"alert": [True]}, {"alert": [{"exists": False}]}]
 
 
 def status_filter(severities: Iterable[Severity], statuses: Iterable[str]) -> list[Any] | None:
@@ -50,7 +55,7 @@ def event_pattern(
 ) -> dict[str, Any]:
     """The full EventBridge pattern (CloudFormation shape) for one destination."""
     pattern: dict[str, Any] = {"source": [source]}
-    shared = {
+    shared: dict[str, Any] = {
         key: sorted(values)
         for key, values in (("accountId", set(accounts)), ("region", set(regions)))
         if values
@@ -66,6 +71,7 @@ def event_pattern(
         pattern["$or"] = [{"detail": branch}, {"detail-type": extra_types}]
     else:
         shared |= branch
-    if shared:
-        pattern["detail"] = shared
+    # One alert per change: only alert events (or 1.0 events without the field) reach a person.
+    shared["$or"] = ALERT_FILTER
+    pattern["detail"] = shared
     return pattern

@@ -27,6 +27,12 @@ NATIVE_EVENT_DETAIL_TYPE = "Registration Status Change"
 SNAPSHOT_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
 LIST_REGISTRATIONS_ACTION = "sms-voice:DescribeRegistrations"
 READ_VERSIONS_ACTION = "sms-voice:DescribeRegistrationVersions"
+# Names, impact and field feedback of a changed registration (lambdas/regwatch/profile.py).
+PROFILE_READ_ACTIONS = (
+    "sms-voice:DescribeRegistrationFieldValues",
+    "sms-voice:ListRegistrationAssociations",
+    "sms-voice:ListTagsForResource",
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,9 @@ def add_scanner(
     list_statement = iam.PolicyStatement(actions=[LIST_REGISTRATIONS_ACTION], resources=["*"])
     function.add_to_role_policy(list_statement)
     function.add_to_role_policy(
-        iam.PolicyStatement(actions=[READ_VERSIONS_ACTION], resources=registration_arns(scope, config))
+        iam.PolicyStatement(
+            actions=[READ_VERSIONS_ACTION, *PROFILE_READ_ACTIONS], resources=registration_arns(scope, config)
+        )
     )
     assert function.role is not None  # noqa: S101 - regwatch_function always passes a role
     acknowledge(
@@ -123,8 +131,9 @@ def add_scanner(
         acknowledge(
             function.role,
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:{region}:<AWS::AccountId>:registration/*]",
-            "Reading versions is needed for every registration of the account in a monitored region; "
-            "the set of registrations is dynamic (created in the console), so no fixed ARN list exists.",
+            "Reading versions (and, on a change, field values, tags, associations) is needed for every "
+            "registration of the account in a monitored region; the set of registrations is dynamic "
+            "(created in the console), so no fixed ARN list exists.",
         )
 
     target_options = {

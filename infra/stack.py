@@ -9,6 +9,8 @@ from constructs import Construct
 
 from infra.bundling import lambda_code
 from infra.config import RegwatchConfig
+from infra.digest import add_digest_routes
+from infra.evaluator import add_evaluator
 from infra.events import add_event_bus, add_schema_registry
 from infra.fanout import add_fanout, add_member_event_rule
 from infra.fanout_monitoring import add_fanout_alarms
@@ -40,12 +42,17 @@ class RegwatchStack(Stack):
             self, config, bus=self.bus, scanner=self.scanner.function, dlq=self.scanner.dead_letter_queue
         )
         self.notifiers = add_notifiers(self, config, code=code, bus=self.bus, key=key)
+        self.evaluator = add_evaluator(self, config, code=code, bus=self.bus, table=self.scanner.table)
+        self.digest_rules = add_digest_routes(self, config, bus=self.bus, notifiers=self.notifiers)
         watched = [
             MonitoredFunction(notifier.label, notifier.function, notifier.dead_letter_queue)
             for notifier in self.notifiers.by_name.values()
         ]
         watched.append(
             MonitoredFunction("Dispatcher", self.fanout.dispatcher, self.fanout.dispatcher_dead_letter_queue)
+        )
+        watched.append(
+            MonitoredFunction("Evaluator", self.evaluator.function, self.evaluator.dead_letter_queue)
         )
         self.monitoring = add_monitoring(
             self,

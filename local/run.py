@@ -336,8 +336,8 @@ class LocalStack:
 
     def _delivery(self, target: LambdaTarget) -> TargetDelivery:
         function = self.functions[target.function_logical_id]
-        seen: Counter[str] = Counter()
-        self.delivered_ids[function.spec.name] = seen
+        # One counter per function, shared by its rules (a notifier also gets the digest rule).
+        seen = self.delivered_ids.setdefault(function.spec.name, Counter())
 
         def observe(outcome: DeliveryOutcome) -> None:
             event_id = str(outcome.event.get("detail", {}).get("eventId", ""))
@@ -495,8 +495,12 @@ class LocalStack:
     def dead_letters(self) -> dict[str, list[dict[str, Any]]]:
         """What sits in each notifier target's dead-letter queue (messages stay there)."""
         found: dict[str, list[dict[str, Any]]] = {}
+        seen: set[str] = set()  # a notifier's rules (alerts, digest) share its DLQ: read it once
         for target in self.stack.lambda_targets:
+            if target.dead_letter_queue_url in seen:
+                continue
             if target.dead_letter_queue_url and target.schedule_expression is None:
+                seen.add(target.dead_letter_queue_url)
                 name = self.functions[target.function_logical_id].spec.name
                 found[name] = found.get(name, []) + dead_letter_messages(
                     self.sqs, target.dead_letter_queue_url
@@ -632,6 +636,7 @@ def _cleanup_on_exit(stack: LocalStack) -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from local.reminders_demo import alert_summary, play_epilogue
     from local.report import summarize, write_slack_html
     from local.timeline import Timeline
 
@@ -663,11 +668,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             stack.start()
             stack.play()
             stack.replay_last_delivery()
+            play_epilogue(stack)  # days pass: reminders, an expired-link escalation, the digest
             if args.watch:
                 _watch(stack, timeline)
             severities = {e["detail"].get("eventId"): e["detail"].get("severity") for e in stack.transitions}
             html = write_slack_html(stack.notifications, args.output / "slack.html", severities)
             print(summarize(stack, stack.dead_letters(), time.monotonic() - started))
+            print(alert_summary(stack))
             print(f"Slack messages as they would look: {html}")
             for preview in stack.sinks.write_previews(args.output):
                 print(f"Preview: {preview}")

@@ -18,13 +18,13 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify_common import metrics as names
-from regwatch.event_models import RegwatchEvent, parse_regwatch_event
+from regwatch.event_models import DigestEvent, Notification, parse_notification
 from regwatch.notification_errors import InvalidEvent, NotificationError
 from regwatch_aws.idempotency import deliver_once
 
-Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: RegwatchEvent | None)
-# raw event -> the parsed registration event, or None for another accepted kind (target health).
-Parser = Callable[[dict[str, Any], str], RegwatchEvent | None]
+Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: Notification | None)
+# raw event -> the parsed notification, or None for another accepted kind (target health).
+Parser = Callable[[dict[str, Any], str], Notification | None]
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class NotifierFlow:
 
     def delivered(
         self,
-        notification: RegwatchEvent | str,
+        notification: Notification | str,
         send: Callable[[], dict[str, Any]],
         on_failure: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
@@ -99,7 +99,7 @@ class NotifierFlow:
         context: LambdaContext,
         event_source: str,
         delivery: OncePerEvent,
-        parse: Parser = parse_regwatch_event,
+        parse: Parser = parse_notification,
     ) -> dict[str, Any]:
         """One invocation: reject what is not a regwatch event, then deliver once per eventId."""
         try:
@@ -108,11 +108,20 @@ class NotifierFlow:
             self.count(names.INVALID_EVENTS)
             self.logger.error("Rejected input: not a regwatch event", extra={"error": str(error)})
             raise
-        if notification is not None:
+        if isinstance(notification, DigestEvent):
+            # The daily digest reaches only destinations whose digest rule routes it here.
+            self.logger.append_keys(eventId=notification.detail.event_id, digestDay=notification.detail.day)
+        elif notification is not None:
             detail = notification.detail
             self.logger.append_keys(
                 eventId=detail.event_id, registrationId=detail.registration_id, status=detail.status
             )
+            if not detail.alert:
+                # The rule already filters on `alert`; this guards hand-made rules and replays.
+                # A 1.0 event has no `alert` field and counts as an alert (the model's default).
+                self.count(names.NOT_ALERTS_SKIPPED)
+                self.logger.info("Not an alert: another event of the same change carries it")
+                return {"eventId": detail.event_id, "destination": self.destination, "result": "not-an-alert"}
         else:
             self.logger.append_keys(eventId=event["detail"]["eventId"], detailType=event.get("detail-type"))
         delivery.idempotency.register_lambda_context(context)

@@ -10,4 +10,6 @@ NOTIFICATIONS_SENT = "NotificationsSent"
 DUPLICATES_SKIPPED = "DuplicatesSkipped"
 DESTINATION_FAILURES = "DestinationFailures"
 INVALID_EVENTS = "InvalidEvents"
+# Events whose `detail.alert` is false: on the bus for automation, not for people.
+NOT_ALERTS_SKIPPED = "NotAlertsSkipped"
 DESTINATION_DIMENSION = "destination"

@@ -169,6 +169,32 @@ def _registration_transition(
     )
 
 
+def one_alert_per_change(transitions: Sequence[Transition]) -> list[Transition]:
+    """Mark which transitions of one registration's diff carry the alert.
+
+    A registration-level transition seen together with version transitions is their
+    consequence (AWS derives the registration's status from its current version): it stays
+    on the bus with `alert=False`, and the latest version transition carries the alert,
+    with the registration's previous status beside it. Without a version transition
+    behind it (PROVISIONING -> COMPLETE, a deletion) a registration-level change alerts.
+    Several version transitions are several changes: each alerts.
+    """
+    carriers = [index for index, t in enumerate(transitions) if t.scope is Scope.VERSION]
+    if not carriers:
+        return list(transitions)
+    marked = list(transitions)
+    carrier = carriers[-1]
+    for index, transition in enumerate(transitions):
+        if transition.scope is not Scope.REGISTRATION:
+            continue
+        marked[index] = replace(transition, alert=False)
+        if transition.registration_change is RegistrationChange.STATUS_CHANGED:
+            marked[carrier] = replace(
+                marked[carrier], registration_previous_status=transition.previous_status
+            )
+    return marked
+
+
 def diff_registration(
     previous: RegistrationSnapshot | None,
     registration: RegistrationSummary,
@@ -228,6 +254,7 @@ def diff_registration(
                 )
             )
             registration_changes += 1
+    transitions = one_alert_per_change(transitions)
 
     snapshot = RegistrationSnapshot(
         registration_id=registration.registration_id,
@@ -242,6 +269,8 @@ def diff_registration(
         registration_changes=registration_changes,
         revision=(previous.revision if previous else 0) + 1,
         deleted_at=None,
+        profile=live_previous.profile if live_previous else None,
+        reminders_sent=live_previous.reminders_sent if live_previous else frozenset(),
     )
     return RegistrationDiff(tuple(transitions), snapshot)
 

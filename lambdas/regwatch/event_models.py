@@ -24,6 +24,19 @@ SUPPORTED_MAJOR_VERSION = SCHEMA_VERSION.split(".")[0]
 _SCHEMA_VERSION_FORMAT = re.compile(r"^(\d+)\.(\d+)$")
 
 
+def check_major_version(value: str) -> str:
+    """Accept any 1.x; reject other majors and malformed versions, naming the problem."""
+    match = _SCHEMA_VERSION_FORMAT.match(value)
+    if match is None:
+        raise ValueError(f"schemaVersion must look like '<major>.<minor>', got {value[:20]!r}")
+    if match.group(1) != SUPPORTED_MAJOR_VERSION:
+        raise ValueError(
+            f"schemaVersion {value!r} has major version {match.group(1)}; "
+            f"this consumer understands major version {SUPPORTED_MAJOR_VERSION} only"
+        )
+    return value
+
+
 class _ContractModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
 
@@ -56,6 +69,33 @@ _REGISTRATION_FIELDS = (
     "truncated",
     "truncated_fields",
 )
+class AssociationDetail(_ContractModel):
+    """One entry of `detail.associations` (contract 1.1)."""
+
+    resource_type: str = Field(alias="resourceType")
+    resource_id: str = Field(alias="resourceId")
+    resource_arn: str | None = Field(default=None, alias="resourceArn")
+    phone_number: str | None = Field(default=None, alias="phoneNumber")
+    iso_country_code: str | None = Field(default=None, alias="isoCountryCode")
+
+
+class FieldFeedbackDetail(_ContractModel):
+    """One entry of `detail.fieldFeedback` (contract 1.1)."""
+
+    field_path: str = Field(alias="fieldPath")
+    denied_reason: str | None = Field(default=None, alias="deniedReason")
+    feedback: str | None = None
+
+
+class ReminderDetail(_ContractModel):
+    """`detail.reminder` of a "Registration Reminder" event (contract 1.1)."""
+
+    kind: str  # open set: kinds added later flow through
+    deadline: datetime
+    threshold_at: datetime = Field(alias="thresholdAt")
+    since: datetime | None = None
+    estimated: bool = True
+    basis: str = ""
 
 
 class RegwatchDetail(_ContractModel):
@@ -83,6 +123,15 @@ class RegwatchDetail(_ContractModel):
     console_url: str = Field("", alias="consoleUrl")
     truncated: bool = False
     truncated_fields: list[str] = Field(default_factory=list, alias="truncatedFields")
+    # Added in 1.1: optional with the meaning a 1.0 event had (docs/events.md).
+    alert: bool = True
+    registration_previous_status: str | None = Field(default=None, alias="registrationPreviousStatus")
+    registration_name: str | None = Field(default=None, alias="registrationName")
+    registration_name_source: str | None = Field(default=None, alias="registrationNameSource")
+    associations: list[AssociationDetail] = Field(default_factory=list)
+    association_count: int = Field(default=0, alias="associationCount")
+    field_feedback: list[FieldFeedbackDetail] = Field(default_factory=list, alias="fieldFeedback")
+    reminder: ReminderDetail | None = None
     # 1.1, target health events ("Target Unhealthy" / "Target Recovered", scope TARGET).
     reason: str | None = None
     error_code: str | None = Field(None, alias="errorCode")
@@ -107,15 +156,7 @@ class RegwatchDetail(_ContractModel):
     @field_validator("schema_version")
     @classmethod
     def _same_major_version(cls, value: str) -> str:
-        match = _SCHEMA_VERSION_FORMAT.match(value)
-        if match is None:
-            raise ValueError(f"schemaVersion must look like '<major>.<minor>', got {value[:20]!r}")
-        if match.group(1) != SUPPORTED_MAJOR_VERSION:
-            raise ValueError(
-                f"schemaVersion {value!r} has major version {match.group(1)}; "
-                f"this consumer understands major version {SUPPORTED_MAJOR_VERSION} only"
-            )
-        return value
+        return check_major_version(value)
 
 
 class RegwatchEvent(EventBridgeModel):
@@ -152,3 +193,71 @@ def parse_regwatch_event(raw: Any, expected_source: str) -> RegwatchEvent:
         return parse(event=raw, model=RegwatchEvent)
     except ValidationError as error:
         raise InvalidEvent(f"not a valid regwatch contract-v1 event: {_describe(error)}") from None
+
+
+# ---- contract 1.1: the daily digest ("Registration Digest") ----------------------------
+
+DIGEST_DETAIL_TYPE = "Registration Digest"
+
+
+class DigestLineDetail(_ContractModel):
+    account_id: str = Field(alias="accountId")
+    region: str
+    registration_id: str = Field(alias="registrationId")
+    registration_name: str | None = Field(default=None, alias="registrationName")
+    registration_type: str = Field(alias="registrationType")
+    version_number: int = Field(alias="versionNumber")
+    status: str
+    at: datetime | None = None
+    deadline: datetime | None = None
+    note: str = ""
+
+
+class DigestSectionDetail(_ContractModel):
+    total: int
+    items: list[DigestLineDetail]
+
+
+class DigestTargetDetail(_ContractModel):
+    account_id: str = Field(alias="accountId")
+    region: str
+    by_status: dict[str, int] = Field(alias="byStatus")
+    last_complete_scan_at: datetime | None = Field(default=None, alias="lastCompleteScanAt")
+
+
+class DigestDetail(_ContractModel):
+    schema_version: str = Field(alias="schemaVersion")
+    event_id: str = Field(alias="eventId", min_length=1)
+    day: str
+    timezone: str
+    generated_at: datetime = Field(alias="generatedAt")
+    targets: list[DigestTargetDetail]
+    changes: DigestSectionDetail
+    needs_human: DigestSectionDetail = Field(alias="needsHuman")
+    overdue_reviews: DigestSectionDetail = Field(alias="overdueReviews")
+
+    @field_validator("schema_version")
+    @classmethod
+    def _same_major_version(cls, value: str) -> str:
+        return check_major_version(value)
+
+
+class DigestEvent(EventBridgeModel):
+    detail: DigestDetail
+
+
+Notification = RegwatchEvent | DigestEvent
+
+
+def parse_notification(raw: Any, expected_source: str) -> Notification:
+    """A transition/reminder event, or the daily digest (by detail-type)."""
+    if (
+        isinstance(raw, dict)
+        and raw.get("detail-type") == DIGEST_DETAIL_TYPE
+        and raw.get("source") == expected_source
+    ):
+        try:
+            return parse(event=raw, model=DigestEvent)
+        except ValidationError as error:
+            raise InvalidEvent(f"not a valid regwatch digest event: {_describe(error)}") from None
+    return parse_regwatch_event(raw, expected_source)

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from regwatch.model import DeniedReason, RegistrationChange, Scope, Transition
+from regwatch.model import (
+    Association,
+    DeniedReason,
+    FieldFeedback,
+    RegistrationChange,
+    RegistrationProfile,
+    Scope,
+    Transition,
+)
 from regwatch.severity import severity_of
 
 SCHEMA_VERSION = "1.1"
@@ -25,6 +33,11 @@ _ENTRY_BUDGET_BYTES = MAX_ENTRY_BYTES - 4 * 1024
 # Long texts are cut to this many characters first, then reasons dropped if still too big.
 TRIMMED_TEXT_CHARS = 2000
 TRIM_MARKER = "… [trimmed by regwatch]"
+# An event names a few of the registration's phone numbers / sender ids; `associationCount`
+# says how many there are.
+MAX_ASSOCIATIONS_IN_EVENT = 20
+# Statuses whose alert shows field-level reviewer feedback (contract 1.1, `fieldFeedback`).
+FIELD_FEEDBACK_STATUSES = frozenset({"DENIED", "REQUIRES_UPDATES"})
 
 # Fixed namespace so event ids are stable across deployments and versions of regwatch.
 _EVENT_ID_NAMESPACE = uuid.UUID("6f1c4e0a-2f0b-5d7e-9a57-3c1f2d9b8e11")
@@ -48,10 +61,13 @@ REGISTRATION_DETAIL_TYPES: Mapping[RegistrationChange, str] = {
     RegistrationChange.DISCOVERED: "Registration Discovered",
     RegistrationChange.DELETED: "Registration Deleted",
 }
+# Contract 1.1: deadline reminders (regwatch/reminder_events.py publishes them).
+REMINDER_DETAIL_TYPE = "Registration Reminder"
 ALL_DETAIL_TYPES: tuple[str, ...] = (
     *VERSION_DETAIL_TYPES.values(),
     UNKNOWN_VERSION_STATUS_DETAIL_TYPE,
     *REGISTRATION_DETAIL_TYPES.values(),
+    REMINDER_DETAIL_TYPE,
 )
 
 
@@ -119,10 +135,50 @@ def _denied_reason_detail(reason: DeniedReason) -> dict[str, str | None]:
     }
 
 
+def _association_detail(association: Association) -> dict[str, str | None]:
+    return {
+        "resourceType": association.resource_type,
+        "resourceId": association.resource_id,
+        "resourceArn": association.resource_arn,
+        "phoneNumber": association.phone_number,
+        "isoCountryCode": association.iso_country_code,
+    }
+
+
+def _field_feedback_detail(item: FieldFeedback) -> dict[str, str | None]:
+    return {"fieldPath": item.field_path, "deniedReason": item.denied_reason, "feedback": item.feedback}
+
+
+def _field_feedback_for(transition: Transition, version_number: int) -> list[dict[str, str | None]]:
+    profile = transition.profile
+    if (
+        profile is None
+        or transition.status not in FIELD_FEEDBACK_STATUSES
+        or profile.field_feedback_version != version_number
+    ):
+        return []
+    return [_field_feedback_detail(item) for item in profile.field_feedback]
+
+
+def _profile_detail(transition: Transition, version_number: int) -> dict[str, Any]:
+    """Contract 1.1: how people know the registration, what it affects, which fields were flagged."""
+    profile = transition.profile or RegistrationProfile()
+    return {
+        "alert": transition.alert,
+        "registrationPreviousStatus": transition.registration_previous_status,
+        "registrationName": profile.name,
+        "registrationNameSource": profile.name_source,
+        "associations": [_association_detail(a) for a in profile.associations[:MAX_ASSOCIATIONS_IN_EVENT]],
+        "associationCount": profile.association_count,
+        "fieldFeedback": _field_feedback_for(transition, version_number),
+    }
+
+
 def build_detail(transition: Transition, context: EventContext) -> dict[str, Any]:
     """The `detail` object of contract v1, before any size trimming."""
     registration = transition.registration
     version = transition.version
+    version_number = version.version_number if version else registration.current_version_number
     return {
         "schemaVersion": SCHEMA_VERSION,
         "eventId": event_id_for(transition, context.account_id, context.region),
@@ -135,7 +191,7 @@ def build_detail(transition: Transition, context: EventContext) -> dict[str, Any
         "registrationArn": registration.registration_arn,
         "registrationType": registration.registration_type,
         "registrationStatus": registration.registration_status,
-        "versionNumber": version.version_number if version else registration.current_version_number,
+        "versionNumber": version_number,
         "status": transition.status,
         "previousStatus": transition.previous_status,
         "statusTimestamp": iso_utc(transition.status_timestamp) if transition.status_timestamp else None,
@@ -146,6 +202,7 @@ def build_detail(transition: Transition, context: EventContext) -> dict[str, Any
         "consoleUrl": console_url(context.region, registration.registration_id),
         "truncated": False,
         "truncatedFields": [],
+        **_profile_detail(transition, version_number),
     }
 
 
@@ -157,6 +214,27 @@ def _trim_text(text: str | None, limit: int) -> tuple[str | None, bool]:
 
 def _entry_size(source: str, detail_type: str, detail_json: str, resources: list[str]) -> int:
     return sum(len(s.encode("utf-8")) for s in (source, detail_type, detail_json, *resources))
+
+
+def _trim_into(
+    item: dict[str, Any], names: tuple[str, ...], limit: int, prefix: str, trimmed: list[str]
+) -> None:
+    for name in names:
+        value, cut = _trim_text(item.get(name), limit)
+        item[name] = value
+        label = f"{prefix}{name}"
+        if cut and label not in trimmed:
+            trimmed.append(label)
+
+
+def _trim_texts(detail: dict[str, Any], limit: int, trimmed: list[str]) -> None:
+    """Cut every long text of the detail to `limit` characters, naming what was cut."""
+    _trim_into(detail, ("feedback",), limit, "", trimmed)
+    for reason in detail["deniedReasons"]:
+        names = ("longDescription", "shortDescription", "documentationTitle", "documentationLink")
+        _trim_into(reason, names, limit, "deniedReasons.", trimmed)
+    for item in detail.get("fieldFeedback", []):
+        _trim_into(item, ("deniedReason", "feedback"), limit, "fieldFeedback.", trimmed)
 
 
 def fit_detail(detail: dict[str, Any], source: str, detail_type: str, resources: list[str]) -> str:
@@ -171,16 +249,7 @@ def fit_detail(detail: dict[str, Any], source: str, detail_type: str, resources:
     trimmed: list[str] = []
     limit = TRIMMED_TEXT_CHARS
     while True:
-        feedback, cut = _trim_text(detail.get("feedback"), limit)
-        detail["feedback"] = feedback
-        if cut and "feedback" not in trimmed:
-            trimmed.append("feedback")
-        for reason in detail["deniedReasons"]:
-            for name in ("longDescription", "shortDescription", "documentationTitle", "documentationLink"):
-                value, cut = _trim_text(reason.get(name), limit)
-                reason[name] = value
-                if cut and f"deniedReasons.{name}" not in trimmed:
-                    trimmed.append(f"deniedReasons.{name}")
+        _trim_texts(detail, limit, trimmed)
         detail["truncated"] = True
         detail["truncatedFields"] = trimmed
         detail_json = json.dumps(detail, ensure_ascii=False, separators=(",", ":"))
@@ -189,7 +258,13 @@ def fit_detail(detail: dict[str, Any], source: str, detail_type: str, resources:
         if limit > 100:
             limit //= 4
             continue
-        # Still too big: keep the first reasons, say how many were dropped.
+        # Still too big: AWS's registration-level reasons come first, so field feedback
+        # goes before them; keep the first entries.
+        if detail.get("fieldFeedback"):
+            detail["fieldFeedback"].pop()
+            if "fieldFeedback" not in trimmed:
+                trimmed.append("fieldFeedback")
+            continue
         if detail["deniedReasons"]:
             detail["deniedReasons"].pop()
             if "deniedReasons" not in trimmed:

@@ -118,6 +118,58 @@ class RegistrationSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Association:
+    """What a registration is attached to (`ListRegistrationAssociations`)."""
+
+    resource_type: str
+    resource_id: str
+    resource_arn: str | None = None
+    phone_number: str | None = None
+    iso_country_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFeedback:
+    """A form field the reviewer flagged (`DescribeRegistrationFieldValues`)."""
+
+    field_path: str
+    denied_reason: str | None = None
+    feedback: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationFieldValue:
+    """One field of a version's form (`DescribeRegistrationFieldValues`), as regwatch uses it."""
+
+    field_path: str
+    text_value: str | None = None
+    select_choices: tuple[str, ...] = ()
+    denied_reason: str | None = None
+    feedback: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationProfile:
+    """How people know a registration and what it affects; read only when a version changes.
+
+    `name_source` says where the name came from (`tag:Name`, `field:<path>`); None with
+    `name` None when nothing was found (alerts fall back to the id).
+    """
+
+    name: str | None = None
+    name_source: str | None = None
+    # The version whose form fields the name was looked up in (None: never looked up).
+    fields_version: int | None = None
+    associations: tuple[Association, ...] = ()
+    # Associations listed (one page of up to 100 is read; the event carries at most 20).
+    association_count: int = 0
+    associations_read: bool = False
+    # Field-level reviewer feedback of the current version (DENIED / REQUIRES_UPDATES).
+    field_feedback_version: int | None = None
+    field_feedback: tuple[FieldFeedback, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     """One observed status change, at version or registration level.
 
@@ -137,3 +189,11 @@ class Transition:
     registration_change: RegistrationChange | None = None
     dedup_key: str = ""
     baseline: bool = False
+    # One alert per change in the world: False on a registration-level transition whose
+    # cause (a version transition) was seen in the same scan; that version's event alerts.
+    alert: bool = True
+    # On the version transition that carries the alert for a registration-level status
+    # change seen with it: the registration's status before that change.
+    registration_previous_status: str | None = None
+    # Name, associations and field feedback known for the registration (None: never read).
+    profile: RegistrationProfile | None = None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from regwatch.model import RegistrationSummary, RegistrationVersion
+from regwatch.model import Association, RegistrationFieldValue, RegistrationSummary, RegistrationVersion
 from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
 
 Clock = Callable[[], datetime]
@@ -46,6 +46,22 @@ class Registry(Protocol):
     def describe_registrations(self, registration_ids: Sequence[str]) -> list[RegistrationSummary]: ...
 
     def list_versions(self, registration_id: str) -> list[RegistrationVersion]: ...
+
+
+@runtime_checkable
+class ProfileSource(Protocol):
+    """How people know a registration and what it affects (a Registry may also be one).
+
+    Same errors as Registry. A scan whose registry is not a ProfileSource reads no names.
+    """
+
+    def field_values(self, registration_id: str, version_number: int) -> list[RegistrationFieldValue]: ...
+
+    def name_tag(self, registration_arn: str) -> str | None: ...
+
+    def associations(self, registration_id: str) -> list[Association]:
+        """The first page (up to 100) of what the registration is associated with."""
+        ...
 
 
 class SnapshotStore(Protocol):

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from regwatch.budget import TimeBudget
-from regwatch.diff import BaselineAlerts, diff_deleted, diff_registration
+from regwatch.diff import BaselineAlerts, RegistrationDiff, diff_deleted, diff_registration
 from regwatch.errors import (
     InvalidNextToken,
     MalformedRegistration,
@@ -32,9 +32,18 @@ from regwatch.errors import (
     SnapshotConflict,
 )
 from regwatch.events import EventContext, build_entry
-from regwatch.model import RegistrationSummary, Transition
+from regwatch.model import RegistrationProfile, RegistrationSummary, RegistrationVersion, Transition
 from regwatch.plan import FetchReason, fetch_reason, reconcile_targets
-from regwatch.ports import Clock, MalformedItem, Publisher, RegistrationPage, Registry, SnapshotStore
+from regwatch.ports import (
+    Clock,
+    MalformedItem,
+    ProfileSource,
+    Publisher,
+    RegistrationPage,
+    Registry,
+    SnapshotStore,
+)
+from regwatch.profile import ProfileReads, choose_name, flagged_fields, name_from_fields, reads_for
 from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -87,6 +96,9 @@ class RegionReport:
     listing_restarts: int = 0  # the NextToken was refused: the cycle restarted from page 1
     # The API (or STS) error that stopped the scan, for the target's health (regwatch.health).
     failure: RegwatchError | None = None
+    # Names / associations / field feedback (regwatch/profile.py): reads made, reads failed.
+    profile_reads: Counter[str] = field(default_factory=Counter)
+    profile_read_failures: int = 0
 
     @property
     def transition_count(self) -> int:
@@ -113,6 +125,8 @@ class RegionReport:
             "conflicts": self.conflicts,
             "errors": list(self.errors),
             "malformed": len(self.malformed),
+            "profileReads": dict(self.profile_reads),
+            "profileReadFailures": self.profile_read_failures,
             "listing": {
                 "cycleId": self.listing_cycle_id,
                 "pages": self.listing_pages,
@@ -203,6 +217,7 @@ class _RegionScan:
             first_sighting = snapshot is None or snapshot.is_tombstone
             baseline = self.options.baseline_alerts if first_sighting and not self.has_baseline else None
             diff = diff_registration(snapshot, summary, versions, self.clock(), baseline=baseline)
+            diff = self._with_profile(summary, versions, snapshot, diff)
             if not self._publish(diff.transitions):
                 return False
             try:
@@ -224,6 +239,82 @@ class _RegionScan:
             return True
         self.report.errors.append(f"{registration_id}: snapshot kept conflicting")
         return False
+
+    def _with_profile(
+        self,
+        summary: RegistrationSummary,
+        versions: Sequence[RegistrationVersion],
+        snapshot: RegistrationSnapshot | None,
+        diff: RegistrationDiff,
+    ) -> RegistrationDiff:
+        """Name, impact and field feedback on the transitions and in the new snapshot.
+
+        Read only when the change calls for it (regwatch/profile.py). A read that fails
+        (throttled beyond retries, not allowed) leaves the last known profile: the alert
+        goes out with the id instead of the name rather than not at all.
+        """
+        previous = snapshot.profile if snapshot is not None and not snapshot.is_tombstone else None
+        profile = previous
+        source = self.registry if isinstance(self.registry, ProfileSource) else None
+        current = next((v for v in versions if v.version_number == summary.current_version_number), None)
+        reads = reads_for(previous, summary, current.status if current else None, diff.transitions)
+        if source is not None and reads.any:
+            try:
+                profile = self._read_profile(source, summary, previous, reads)
+            except RegistryError as exc:
+                self.report.profile_read_failures += 1
+                self.report.errors.append(f"{summary.registration_id}: name/impact not read: {exc}")
+        if profile is None:
+            return diff
+        return RegistrationDiff(
+            tuple(replace(t, profile=profile) for t in diff.transitions),
+            replace(diff.snapshot, profile=profile),
+        )
+
+    def _read_profile(
+        self,
+        source: ProfileSource,
+        summary: RegistrationSummary,
+        previous: RegistrationProfile | None,
+        reads: ProfileReads,
+    ) -> RegistrationProfile:
+        profile = previous or RegistrationProfile()
+        registration_id = summary.registration_id
+        values = None
+        if reads.field_values_version is not None:
+            values = source.field_values(registration_id, reads.field_values_version)
+            self.report.profile_reads["DescribeRegistrationFieldValues"] += 1
+        if reads.name_from_version is not None and values is not None:
+            # The form's name costs nothing more (its values are read anyway); the Name tag
+            # is one more call, made only when the form has no name.
+            name: str | None
+            name_source: str | None
+            from_form = name_from_fields(summary.registration_type, values)
+            if from_form is not None:
+                name, name_source = from_form
+            else:
+                tag = source.name_tag(summary.registration_arn)
+                self.report.profile_reads["ListTagsForResource"] += 1
+                name, name_source = choose_name(tag, summary.registration_type, ())
+            profile = replace(
+                profile,
+                name=name or profile.name,
+                name_source=name_source if name else profile.name_source,
+                fields_version=reads.name_from_version,
+            )
+        if reads.feedback_from_version is not None and values is not None:
+            profile = replace(
+                profile,
+                field_feedback_version=reads.feedback_from_version,
+                field_feedback=flagged_fields(values),
+            )
+        if reads.associations:
+            listed = source.associations(registration_id)
+            self.report.profile_reads["ListRegistrationAssociations"] += 1
+            profile = replace(
+                profile, associations=tuple(listed), association_count=len(listed), associations_read=True
+            )
+        return profile
 
     def tombstone(self, snapshot: RegistrationSnapshot) -> bool:
         current: RegistrationSnapshot | None = snapshot

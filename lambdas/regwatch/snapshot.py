@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from regwatch.model import RegistrationSummary, RegistrationVersion
+from regwatch.model import RegistrationProfile, RegistrationSummary, RegistrationVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,11 @@ class RegistrationSnapshot:
     revision: int = 0
     # Set when the registration disappeared from the API; the item stays as a tombstone.
     deleted_at: datetime | None = None
+    # Name, associations, field feedback as last read (regwatch/profile.py decides when).
+    profile: RegistrationProfile | None = None
+    # Ids of the reminders already published for this registration (regwatch/reminders.py);
+    # the evaluator records them with a conditional write, the scanner carries them over.
+    reminders_sent: frozenset[str] = frozenset()
 
     @property
     def is_tombstone(self) -> bool:

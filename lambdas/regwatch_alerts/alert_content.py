@@ -8,10 +8,11 @@ escapes for its own markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from regwatch.event_models import DeniedReasonDetail, RegwatchEvent
+from regwatch.event_models import AssociationDetail, DeniedReasonDetail, RegwatchEvent
 from regwatch.model import Scope
 from regwatch.severity import Severity
 
@@ -49,6 +50,16 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
+class FlaggedField:
+    """A form field the reviewer flagged, in words (`Company info › Website`)."""
+
+    field: str
+    field_path: str
+    denied_reason: str | None
+    feedback: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AlertContent:
     severity: Severity
     severity_label: str
@@ -58,6 +69,7 @@ class AlertContent:
     facts: tuple[Fact, ...]
     next_steps: tuple[str, ...]
     reasons: tuple[DeniedReasonDetail, ...]
+    flagged_fields: tuple[FlaggedField, ...]
     feedback: str | None
     notes: tuple[str, ...]
     console_url: str
@@ -80,6 +92,52 @@ def humanize_registration_type(registration_type: str) -> str:
     text = registration_type.replace("TEN_DLC", "10DLC")
     words = [w for w in text.split("_") if w]
     return " ".join(w if w.upper() in _UPPER_WORDS or w == "10DLC" else w.lower() for w in words)
+
+
+_CAMEL_WORDS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[a-zA-Z])(?=[0-9])")
+# Abbreviations the forms use in field paths, as people write them.
+_FIELD_WORDS = {"url": "URL", "ein": "EIN", "id": "ID", "us": "US", "sms": "SMS", "mms": "MMS", "tfn": "TFN"}
+FIELD_PATH_SEPARATOR = " › "
+
+
+def field_path_in_words(field_path: str, separator: str = FIELD_PATH_SEPARATOR) -> str:
+    """`companyInfo.companyWebsiteUrl` -> `Company info › Company website URL`.
+
+    Field paths AWS adds later read the same way; an odd one is shown as it is.
+    """
+    parts = []
+    for part in field_path.split("."):
+        words = _CAMEL_WORDS.sub(" ", part).replace("_", " ").split()
+        if not words:
+            continue
+        words = [_FIELD_WORDS.get(w.lower(), w if w.isupper() and len(w) > 1 else w.lower()) for w in words]
+        text = " ".join(words)
+        parts.append(text[:1].upper() + text[1:])
+    return separator.join(parts) or field_path
+
+
+def registration_label(registration_name: str | None, registration_id: str) -> str:
+    """How alerts name a registration: its owners' name, else its id."""
+    return registration_name or registration_id
+
+
+MAX_ASSOCIATIONS_NAMED = 5
+
+
+def _association_label(association: AssociationDetail) -> str:
+    return association.phone_number or association.resource_id
+
+
+def affects_text(associations: list[AssociationDetail], total: int) -> str | None:
+    """`+12065550100, +12065550101 and 3 more`; None when nothing is associated."""
+    total = max(total, len(associations))
+    if not total:
+        return None
+    named = [_association_label(a) for a in associations[:MAX_ASSOCIATIONS_NAMED]]
+    hidden = total - len(named)
+    if not named:
+        return f"{total} resources"
+    return ", ".join(named) + (f" and {hidden} more" if hidden > 0 else "")
 
 
 def format_time(moment: datetime | None) -> str:
@@ -128,7 +186,10 @@ def _what_happened(event: RegwatchEvent) -> tuple[str, str]:
     """(headline phrase after the registration id, summary sentence)."""
     detail = event.detail
     kind = humanize_registration_type(detail.registration_type)
-    name = f"{detail.registration_id} ({kind})"
+    if detail.registration_name:
+        name = f"{detail.registration_name} ({kind}, {detail.registration_id})"
+    else:
+        name = f"{detail.registration_id} ({kind})"
     new = humanize_status(detail.status)
     old = humanize_status(detail.previous_status)
     if detail.scope is Scope.REGISTRATION:
@@ -205,11 +266,15 @@ _REVOKED_STEPS = [
 
 
 def _denial_steps(event: RegwatchEvent) -> list[str]:
-    first = (
-        "Read each denial reason listed in this alert and fix what it names."
-        if event.detail.denied_reasons
-        else "Open the registration in the console and read the denial reasons of its latest version."
-    )
+    detail = event.detail
+    if detail.denied_reasons and detail.field_feedback:
+        first = "Read each denial reason and each flagged field listed in this alert and fix what they name."
+    elif detail.denied_reasons:
+        first = "Read each denial reason listed in this alert and fix what it names."
+    elif detail.field_feedback:
+        first = "Fix each flagged field listed in this alert."
+    else:
+        first = "Open the registration in the console and read the denial reasons of its latest version."
     return [first, "Then create a new version of the registration with the fixes and submit it again."]
 
 
@@ -283,6 +348,126 @@ def _describe_target(event: RegwatchEvent) -> AlertContent:
         notes=(),
         console_url=f"https://{detail.region}.console.aws.amazon.com/sms-voice/home?region={detail.region}",
         registration_id=f"{detail.account_id}/{detail.region}",
+        flagged_fields=(),
+        status=detail.status,
+        event_id=detail.event_id,
+    )
+
+
+def _days_words(delta: timedelta) -> str:
+    days = delta.total_seconds() / 86400
+    if days < 1:
+        hours = max(1, round(days * 24))
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    whole = round(days)
+    return f"{whole} day" + ("s" if whole != 1 else "")
+
+
+_RESEND_STEP = (
+    "Resend the authentication email from the console (open the registration, then resend the "
+    "brand authentication email) and follow its link within 7 days."
+)
+
+
+def _reminder_text(event: RegwatchEvent) -> tuple[str, str, list[str]]:
+    """(headline phrase, summary, next steps) of a reminder."""
+    detail = event.detail
+    reminder = detail.reminder
+    assert reminder is not None  # noqa: S101 - only called for reminders
+    version = f"version {detail.version_number}"
+    deadline = format_time(reminder.deadline)
+    # Headlines carry the day only (subjects are short); the summary has the time.
+    day = ("about " if reminder.estimated else "") + reminder.deadline.strftime("%Y-%m-%d")
+    estimate = " (estimate)" if reminder.estimated else ""
+    since = format_time(reminder.since or detail.status_timestamp)
+    find_email = _authentication_steps(event)[0]
+    waited = detail.observed_at - (reminder.since or detail.observed_at)
+    kinds: dict[str, tuple[str, str, list[str]]] = {
+        "AUTHENTICATION_LINK_EXPIRING": (
+            f"{version}: authentication link expires {day}",
+            f"Version {detail.version_number} has been waiting for brand authentication since {since}. "
+            f"The link in the authentication email stops working about {deadline}.",
+            [find_email, f"If the link already stopped working: {_RESEND_STEP}"],
+        ),
+        "AUTHENTICATION_LINK_EXPIRED": (
+            f"{version}: authentication link has expired{estimate}",
+            f"Version {detail.version_number} has waited for brand authentication since {since}; "
+            f"the emailed link is about 7 days old and no longer works. The email can be resent until "
+            f"about {deadline}; after that the registration must be discarded and submitted again.",
+            [_RESEND_STEP, f"Do it before about {deadline}."],
+        ),
+        "RESEND_WINDOW_CLOSING": (
+            f"{version}: last days to authenticate, until {day}",
+            f"Version {detail.version_number} still needs brand authentication. The authentication email "
+            f"can only be resent until about {deadline} (30 days after submission); after that the "
+            "registration must be discarded and submitted again.",
+            [find_email, f"If its link expired: {_RESEND_STEP}"],
+        ),
+        "RESEND_WINDOW_CLOSED": (
+            f"{version}: authentication window closed{estimate}",
+            f"Version {detail.version_number} was never authenticated and the 30-day resend window closed "
+            f"about {deadline}. It cannot be authenticated any more.",
+            [
+                "Discard this registration version's submission and submit the registration again "
+                "(create a new version if the console offers it), then authenticate within 7 days.",
+            ],
+        ),
+        "REVIEW_OVERDUE": (
+            f"{version} is still in review after {_days_words(waited)}",
+            f"Version {detail.version_number} has been in review since {since}, longer than AWS's "
+            f"estimate for this registration type (until about {deadline}).",
+            [
+                "Nothing is necessarily wrong: reviews can take longer than AWS's estimates.",
+                "If it stays in review, open an AWS Support case about this registration.",
+            ],
+        ),
+        "DRAFT_FORGOTTEN": (
+            f"{version} is still a draft since {since}",
+            f"Version {detail.version_number} was created on {since} and never submitted.",
+            ["Finish and submit the draft, or discard it if nobody needs it."],
+        ),
+    }
+    default = (
+        f"{version}: reminder {reminder.kind}",
+        f"Version {detail.version_number} has a deadline about {deadline}: {reminder.basis}.",
+        ["Open the registration in the console to check whether AWS needs something from you."],
+    )
+    return kinds.get(reminder.kind, default)
+
+
+def _describe_reminder(event: RegwatchEvent) -> AlertContent:
+    detail = event.detail
+    reminder = detail.reminder
+    assert reminder is not None  # noqa: S101 - only called for reminders
+    severity = detail.severity
+    phrase, summary, steps = _reminder_text(event)
+    label = registration_label(detail.registration_name, detail.registration_id)
+    facts = [Fact("Registration", label)]
+    if detail.registration_name:
+        facts.append(Fact("Registration ID", detail.registration_id))
+    facts += [
+        Fact("Type", humanize_registration_type(detail.registration_type)),
+        Fact(f"Version {detail.version_number}", humanize_status(detail.status)),
+        Fact("Deadline" + (" (estimate)" if reminder.estimated else ""), format_time(reminder.deadline)),
+        Fact("Waiting since", format_time(reminder.since or detail.status_timestamp)),
+        Fact("Region", detail.region),
+        Fact("Account", detail.account_id),
+    ]
+    notes = [f"How the dates were worked out: {reminder.basis}."] if reminder.basis else []
+    return AlertContent(
+        severity=severity,
+        severity_label=SEVERITY_LABELS[severity],
+        emoji=":alarm_clock:",
+        headline=f"Reminder: {label} {phrase}",
+        summary=summary,
+        facts=tuple(facts),
+        next_steps=tuple(steps),
+        reasons=(),
+        flagged_fields=(),
+        feedback=None,
+        notes=tuple(notes),
+        console_url=detail.console_url,
+        registration_id=detail.registration_id,
         status=detail.status,
         event_id=detail.event_id,
     )
@@ -293,22 +478,36 @@ def describe(event: RegwatchEvent) -> AlertContent:
     detail = event.detail
     if detail.scope is Scope.TARGET:
         return _describe_target(event)
+    if detail.reminder is not None:
+        return _describe_reminder(event)
     severity = detail.severity
     phrase, summary = _what_happened(event)
     when = detail.status_timestamp or detail.observed_at
     new = humanize_status(detail.status)
     change = new if detail.previous_status is None else f"{humanize_status(detail.previous_status)} → {new}"
-    facts = [
-        Fact("Registration", detail.registration_id),
-        Fact("Type", humanize_registration_type(detail.registration_type)),
-    ]
+    label = registration_label(detail.registration_name, detail.registration_id)
+    facts = [Fact("Registration", label)]
+    if detail.registration_name:
+        facts.append(Fact("Registration ID", detail.registration_id))
+    facts.append(Fact("Type", humanize_registration_type(detail.registration_type)))
     if detail.scope is Scope.VERSION:
+        registration_status = humanize_status(detail.registration_status)
+        if (
+            detail.registration_previous_status
+            and detail.registration_previous_status != detail.registration_status
+        ):
+            registration_status = (
+                f"{humanize_status(detail.registration_previous_status)} → {registration_status}"
+            )
         facts += [
             Fact(f"Version {detail.version_number}", change),
-            Fact("Registration status", humanize_status(detail.registration_status)),
+            Fact("Registration status", registration_status),
         ]
     else:
         facts.append(Fact("Registration status", change))
+    affects = affects_text(detail.associations, detail.association_count)
+    if affects:
+        facts.append(Fact("Affects", affects))
     if detail.status == "REQUIRES_AUTHENTICATION" and detail.status_timestamp is not None:
         deadline = detail.status_timestamp + AUTHENTICATION_LINK_VALIDITY
         facts.append(Fact("Link expires (estimate)", format_time(deadline)))
@@ -321,11 +520,15 @@ def describe(event: RegwatchEvent) -> AlertContent:
         severity=severity,
         severity_label=SEVERITY_LABELS[severity],
         emoji=SEVERITY_EMOJI[severity],
-        headline=f"{SEVERITY_LABELS[severity]}: {detail.registration_id} {phrase}",
+        headline=f"{SEVERITY_LABELS[severity]}: {label} {phrase}",
         summary=summary,
         facts=tuple(facts),
         next_steps=tuple(_next_steps(event)),
         reasons=tuple(detail.denied_reasons),
+        flagged_fields=tuple(
+            FlaggedField(field_path_in_words(f.field_path), f.field_path, f.denied_reason, f.feedback)
+            for f in detail.field_feedback
+        ),
         feedback=detail.feedback,
         notes=tuple(_notes(event)),
         console_url=detail.console_url,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import DigestEvent, Notification
 from regwatch_alerts.alert_content import AlertContent, describe
+from regwatch_alerts.digest_content import describe_digest
 
 DESCRIPTION_LIMIT = 3500
 TITLE_LIMIT = 250
@@ -44,6 +45,14 @@ def _description(content: AlertContent) -> str:
         hidden = len(content.reasons) - MAX_REASONS_SHOWN
         if hidden > 0:
             lines.append(f"• …and {hidden} more reasons in the console.")
+    if content.flagged_fields:
+        lines += ["", "*Fields the reviewer flagged:*"]
+        for field in content.flagged_fields[:MAX_REASONS_SHOWN]:
+            said = "; ".join(t for t in (field.denied_reason, field.feedback) if t)
+            lines.append(f"• *{neutralize(field.field)}*: {neutralize(said)}")
+        hidden = len(content.flagged_fields) - MAX_REASONS_SHOWN
+        if hidden > 0:
+            lines.append(f"• …and {hidden} more flagged fields in the console.")
     if content.feedback:
         lines += ["", f"*Feedback from AWS:* {neutralize(content.feedback)}"]
     lines += [*("_" + neutralize(note) + "_" for note in content.notes)]
@@ -51,7 +60,37 @@ def _description(content: AlertContent) -> str:
     return _cut("\n".join(lines), DESCRIPTION_LIMIT)
 
 
-def render_chatbot_notification(event: RegwatchEvent) -> dict[str, Any]:
+def render_chatbot_digest(event: DigestEvent) -> dict[str, Any]:
+    content = describe_digest(event)
+    lines = [neutralize(content.summary)]
+    for section in content.sections:
+        lines += ["", f"*{neutralize(section.title)}*"]
+        lines += [f"• {neutralize(line)}" for line in section.lines[:MAX_REASONS_SHOWN]]
+        hidden = len(section.lines) - min(len(section.lines), MAX_REASONS_SHOWN) + section.hidden
+        if hidden > 0:
+            lines.append(f"• …and {hidden} more")
+    return {
+        "version": "1.0",
+        "source": "custom",
+        "id": content.event_id,
+        "content": {
+            "textType": "client-markdown",
+            "title": _cut(neutralize(content.title), TITLE_LIMIT),
+            "description": _cut("\n".join(lines), DESCRIPTION_LIMIT),
+            "keywords": ["DIGEST", event.detail.day],
+        },
+        "metadata": {
+            "threadId": f"regwatch-digest-{event.detail.timezone}",
+            "summary": _cut(neutralize(content.summary), TITLE_LIMIT),
+            "eventType": event.detail_type,
+            "additionalContext": {"eventId": content.event_id},
+        },
+    }
+
+
+def render_chatbot_notification(event: Notification) -> dict[str, Any]:
+    if isinstance(event, DigestEvent):
+        return render_chatbot_digest(event)
     content = describe(event)
     detail = event.detail
     return {

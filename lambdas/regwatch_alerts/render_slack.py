@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.event_models import DeniedReasonDetail, RegwatchEvent
+from regwatch.event_models import DeniedReasonDetail, DigestEvent, Notification
 from regwatch.severity import Severity
-from regwatch_alerts.alert_content import AlertContent, describe
+from regwatch_alerts.alert_content import AlertContent, FlaggedField, describe
+from regwatch_alerts.digest_content import DigestSection, describe_digest
 from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain, link
 
 # Block Kit limits (api.slack.com/reference/block-kit/blocks).
@@ -23,8 +24,10 @@ BUTTON_TEXT_LIMIT = 75
 MAX_BLOCKS = 50
 # Top-level `text`: Slack truncates very long messages; the fallback only needs the gist.
 FALLBACK_TEXT_LIMIT = 3000
-# Leaves room for the fixed blocks (header, summary, facts, steps, feedback, notes, button).
+# Leaves room for the fixed blocks (header, summary, facts, steps, feedback, notes, button):
+# 7 fixed + 23 for reasons + 13 for flagged fields <= 50.
 MAX_REASON_BLOCKS = 20
+MAX_FLAGGED_FIELD_BLOCKS = 10
 
 Block = dict[str, Any]
 
@@ -61,14 +64,95 @@ def _reason_blocks(content: AlertContent) -> list[Block]:
     return blocks
 
 
+def _flagged_field_text(field: FlaggedField) -> str:
+    lines = [f"*{escape_mrkdwn(field.field)}*"]
+    if field.denied_reason:
+        lines.append(f"Denied: {escape_mrkdwn(field.denied_reason)}")
+    if field.feedback:
+        lines.append(f"Feedback: {escape_mrkdwn(field.feedback)}")
+    return fit("\n".join(lines), SECTION_TEXT_LIMIT)
+
+
+def _flagged_field_blocks(content: AlertContent) -> list[Block]:
+    """Fields packed into as few sections as fit; what does not fit is counted."""
+    fields = content.flagged_fields
+    if not fields:
+        return []
+    title = "Fields the reviewer flagged" + (f" ({len(fields)})" if len(fields) > 1 else "")
+    texts: list[str] = []
+    shown = 0
+    for field in fields:
+        text = _flagged_field_text(field)
+        if texts and len(texts[-1]) + 2 + len(text) <= SECTION_TEXT_LIMIT:
+            texts[-1] += "\n\n" + text
+        elif len(texts) < MAX_FLAGGED_FIELD_BLOCKS:
+            texts.append(text)
+        else:
+            break
+        shown += 1
+    blocks: list[Block] = [{"type": "divider"}, _mrkdwn_section(f"*{title}*")]
+    blocks += [_mrkdwn_section(text) for text in texts]
+    hidden = len(fields) - shown
+    if hidden > 0:
+        blocks.append(
+            _mrkdwn_section(f"…and {hidden} more flagged fields: open the registration in the console.")
+        )
+    return blocks
+
+
 def _fallback_text(content: AlertContent) -> str:
     first_step = content.next_steps[0] if content.next_steps else ""
     text = escape_mrkdwn(f"{content.headline}. {content.summary} {first_step}".strip())
     return fit(text, FALLBACK_TEXT_LIMIT)
 
 
-def render_slack_message(event: RegwatchEvent) -> dict[str, Any]:
+def _digest_section_text(section: DigestSection) -> str:
+    """`*Title*` and bullet lines, as many as fit one section; the rest counted."""
+    text = f"*{escape_mrkdwn(section.title)}*"
+    shown = 0
+    for line in section.lines:
+        bullet = f"\n• {escape_mrkdwn(line)}"
+        # Keep room for the "and N more" line.
+        if len(text) + len(bullet) > SECTION_TEXT_LIMIT - 60:
+            break
+        text += bullet
+        shown += 1
+    hidden = len(section.lines) - shown + section.hidden
+    if hidden > 0:
+        text += f"\n…and {hidden} more: see the console or the event archive."
+    return text
+
+
+def render_slack_digest(event: DigestEvent) -> dict[str, Any]:
+    content = describe_digest(event)
+    emoji = ":sunny:" if content.quiet else ":clipboard:"
+    blocks: list[Block] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": fit_plain(f"{emoji} {content.title}", HEADER_TEXT_LIMIT),
+                "emoji": True,
+            },
+        },
+        _mrkdwn_section(escape_mrkdwn(content.summary)),
+    ]
+    for section in content.sections:
+        blocks += [{"type": "divider"}, _mrkdwn_section(_digest_section_text(section))]
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"regwatch event {content.event_id} (daily digest)"}],
+        }
+    )
+    text = fit(escape_mrkdwn(f"{content.title}: {content.summary}"), FALLBACK_TEXT_LIMIT)
+    return {"text": text, "blocks": blocks[:MAX_BLOCKS]}
+
+
+def render_slack_message(event: Notification) -> dict[str, Any]:
     """The webhook body: `text` (notification/fallback) and `blocks`."""
+    if isinstance(event, DigestEvent):
+        return render_slack_digest(event)
     content = describe(event)
     blocks: list[Block] = [
         {
@@ -95,6 +179,7 @@ def render_slack_message(event: RegwatchEvent) -> dict[str, Any]:
         ),
     ]
     blocks += _reason_blocks(content)
+    blocks += _flagged_field_blocks(content)
     if content.feedback:
         blocks.append(_mrkdwn_section(f"*Feedback from AWS*\n{escape_mrkdwn(content.feedback)}"))
     blocks.append(

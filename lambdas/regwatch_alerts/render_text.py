@@ -10,9 +10,10 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import DigestEvent, Notification
 from regwatch.severity import Severity
-from regwatch_alerts.alert_content import AlertContent, describe
+from regwatch_alerts.alert_content import FIELD_PATH_SEPARATOR, AlertContent, describe
+from regwatch_alerts.digest_content import describe_digest
 
 # SNS: the subject must be under 100 characters, no line breaks or control characters;
 # mail clients are happiest with ASCII there.
@@ -35,7 +36,8 @@ class TextNotification:
 
 
 def _ascii_line(text: str) -> str:
-    text = text.replace("→", "->").replace("…", "...")
+    text = text.replace("→", "->").replace("…", "...").replace("›", ">")
+    text = text.replace("–", "-").replace("—", "-").replace("‘", "'").replace("’", "'")
     text = _CONTROL.sub(" ", text)
     return text.encode("ascii", "replace").decode("ascii")
 
@@ -86,11 +88,28 @@ def _reason_lines(content: AlertContent) -> list[str]:
     return lines
 
 
+def _flagged_field_lines(content: AlertContent) -> list[str]:
+    count = len(content.flagged_fields)
+    if not count:
+        return []
+    lines = ["", "FIELDS THE REVIEWER FLAGGED" + (f" ({count})" if count > 1 else "")]
+    for number, field in enumerate(content.flagged_fields, start=1):
+        lines.append(f"{number}. {field.field.replace(FIELD_PATH_SEPARATOR, ' > ')}")
+        if field.denied_reason:
+            lines.extend(_wrap(f"Denied: {field.denied_reason}", "   "))
+        if field.feedback:
+            lines.extend(_wrap(f"Feedback: {field.feedback}", "   "))
+    return lines
+
+
 def _first_line(content: AlertContent) -> str:
     # Shout only the urgency, never the ids: registration ids are case-sensitive.
-    if content.severity is Severity.ACTION_REQUIRED:
-        return content.severity_label.upper() + content.headline[len(content.severity_label) :]
-    return content.headline
+    if content.severity is not Severity.ACTION_REQUIRED:
+        return content.headline
+    label = content.severity_label
+    if content.headline.startswith(label):
+        return label.upper() + content.headline[len(label) :]
+    return f"{label.upper()}. {content.headline}"  # a reminder: "ACTION REQUIRED. Reminder: ..."
 
 
 def render_body(content: AlertContent) -> str:
@@ -105,6 +124,7 @@ def render_body(content: AlertContent) -> str:
         "WHAT TO DO NEXT",
         *_bullets(content.next_steps),
         *_reason_lines(content),
+        *_flagged_field_lines(content),
     ]
     if content.feedback:
         lines += ["", "FEEDBACK FROM AWS", *_wrap(content.feedback)]
@@ -124,7 +144,9 @@ def _fit_bytes(body: str) -> str:
     return data[:room].decode("utf-8", "ignore") + BODY_SHORTENED_NOTE
 
 
-def message_attributes(event: RegwatchEvent) -> dict[str, str]:
+def message_attributes(event: Notification) -> dict[str, str]:
+    if isinstance(event, DigestEvent):
+        return {"kind": "digest", "severity": "INFO", "day": event.detail.day}
     detail = event.detail
     return {
         "status": detail.status,
@@ -136,7 +158,28 @@ def message_attributes(event: RegwatchEvent) -> dict[str, str]:
     }
 
 
-def render_text_notification(event: RegwatchEvent) -> TextNotification:
+def render_text_digest(event: DigestEvent) -> TextNotification:
+    content = describe_digest(event)
+    detail = event.detail
+    lines = [content.title, "", *_wrap(content.summary)]
+    for section in content.sections:
+        lines += ["", section.title.upper(), *_bullets(list(section.lines))]
+        if section.hidden:
+            lines.append(f"- ...and {section.hidden} more")
+    lines += ["", f"regwatch event {content.event_id} (daily digest)"]
+    subject = _ascii_line(f"{SUBJECT_PREFIX}Daily digest {detail.day}: {content.headline}")
+    if len(subject) > SUBJECT_LIMIT:
+        subject = subject[: SUBJECT_LIMIT - 3] + "..."
+    return TextNotification(
+        subject=subject,
+        body=_fit_bytes("\n".join(lines)),
+        attributes=message_attributes(event),
+    )
+
+
+def render_text_notification(event: Notification) -> TextNotification:
+    if isinstance(event, DigestEvent):
+        return render_text_digest(event)
     content = describe(event)
     return TextNotification(
         subject=render_subject(content),

@@ -29,11 +29,18 @@ from regwatch.errors import (
     RegistryThrottled,
     RegistryUnavailable,
 )
-from regwatch.model import DeniedReason, RegistrationSummary, RegistrationVersion
+from regwatch.model import (
+    Association,
+    DeniedReason,
+    RegistrationFieldValue,
+    RegistrationSummary,
+    RegistrationVersion,
+)
 from regwatch.ports import MalformedItem, RegistrationPage
 from regwatch.ratelimit import RateLimiter
 
 PAGE_SIZE = 100  # the API's maximum
+NAME_TAG_KEY = "Name"  # the console's registration "Name" is this tag
 THROTTLING_CODES = frozenset(
     {"ThrottlingException", "TooManyRequestsException", "Throttling", "RequestLimitExceeded"}
 )
@@ -194,6 +201,34 @@ def version_from_api(
     )
 
 
+def field_value_from_api(item: Mapping[str, Any]) -> RegistrationFieldValue:
+    """Raises MalformedValue naming the field if a value cannot be read."""
+    if not isinstance(item, Mapping):
+        raise MalformedValue("RegistrationFieldValues[]", f"expected an object, got {item!r}")
+    choices = item.get("SelectChoices") or ()
+    if not isinstance(choices, list | tuple):
+        raise MalformedValue("SelectChoices", f"expected a list, got {choices!r}")
+    return RegistrationFieldValue(
+        field_path=_text(item, "FieldPath"),
+        text_value=_optional_text(item, "TextValue"),
+        select_choices=tuple(str(choice) for choice in choices),
+        denied_reason=_optional_text(item, "DeniedReason"),
+        feedback=_optional_text(item, "Feedback"),
+    )
+
+
+def association_from_api(item: Mapping[str, Any]) -> Association:
+    if not isinstance(item, Mapping):
+        raise MalformedValue("RegistrationAssociations[]", f"expected an object, got {item!r}")
+    return Association(
+        resource_type=_text(item, "ResourceType"),
+        resource_id=_text(item, "ResourceId"),
+        resource_arn=_optional_text(item, "ResourceArn"),
+        phone_number=_optional_text(item, "PhoneNumber"),
+        iso_country_code=_optional_text(item, "IsoCountryCode"),
+    )
+
+
 def _page_items(response: Mapping[str, Any], name: str) -> list[Any]:
     items = response.get(name, [])
     if not isinstance(items, list):
@@ -335,3 +370,51 @@ class SmsRegistry:
             next_token = response.get("NextToken")
             if not next_token:
                 return versions
+
+    # --- ProfileSource: names, impact, field feedback (read only when a version changes) ---
+
+    def field_values(self, registration_id: str, version_number: int) -> list[RegistrationFieldValue]:
+        """Every field value of one version; a field whose values cannot be read is skipped
+        (the rest still names the registration and lists the feedback)."""
+        values: list[RegistrationFieldValue] = []
+        next_token: str | None = None
+        while True:
+            request: dict[str, Any] = {
+                "RegistrationId": registration_id,
+                "VersionNumber": version_number,
+                "MaxResults": self._page_size,
+            }
+            if next_token:
+                request["NextToken"] = next_token
+            response = self._call("describe_registration_field_values", registration_id, **request)
+            for item in _page_items(response, "RegistrationFieldValues"):
+                try:
+                    values.append(field_value_from_api(item))
+                except MalformedValue:
+                    continue
+            next_token = response.get("NextToken")
+            if not next_token:
+                return values
+
+    def name_tag(self, registration_arn: str) -> str | None:
+        response = self._call("list_tags_for_resource", None, ResourceArn=registration_arn)
+        for tag in _page_items(response, "Tags"):
+            if isinstance(tag, Mapping) and tag.get("Key") == NAME_TAG_KEY:
+                value = tag.get("Value")
+                return value if isinstance(value, str) and value.strip() else None
+        return None
+
+    def associations(self, registration_id: str) -> list[Association]:
+        response = self._call(
+            "list_registration_associations",
+            registration_id,
+            RegistrationId=registration_id,
+            MaxResults=self._page_size,
+        )
+        found: list[Association] = []
+        for item in _page_items(response, "RegistrationAssociations"):
+            try:
+                found.append(association_from_api(item))
+            except MalformedValue:
+                continue
+        return found

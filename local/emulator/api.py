@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from local.emulator import pagination
+from local.emulator import associations, pagination
 from local.emulator.lifecycle import (
     AWS_REVIEWING,
     DISCARDED,
@@ -288,4 +288,5 @@ HANDLERS: dict[str, Handler] = {
     "DescribeRegistrationVersions": describe_registration_versions,
     "DescribeRegistrationFieldValues": describe_registration_field_values,
     "PutRegistrationFieldValue": put_registration_field_value,
+    **associations.HANDLERS,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from local.emulator import actions, scenario
+from local.emulator import actions, associations, scenario
 from local.emulator.accounts import check_account
 from local.emulator.state import EmulatorState
 
@@ -143,6 +143,15 @@ def _run_action(name: str) -> ControlHandler:
     return run
 
 
+def _run_module_action(action: actions.Action) -> ControlHandler:
+    def run(state: EmulatorState, body: dict[str, Any]) -> Any:
+        with state.store.lock:
+            state.timeline.apply_due(state.store)
+            return action(state.store, body)
+
+    return run
+
+
 CONTROL_HANDLERS: dict[str, ControlHandler] = {
     "reset": _reset,
     "seed": _seed,
@@ -164,4 +173,5 @@ CONTROL_HANDLERS: dict[str, ControlHandler] = {
     "native_events": _native_events,
     "flush_native_events": _flush_native_events,
     **{name: _run_action(name) for name in actions.ACTIONS},
+    **{name: _run_module_action(action) for name, action in associations.ACTIONS.items()},
 }

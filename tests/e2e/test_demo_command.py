@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -88,7 +89,19 @@ def test_custom_scenario_runs_to_the_end_with_summary_and_slack_page(tmp_path: P
     html_page = output / "slack.html"
     assert f"Slack messages as they would look: {html_page.resolve()}" in stdout
     page = html_page.read_text()
-    assert page.count('class="message"') == 2, "version denied + registration needs updates"
+    # One post per change: the denial (with "Requires updates" beside it), not a second post
+    # for the registration; the epilogue adds the day's digest (and reminders, if any are due).
+    messages = page.split('class="message"')[1:]
+    alerts = [m for m in messages if "Reminder:" not in m and "daily digest" not in m]
+    assert len(alerts) == 1 and "was denied" in alerts[0], (
+        "version denied, with the registration status beside it"
+    )
+    # The epilogue spans two local days after 09:00 UTC: one digest for each, never two for one.
+    digest_days = [
+        re.search(r"daily digest for (\d{4}-\d{2}-\d{2})", m) for m in messages if "daily digest" in m
+    ]
+    days = [d.group(1) for d in digest_days if d]
+    assert len(days) == 2 and len(set(days)) == 2, days
     assert "Website unreachable" in page
     assert 'class="button danger"' in page
 

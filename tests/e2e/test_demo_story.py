@@ -26,6 +26,7 @@ SCENARIO_ACCOUNT = "123456789012"
 EXPECTED_VERSION_TRANSITIONS = {
     ("promo", 1, "REVIEWING", "DENIED"),  # baseline: already denied when regwatch starts
     ("brand", 1, "REVIEWING", "REQUIRES_AUTHENTICATION"),
+    ("retailbrand", 1, "REVIEWING", "REQUIRES_AUTHENTICATION"),  # nobody authenticates: reminders
     ("marketing", 2, "REVIEWING", "DENIED"),
     ("senderid", 1, "REVIEWING", "APPROVED"),
     ("brand", 1, "REQUIRES_AUTHENTICATION", "APPROVED"),
@@ -87,11 +88,13 @@ def test_the_story_is_detected_transition_by_transition(story: LocalStack) -> No
     assert {d["region"] for d in details} == {"us-east-1", "us-west-2"}
 
 
-def test_every_transition_reaches_slack_exactly_once(story: LocalStack) -> None:
-    # The demo routes every severity to Slack, so every transition must arrive there once.
+def test_every_change_reaches_slack_exactly_once(story: LocalStack) -> None:
+    # The demo routes every severity to Slack, so every alert must arrive there once, and
+    # the registration-level echo of a version change (alert false) never.
     slack = _by_event_id(story.notifications, "slack")
-    expected = Counter(d["eventId"] for d in _details(story))
+    expected = Counter(d["eventId"] for d in _details(story) if d["alert"])
     assert slack == expected
+    assert any(not d["alert"] for d in _details(story)), "the story has version + registration pairs"
     assert None not in slack
 
 
@@ -100,7 +103,7 @@ def test_sns_gets_exactly_the_transitions_its_rule_routes_once_each(story: Local
     (target,) = story.stack.targets_of(sns_spec.logical_id)
     assert target.event_pattern is not None
     assert set(target.event_pattern["detail"]["status"]) == SNS_STATUSES, "default routing: action required"
-    expected = Counter(d["eventId"] for d in _details(story) if d["status"] in SNS_STATUSES)
+    expected = Counter(d["eventId"] for d in _details(story) if d["status"] in SNS_STATUSES and d["alert"])
     assert len(expected) >= 5
     assert _by_event_id(story.notifications, "sns") == expected
 
@@ -152,9 +155,10 @@ def test_a_rescan_with_no_change_sends_nothing(story: LocalStack) -> None:
 def test_a_duplicate_delivery_is_suppressed_by_the_notifiers(story: LocalStack) -> None:
     before = len(story.notifications)
     suppressed_before = story.duplicates_suppressed
-    assert story.replay_last_delivery() == 2
+    # One replay per rule target: Slack alerts, SNS alerts, and the Slack digest rule.
+    assert story.replay_last_delivery() == 3
     assert len(story.notifications) == before
-    assert story.duplicates_suppressed == suppressed_before + 2
+    assert story.duplicates_suppressed == suppressed_before + 3
 
 
 def test_a_failing_notifier_dead_letters_the_event_and_a_redrive_delivers_it_once(story: LocalStack) -> None:
@@ -193,8 +197,56 @@ def test_a_failing_notifier_dead_letters_the_event_and_a_redrive_delivers_it_onc
     assert story.redrive_all() == 0
     assert story.dead_letters() == {"Scanner": [], "NotifySlack": [], "NotifySns": []}
     for event_detail in (e["detail"] for e in result["events"]):
-        assert _by_event_id(story.notifications, "slack")[event_detail["eventId"]] == 1
+        assert _by_event_id(story.notifications, "slack")[event_detail["eventId"]] == int(
+            event_detail["alert"]
+        )
     assert _by_event_id(story.notifications, "sns")[event_id] == 1
+
+
+def test_one_post_per_change_with_names_and_field_level_denial(story: LocalStack) -> None:
+    denied = next(
+        d for d in _details(story) if _name(d["registrationId"]) == "marketing" and d["status"] == "DENIED"
+    )
+    assert denied["registrationName"] == "Acme marketing campaign"
+    assert {f["fieldPath"] for f in denied["fieldFeedback"]} == {
+        "messageSamples.messageSample2",
+        "messagingUseCase.privacyPolicyUrl",
+    }
+    (slack,) = [
+        n for n in story.notifications if n.destination == "slack" and n.event_id == denied["eventId"]
+    ]
+    text = json.dumps(slack.payload, ensure_ascii=False)
+    assert "Acme marketing campaign" in text and "Message samples › Message sample 2" in text
+    assert "Reviewing → Requires updates" in text, "the registration's change rides on the version's alert"
+    echo = next(
+        d
+        for d in _details(story)
+        if d["registrationId"] == denied["registrationId"] and d["scope"] == "REGISTRATION"
+    )
+    assert echo["alert"] is False and echo["eventId"] not in {n.event_id for n in story.notifications}
+
+
+def test_the_epilogue_reminds_escalates_and_sends_one_digest(story: LocalStack) -> None:
+    from local.reminders_demo import alert_summary, play_epilogue
+
+    before = len(story.notifications)
+    reports = play_epilogue(story)
+    assert [r["remindersPublished"] for r in reports] == [
+        {"AUTHENTICATION_LINK_EXPIRING": 1},
+        {"AUTHENTICATION_LINK_EXPIRED": 1},
+    ]
+    assert [r["digest"] for r in reports][1] is not None
+    new = story.notifications[before:]
+    slack = [n for n in new if n.destination == "slack"]
+    sns = [n for n in new if n.destination == "sns"]
+    assert len([n for n in slack if "Reminder: Acme Retail brand" in n.text]) == 2
+    assert len([n for n in sns if "Acme Retail brand" in n.text]) == 2, "authentication reminders page"
+    assert len([n for n in slack if "daily digest" in n.text]) == 1
+    assert not [n for n in sns if "daily digest" in n.text], "SNS did not opt in (digestDestinations)"
+    summary = alert_summary(story)
+    assert "No change was announced twice." in summary
+    assert re.search(r"slack\s+\d+ alerts,\s+2 reminders,\s+1 digests", summary), summary
+    assert re.search(r"sns\s+\d+ alerts,\s+2 reminders,\s+0 digests", summary), summary
 
 
 # ---- least privilege, checked against what the functions really called ----------------------
@@ -258,7 +310,7 @@ def test_every_call_a_function_made_is_allowed_by_its_own_role(
         allowed = _allowed_actions(story.template, function.spec.logical_id)
         assert called <= allowed, f"{function.spec.name} called {sorted(called - allowed)} without permission"
         checked += 1
-    assert checked == 4  # scanner, dispatcher, both notifiers
+    assert checked == 5  # scanner, dispatcher, both notifiers, evaluator
 
 
 def test_the_scanner_only_calls_the_sms_api_operations_its_role_allows(story: LocalStack) -> None:

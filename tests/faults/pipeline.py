@@ -325,12 +325,16 @@ class Pipeline:
             ),
             "sns": Counter(self.sns_event_ids),
         }
-        expected: dict[str, set[str]] = {name: set(published_ids) for name in per_destination}
+        # Only alerts reach people (contract 1.1 `alert`); the others are on the bus for automation.
+        alert_ids = {d["eventId"] for d in self.audit_details if "eventId" in d and d.get("alert", True)}
+        expected: dict[str, set[str]] = {name: set(alert_ids) for name in per_destination}
         for name, extra in self.extra.items():
             extra.sink.wait_idle()
             per_destination[name] = extra.counter()
             expected[name] = {
-                d["eventId"] for d in self.audit_details if "eventId" in d and extra.expected(d)
+                d["eventId"]
+                for d in self.audit_details
+                if "eventId" in d and d.get("alert", True) and extra.expected(d)
             }
         lost = len(unpublished) + sum(
             1

@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from regwatch.events import EventContext, build_entry, iso_utc
 from regwatch.model import (
+    Association,
     DeniedReason,
+    FieldFeedback,
     RegistrationChange,
+    RegistrationProfile,
     RegistrationSummary,
     RegistrationVersion,
     Scope,
@@ -148,6 +152,38 @@ def event_for(transition: Transition) -> dict[str, Any]:
     return as_delivered(build_entry(transition, CONTEXT))
 
 
+NAMED_PROFILE = RegistrationProfile(
+    name="Acme Travel – booking alerts",
+    name_source="tag:Name",
+    fields_version=2,
+    associations=tuple(
+        Association("phone-number", f"phone-0a1b2c3d4e5f{n:04d}", None, f"+1206555010{n}", "US")
+        for n in range(7)
+    ),
+    association_count=7,
+    associations_read=True,
+)
+FIELD_FEEDBACK = (
+    FieldFeedback(
+        "companyInfo.website",
+        "Website unreachable",
+        "The website returned HTTP 404. Use a public URL that describes the business and its messaging.",
+    ),
+    FieldFeedback(
+        "messagingUseCase.optInDescription",
+        None,
+        "Describe where end users enter their number and quote the consent text they see.",
+    ),
+    FieldFeedback("messageSamples.messageSample2", "Missing opt-out language", None),
+)
+
+
+def named(transition: Transition, **changes: Any) -> Transition:
+    """The transition as the scanner publishes it once names and impact are known."""
+    profile = replace(NAMED_PROFILE, **changes)
+    return replace(transition, profile=profile)
+
+
 INJECTION = "<!channel> hello @here <https://evil.example/phish|Open the AWS console> & <@U012345>"
 
 SAMPLES: dict[str, Callable[[], Transition]] = {
@@ -183,6 +219,37 @@ SAMPLES: dict[str, Callable[[], Transition]] = {
     "registration_deleted": lambda: registration_transition(
         "DELETED", "COMPLETE", RegistrationChange.DELETED
     ),
+    "named_version_denied_with_field_feedback": lambda: replace(
+        named(
+            version_transition(
+                "DENIED",
+                "REVIEWING",
+                registration_type="US_TOLL_FREE_REGISTRATION",
+                registration_status="REQUIRES_UPDATES",
+                reasons=DENIAL_REASONS[:1],
+            ),
+            field_feedback_version=2,
+            field_feedback=FIELD_FEEDBACK,
+        ),
+        registration_previous_status="REVIEWING",
+    ),
+    "named_version_approved_registration_complete": lambda: replace(
+        named(version_transition("APPROVED", "REVIEWING", registration_status="COMPLETE")),
+        registration_previous_status="REVIEWING",
+    ),
+    "named_version_requires_authentication": lambda: named(
+        version_transition(
+            "REQUIRES_AUTHENTICATION",
+            "AWS_REVIEWING",
+            registration_type="US_TEN_DLC_BRAND_REGISTRATION",
+            registration_status="REQUIRES_AUTHENTICATION",
+            version_number=1,
+        ),
+        name="Acme Corporation",
+        name_source="field:companyInfo.companyName",
+        associations=(),
+        association_count=0,
+    ),
     "denied_mrkdwn_injection": lambda: version_transition(
         "DENIED",
         "REVIEWING",
@@ -213,3 +280,163 @@ def huge_denial(reason_count: int = 60, text_chars: int = 9000) -> Transition:
         for n in range(reason_count)
     )
     return version_transition("DENIED", "REVIEWING", reasons=reasons, feedback="F" * 20000)
+
+
+# ---- contract 1.1 reminders: built by the evaluator's own producer ------------------------
+
+
+def reminder_event(
+    kind: str, *, status: str = "REQUIRES_AUTHENTICATION", named_profile: bool = True
+) -> dict[str, Any]:
+    """A delivered "Registration Reminder" for a 10DLC brand waiting since T0 (submitted a day before)."""
+    from regwatch.reminder_events import build_reminder_entry
+    from regwatch.reminders import ReminderKind, ReminderPolicy, due_reminders
+    from regwatch.snapshot import RegionKey, RegistrationSnapshot, VersionSnapshot
+
+    history = {"DraftTimestamp": T0 - timedelta(days=2), "SubmittedTimestamp": T0 - timedelta(days=1)}
+    if status == "REQUIRES_AUTHENTICATION":
+        history["RequiresAuthenticationTimestamp"] = T0
+    version = VersionSnapshot(version_number=1, status=status, status_history=history)
+    snapshot = RegistrationSnapshot(
+        registration_id="registration-0a1b2c3d4e5f",
+        registration_arn=f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:registration/registration-0a1b2c3d4e5f",
+        registration_type="US_TEN_DLC_BRAND_REGISTRATION",
+        registration_status=status if status == "REQUIRES_AUTHENTICATION" else "REVIEWING",
+        current_version_number=1,
+        approved_version_number=None,
+        latest_denied_version_number=None,
+        versions={1: version},
+        full_read_at=OBSERVED,
+        profile=replace(NAMED_PROFILE, name="Acme Corporation", associations=(), association_count=0)
+        if named_profile
+        else None,
+    )
+    policy = ReminderPolicy()
+    for days in range(0, 40):
+        now = T0 + timedelta(days=days, hours=1)
+        found = [
+            r
+            for r in due_reminders(RegionKey(ACCOUNT_ID, REGION), snapshot, policy, now)
+            if r.kind == ReminderKind(kind)
+        ]
+        if found:
+            return as_delivered(build_reminder_entry(found[0], CONTEXT, now))
+    raise AssertionError(f"{kind} never became due")
+
+
+REMINDER_SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
+    "reminder_authentication_link_expiring": lambda: reminder_event("AUTHENTICATION_LINK_EXPIRING"),
+    "reminder_authentication_link_expired": lambda: reminder_event("AUTHENTICATION_LINK_EXPIRED"),
+    "reminder_resend_window_closing": lambda: reminder_event("RESEND_WINDOW_CLOSING", named_profile=False),
+    "reminder_resend_window_closed": lambda: reminder_event("RESEND_WINDOW_CLOSED"),
+    "reminder_review_overdue": lambda: reminder_event("REVIEW_OVERDUE", status="REVIEWING"),
+}
+
+
+# ---- contract 1.1: the daily digest -------------------------------------------------------
+
+
+def digest_event(*, quiet: bool) -> dict[str, Any]:
+    """A delivered "Registration Digest" for 2025-03-04 08:00 Europe/Berlin."""
+    from regwatch.digest import build_digest, digest_detail
+    from regwatch.evaluate import DIGEST_DETAIL_TYPE, fit_detail_digest
+    from regwatch.events import SCHEMA_VERSION
+    from regwatch.reminders import ReminderPolicy
+    from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState, VersionSnapshot
+
+    now = datetime(2025, 3, 4, 7, 0, tzinfo=UTC)
+
+    def snapshot(  # noqa: PLR0917 - a compact fixture builder
+        rid: str, rtype: str, status: str, version_status: str, key: str, at: datetime, name: str | None
+    ) -> RegistrationSnapshot:
+        history = {
+            "DraftTimestamp": at - timedelta(days=3),
+            "SubmittedTimestamp": at - timedelta(days=2),
+            key: at,
+        }
+        return RegistrationSnapshot(
+            registration_id=rid,
+            registration_arn=f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:registration/{rid}",
+            registration_type=rtype,
+            registration_status=status,
+            current_version_number=1,
+            approved_version_number=None,
+            latest_denied_version_number=None,
+            versions={1: VersionSnapshot(1, version_status, history)},
+            full_read_at=now,
+            profile=RegistrationProfile(name=name) if name else None,
+        )
+
+    east, west = RegionKey(ACCOUNT_ID, REGION), RegionKey(ACCOUNT_ID, "us-west-2")
+    complete = snapshot(
+        "registration-aa11",
+        "US_TOLL_FREE_REGISTRATION",
+        "COMPLETE",
+        "APPROVED",
+        "ApprovedTimestamp",
+        now - timedelta(days=20),
+        "Acme Travel – booking alerts",
+    )
+    registrations = [(east, complete)]
+    if not quiet:
+        registrations += [
+            (
+                east,
+                snapshot(
+                    "registration-bb22",
+                    "US_TEN_DLC_BRAND_REGISTRATION",
+                    "REQUIRES_AUTHENTICATION",
+                    "REQUIRES_AUTHENTICATION",
+                    "RequiresAuthenticationTimestamp",
+                    now - timedelta(hours=20),
+                    "Acme Corporation",
+                ),
+            ),
+            (
+                west,
+                snapshot(
+                    "registration-cc33",
+                    "US_TEN_DLC_CAMPAIGN_REGISTRATION",
+                    "REQUIRES_UPDATES",
+                    "DENIED",
+                    "DeniedTimestamp",
+                    now - timedelta(hours=3),
+                    None,
+                ),
+            ),
+            (
+                west,
+                snapshot(
+                    "registration-dd44",
+                    "US_TOLL_FREE_REGISTRATION",
+                    "REVIEWING",
+                    "REVIEWING",
+                    "ReviewingTimestamp",
+                    now - timedelta(days=25),
+                    "Acme Support line",
+                ),
+            ),
+        ]
+    states = {
+        east: ScanState(last_scan_completed_at=now - timedelta(minutes=4)),
+        west: ScanState(last_scan_completed_at=None if not quiet else now - timedelta(minutes=4)),
+    }
+    digest = build_digest(registrations, states, ReminderPolicy(), date(2025, 3, 4), "Europe/Berlin", now)
+    detail = fit_detail_digest(digest_detail(digest, SCHEMA_VERSION), SOURCE)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, digest.event_id)),
+        "detail-type": DIGEST_DETAIL_TYPE,
+        "source": SOURCE,
+        "account": ACCOUNT_ID,
+        "time": iso_utc(now),
+        "region": REGION,
+        "resources": [],
+        "detail": json.loads(detail),
+    }
+
+
+DIGEST_SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
+    "digest_quiet_day": lambda: digest_event(quiet=True),
+    "digest_busy_day": lambda: digest_event(quiet=False),
+}

@@ -12,7 +12,7 @@ import uuid
 import boto3
 import pytest
 
-from infra.routing import event_pattern, status_filter
+from infra.routing import ALERT_FILTER, event_pattern, status_filter
 from regwatch.severity import ACTION_REQUIRED_STATUSES, GOOD_NEWS_STATUSES, Severity
 
 A, G, INF = Severity.ACTION_REQUIRED, Severity.GOOD_NEWS, Severity.INFO
@@ -37,10 +37,13 @@ def test_info_becomes_anything_but_the_other_classes() -> None:
 
 def test_everything_means_no_status_filter() -> None:
     assert status_filter([A, G, INF], []) is None
-    assert event_pattern("regwatch", [A, G, INF], []) == {"source": ["regwatch"]}
+    assert event_pattern("regwatch", [A, G, INF], []) == {
+        "source": ["regwatch"],
+        "detail": {"$or": ALERT_FILTER},
+    }
     assert event_pattern("src", [A], []) == {
         "source": ["src"],
-        "detail": {"status": sorted(ACTION_REQUIRED_STATUSES)},
+        "detail": {"$or": ALERT_FILTER, "status": sorted(ACTION_REQUIRED_STATUSES)},
     }
 
 
@@ -50,7 +53,7 @@ def bus_with_rule(aws: str):  # type: ignore[no-untyped-def]
     events = boto3.client("events")
     sqs = boto3.client("sqs")
 
-    def matched(pattern: dict[str, object], statuses: list[str]) -> set[str]:
+    def matched(pattern: dict[str, object], statuses: list[str], alert: object = "absent") -> set[str]:
         name = f"t-{uuid.uuid4().hex[:8]}"
         events.create_event_bus(Name=name)
         queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
@@ -61,7 +64,9 @@ def bus_with_rule(aws: str):  # type: ignore[no-untyped-def]
         events.put_targets(Rule=name, EventBusName=name, Targets=[{"Id": "q", "Arn": queue_arn}])
         for status in statuses:
             for source in ("regwatch", "someone-else"):
-                detail = {"status": status, "severity": "INFO", "baseline": False}
+                detail: dict[str, object] = {"status": status, "severity": "INFO", "baseline": False}
+                if alert != "absent":
+                    detail["alert"] = alert
                 entry = {
                     "Source": source,
                     "DetailType": "x",
@@ -160,3 +165,13 @@ def test_filters_and_detail_types_match_on_a_real_event_bus(aws: str) -> None:
             received.add(json.loads(message["Body"])["detail"]["case"])
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     assert received == {"match", "target"}
+@pytest.mark.parametrize(
+    ("alert", "delivered"),
+    [(True, True), ("absent", True), (False, False)],
+    ids=["alert-true", "1.0-event-without-alert", "alert-false"],
+)
+def test_only_alert_events_reach_a_destination(bus_with_rule, alert: object, delivered: bool) -> None:  # type: ignore[no-untyped-def]
+    for severities in ([A], [A, G, INF]):
+        pattern = event_pattern("regwatch", severities, [])
+        got = bus_with_rule(pattern, ["DENIED", "REQUIRES_UPDATES"], alert)
+        assert got == ({"DENIED", "REQUIRES_UPDATES"} if delivered else set())

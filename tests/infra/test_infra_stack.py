@@ -16,7 +16,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from infra.events import SCHEMA_FILE
-from infra.routing import event_pattern
+from infra.routing import ALERT_FILTER, event_pattern
 from regwatch.severity import ACTION_REQUIRED_STATUSES, GOOD_NEWS_STATUSES, Severity
 
 SETTINGS = {
@@ -77,7 +77,7 @@ def test_four_functions_with_the_shared_asset_and_lambda_settings(synthesized: A
     functions = synthesized.resources("AWS::Lambda::Function")
     assert len(functions) == 4
     handlers = {}
-    for construct_id in ("Scanner", "Dispatcher", "NotifySlack", "NotifySns"):
+    for construct_id in ("Scanner", "Dispatcher", "NotifySlack", "NotifySns", "Evaluator"):
         props = function_props(synthesized, construct_id)
         handlers[construct_id] = props["Handler"]
         assert props["Runtime"] == "python3.12"
@@ -95,6 +95,7 @@ def test_four_functions_with_the_shared_asset_and_lambda_settings(synthesized: A
         "Dispatcher": "dispatcher.handler.lambda_handler",
         "NotifySlack": "notify_slack.handler.lambda_handler",
         "NotifySns": "notify_sns.handler.lambda_handler",
+        "Evaluator": "evaluator.handler.lambda_handler",
     }
     codes = {json.dumps(f["Properties"]["Code"], sort_keys=True) for f in functions.values()}
     assert len(codes) == 1, "all functions share one bundle asset"
@@ -233,7 +234,10 @@ def test_notifier_patterns_equal_the_configured_routing(synthesized: Any) -> Non
     slack = _rule(synthesized, "NotifySlackRule")
     assert slack["EventPattern"] == {
         "source": ["acme.regwatch"],
-        "detail": {"status": sorted([*ACTION_REQUIRED_STATUSES, *GOOD_NEWS_STATUSES, "SUBMITTED"])},
+        "detail": {
+            "$or": ALERT_FILTER,
+            "status": sorted([*ACTION_REQUIRED_STATUSES, *GOOD_NEWS_STATUSES, "SUBMITTED"]),
+        },
     }
     assert slack["EventPattern"] == event_pattern(
         "acme.regwatch", [Severity.ACTION_REQUIRED, Severity.GOOD_NEWS], ["SUBMITTED"]
@@ -241,7 +245,7 @@ def test_notifier_patterns_equal_the_configured_routing(synthesized: Any) -> Non
     sns = _rule(synthesized, "NotifySnsRule")
     assert sns["EventPattern"] == {
         "source": ["acme.regwatch"],
-        "detail": {"status": sorted(ACTION_REQUIRED_STATUSES)},
+        "detail": {"$or": ALERT_FILTER, "status": sorted(ACTION_REQUIRED_STATUSES)},
     }
     for rule in (slack, sns):
         assert rule["EventBusName"] == ref(synthesized, synthesized.stack.bus)
@@ -249,7 +253,7 @@ def test_notifier_patterns_equal_the_configured_routing(synthesized: Any) -> Non
 
 def test_every_target_has_retry_policy_max_age_and_an_encrypted_ssl_only_dlq(synthesized: Any) -> None:
     rules = synthesized.resources("AWS::Events::Rule")
-    assert len(rules) == 4
+    assert len(rules) == 6  # scan schedule, native event, 2 notifiers, evaluator schedule, Slack digest
     queues = synthesized.resources("AWS::SQS::Queue")
     policies = synthesized.resources("AWS::SQS::QueuePolicy").values()
     for rule in rules.values():
@@ -355,7 +359,12 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
             allow("events:PutEvents", arn_of(synthesized, stack.bus)),
             allow("sms-voice:DescribeRegistrations", "*"),
             allow(
-                "sms-voice:DescribeRegistrationVersions",
+                [
+                    "sms-voice:DescribeRegistrationVersions",
+                    "sms-voice:DescribeRegistrationFieldValues",
+                    "sms-voice:ListRegistrationAssociations",
+                    "sms-voice:ListTagsForResource",
+                ],
                 [registrations("us-east-1"), registrations("eu-west-2")],
             ),
             allow(
@@ -409,6 +418,17 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
             ),
             idempotency,
         ],
+        # No sms-voice permission at all: reminders come from the snapshot alone.
+        "Evaluator": [
+            logs("Evaluator"),
+            dlq("Evaluator"),
+            xray,
+            allow(
+                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+                arn_of(synthesized, stack.scanner.table),
+            ),
+            allow("events:PutEvents", arn_of(synthesized, stack.bus)),
+        ],
     }
     for construct_id, statements in expected.items():
         assert policy_statements(synthesized, construct_id) == statements, construct_id
@@ -439,14 +459,14 @@ def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
         assert heartbeat["TreatMissingData"] == "breaching"
         assert region in heartbeat["AlarmDescription"]
     metrics = sorted(str(name) for name, _ in by_id)
-    # heartbeat per region, errors x4, DLQ x4 + scan queue DLQ, Lambda throttles x4 + SMS API
+    # heartbeat per region, errors x5, DLQ x5 + scan queue DLQ, Lambda throttles x5 + SMS API
     # throttles, malformed, scan errors, per-target health (unhealthy, stale), scan queue backlog
     assert metrics == sorted(
         [
             *["ScanHeartbeat"] * 2,
-            *["Errors"] * 4,
-            *["ApproximateNumberOfMessagesVisible"] * 5,
-            *["Throttles"] * 5,
+            *["Errors"] * 5,
+            *["ApproximateNumberOfMessagesVisible"] * 6,
+            *["Throttles"] * 6,
             "MalformedRegistrations",
             "ScanErrors",
             "UnhealthyTargets",
@@ -462,7 +482,7 @@ def test_alarms_publish_to_the_alarm_topic(synthesized: Any) -> None:
     assert api_throttles["Namespace"] == "Acme/Regwatch" and api_throttles["EvaluationPeriods"] == 3
     dlq_ids = {
         synthesized.logical_id(synthesized.stack.node.find_child(f"{f}Dlq"))
-        for f in ("Scanner", "Dispatcher", "NotifySlack", "NotifySns", "ScanQueue")
+        for f in ("Scanner", "Dispatcher", "NotifySlack", "NotifySns", "Evaluator", "ScanQueue")
     }
     alarmed_queues = {
         props["Dimensions"][0]["Value"]["Fn::GetAtt"][0]

@@ -10,6 +10,7 @@ from aws_cdk import aws_sqs as sqs
 
 from infra.config import load_config
 from infra.nag import add_nag_checks
+from infra.routing import ALERT_FILTER
 from infra.stack import STACK_ID, RegwatchStack
 from regwatch.severity import ACTION_REQUIRED_STATUSES
 
@@ -24,7 +25,7 @@ def _function_ids(synthesized: Any) -> set[str]:
 
 def test_defaults_deploy_scanner_and_sns_only(synth) -> None:  # type: ignore[no-untyped-def]
     synthesized = synth()
-    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifySns"}
+    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifySns", "Evaluator"}
     assert synthesized.stack.notifiers.slack is None
     synthesized.template.resource_count_is("AWS::SNS::Subscription", 0)
     # Default monitored region = the deployment region; no MONITORED_REGIONS variable then.
@@ -34,13 +35,17 @@ def test_defaults_deploy_scanner_and_sns_only(synth) -> None:  # type: ignore[no
 
 def test_no_destination_means_no_notifier_resources(synth) -> None:  # type: ignore[no-untyped-def]
     synthesized = synth({"snsEnabled": False})
-    assert _function_ids(synthesized) == {"Scanner", "Dispatcher"}
+    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "Evaluator"}
     assert len(synthesized.resources("AWS::DynamoDB::Table")) == 1, "no idempotency table without notifiers"
     assert len(synthesized.resources("AWS::SNS::Topic")) == 1, "only the alarm topic"
     rule_ids = set(synthesized.resources("AWS::Events::Rule"))
     scanner_rules = {synthesized.stack.fanout.schedule_rule, synthesized.stack.scanner.native_event_rule}
-    assert rule_ids == {synthesized.logical_id(rule) for rule in scanner_rules}
-    assert len(synthesized.resources("AWS::SQS::Queue")) == 4, "scanner and dispatcher DLQs, scan queue + DLQ"
+    # Reminders still go on the bus (automation may consume them): the evaluator stays.
+    scheduled = {*scanner_rules, synthesized.stack.evaluator.schedule_rule}
+    assert rule_ids == {synthesized.logical_id(rule) for rule in scheduled}
+    assert len(synthesized.resources("AWS::SQS::Queue")) == 5, (
+        "scanner, dispatcher and evaluator DLQs, scan queue + DLQ"
+    )
 
 
 def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # type: ignore[no-untyped-def]
@@ -54,11 +59,11 @@ def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # typ
             "heartbeatIntervalMinutes": 15,
         }
     )
-    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifySlack"}
+    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifySlack", "Evaluator"}
     rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.rule)]
     assert rule["Properties"]["EventPattern"] == {
         "source": ["regwatch"],
-        "detail": {"status": [{"anything-but": sorted(ACTION_REQUIRED_STATUSES)}]},
+        "detail": {"$or": ALERT_FILTER, "status": [{"anything-but": sorted(ACTION_REQUIRED_STATUSES)}]},
     }
     slack = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.function)]
     assert slack["Properties"]["Environment"]["Variables"]["SLACK_WEBHOOK_SECRET_ARN"] == secret_arn
@@ -90,7 +95,7 @@ def test_all_severities_route_without_a_status_filter(synth) -> None:  # type: i
         {"snsSeverities": ["ACTION_REQUIRED", "GOOD_NEWS", "INFO"], "archiveRetentionDays": 0}
     )
     rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.sns.rule)]
-    assert rule["Properties"]["EventPattern"] == {"source": ["regwatch"]}
+    assert rule["Properties"]["EventPattern"] == {"source": ["regwatch"], "detail": {"$or": ALERT_FILTER}}
     archive = next(iter(synthesized.resources("AWS::Events::Archive").values()))
     assert "RetentionDays" not in archive["Properties"] or archive["Properties"]["RetentionDays"] == 0
 

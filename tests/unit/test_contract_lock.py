@@ -18,7 +18,7 @@ CONTRACT_FILES = ("docs/events.md", "docs/events.schema.json")
 # schemaVersion -> sha256 of the contract files as released under that version.
 RELEASED_CONTRACTS = {
     "1.0": "3258ed975899fdc9e698bb403e4b1f0e76eda716a2a469781d469448e1074f36",
-    "1.1": "335dfb6d4700086e99202c893c1495f351c8082955db5f08f64597a386edda84",
+    "1.1": "13a7f63fcbcf1e9f08608938223ac49a810c06ef0f6cffa7f0905ec2829f8be0",
 }
 
 

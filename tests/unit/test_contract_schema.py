@@ -32,7 +32,14 @@ from regwatch.model import (
     history_key_for_status,
 )
 from regwatch.severity import Severity
-from tests.golden.sample_events import SAMPLES, SOURCE, as_delivered, event_for, huge_denial
+from tests.golden.sample_events import (
+    REMINDER_SAMPLES,
+    SAMPLES,
+    SOURCE,
+    as_delivered,
+    event_for,
+    huge_denial,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCHEMA: dict[str, Any] = json.loads((DOCS / "events.schema.json").read_text(encoding="utf-8"))
@@ -131,6 +138,14 @@ def test_sample_events_match_schema_and_model(sample: str) -> None:
     assert_contract(event_for(SAMPLES[sample]()))
 
 
+@pytest.mark.parametrize("sample", sorted(REMINDER_SAMPLES))
+def test_reminder_events_match_schema_and_model(sample: str) -> None:
+    event = REMINDER_SAMPLES[sample]()
+    assert event["detail-type"] == events.REMINDER_DETAIL_TYPE
+    assert_contract(event)
+    assert parse_regwatch_event(event, SOURCE).detail.reminder is not None
+
+
 def test_trimmed_huge_event_matches_schema_and_model() -> None:
     event = event_for(huge_denial(reason_count=200, text_chars=20000))
     assert event["detail"]["truncated"] is True
@@ -141,8 +156,18 @@ def test_trimmed_huge_event_matches_schema_and_model() -> None:
 def test_schema_lists_exactly_the_fields_the_producer_writes() -> None:
     transition = SAMPLES["version_denied_with_reasons"]()
     detail = events.build_detail(transition, CONTEXT)
-    registration = SCHEMA["properties"]["detail"]["anyOf"][0]["required"]
-    assert set(SCHEMA["properties"]["detail"]["required"]) | set(registration) == set(detail)
+    # 1.0's fields are required; fields added in a minor version are optional (a 1.0 event lacks them).
+    added_in_1_1 = {
+        "alert",
+        "registrationPreviousStatus",
+        "registrationName",
+        "registrationNameSource",
+        "associations",
+        "associationCount",
+        "fieldFeedback",
+    }
+    assert set(SCHEMA["properties"]["detail"]["required"]) | added_in_1_1 == set(detail)
+    assert set(detail) <= set(SCHEMA["properties"]["detail"]["properties"])
     reason_schema = SCHEMA["properties"]["detail"]["properties"]["deniedReasons"]["items"]
     assert set(reason_schema["required"]) == set(detail["deniedReasons"][0])
 

@@ -14,31 +14,31 @@ from typing import Any
 
 import pytest
 
-from regwatch.event_models import parse_regwatch_event
+from regwatch.event_models import parse_notification, parse_regwatch_event
 from regwatch_alerts.render_chatbot import render_chatbot_notification
 from regwatch_alerts.render_pagerduty import render_pagerduty_trigger
 from regwatch_alerts.render_slack import render_slack_message
 from regwatch_alerts.render_teams import render_teams_message
 from regwatch_alerts.render_text import render_text_notification
-from tests.golden.sample_events import SAMPLES, SOURCE, event_for
+from tests.golden.sample_events import DIGEST_SAMPLES, REMINDER_SAMPLES, SAMPLES, SOURCE, event_for
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("REGWATCH_UPDATE_GOLDEN") == "1"
 
 
 def _slack(event: dict[str, Any]) -> str:
-    return json.dumps(render_slack_message(parse_regwatch_event(event, SOURCE)), indent=2, ensure_ascii=False)
+    return json.dumps(render_slack_message(parse_notification(event, SOURCE)), indent=2, ensure_ascii=False)
 
 
 def _sns_text(event: dict[str, Any]) -> str:
-    text = render_text_notification(parse_regwatch_event(event, SOURCE))
+    text = render_text_notification(parse_notification(event, SOURCE))
     attributes = ", ".join(f"{k}={v}" for k, v in text.attributes.items())
     return f"Subject: {text.subject}\nAttributes: {attributes}\n\n{text.body}"
 
 
 def _chatbot(event: dict[str, Any]) -> str:
     return json.dumps(
-        render_chatbot_notification(parse_regwatch_event(event, SOURCE)), indent=2, ensure_ascii=False
+        render_chatbot_notification(parse_notification(event, SOURCE)), indent=2, ensure_ascii=False
     )
 
 
@@ -60,11 +60,18 @@ RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
 }
 
 
+EVENTS: dict[str, Callable[[], dict[str, Any]]] = {
+    **{name: (lambda make=make: event_for(make())) for name, make in SAMPLES.items()},
+    **REMINDER_SAMPLES,
+    **DIGEST_SAMPLES,
+}
+
+
 @pytest.mark.parametrize("channel", sorted(RENDERERS))
-@pytest.mark.parametrize("sample", sorted(SAMPLES))
+@pytest.mark.parametrize("sample", sorted(EVENTS))
 def test_rendering_matches_golden_file(sample: str, channel: str) -> None:
     suffix, render = RENDERERS[channel]
-    rendered = render(event_for(SAMPLES[sample]())) + "\n"
+    rendered = render(EVENTS[sample]()) + "\n"
     path = GOLDEN / channel / f"{sample}.{suffix}"
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,4 +87,4 @@ def test_every_golden_file_has_a_sample() -> None:
     # A renamed sample must not leave a stale golden file nobody reviews.
     names = {p.stem for channel in RENDERERS for p in (GOLDEN / channel).glob("*.*")}
     assert names, "no golden files found"
-    assert names <= set(SAMPLES), f"golden files without a sample: {sorted(names - set(SAMPLES))}"
+    assert names <= set(EVENTS), f"golden files without a sample: {sorted(names - set(EVENTS))}"

@@ -85,7 +85,13 @@ def test_5xx_storm_is_absorbed_by_retries(world: ScannerWorld) -> None:
     world.control.reset_counters()
     summary = world.invoke()
     assert summary["complete"]
-    assert summary["apiCalls"] == {"DescribeRegistrations": 1 + 2, "DescribeRegistrationVersions": 3 + 3}
+    # Each submission is also named (issue 11): form values, then the Name tag (no form name).
+    assert summary["apiCalls"] == {
+        "DescribeRegistrations": 1 + 2,
+        "DescribeRegistrationVersions": 3 + 3,
+        "DescribeRegistrationFieldValues": 3,
+        "ListTagsForResource": 3,
+    }
     assert world.control.counters()["DescribeRegistrationVersions:faulted"] == 3
     assert sorted(d["registrationId"] for d in world.details() if d["scope"] == "VERSION") == sorted(ids)
 

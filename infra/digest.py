@@ -1,0 +1,48 @@
+"""Daily digest routing: one extra rule per destination that opted in (`digestDestinations`).
+
+The digest carries `alert: false`, so the destinations' alert rules never match it; this
+rule matches its detail-type and targets the same notifier function, with the same
+retries and dead-letter queue.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from constructs import Construct
+
+from infra.config import RegwatchConfig
+from infra.notifiers import Notifier, NotifierResources
+
+DIGEST_DETAIL_TYPE = "Registration Digest"
+
+
+def add_digest_routes(
+    scope: Construct, config: RegwatchConfig, *, bus: events.IEventBus, notifiers: NotifierResources
+) -> list[events.Rule]:
+    if config.digest_time is None:
+        return []
+    destinations: dict[str, Notifier | None] = {"slack": notifiers.slack, "sns": notifiers.sns}
+    rules = []
+    for name in config.digest_destinations:
+        notifier = destinations[name]
+        if notifier is None:
+            continue  # not deployed (no webhook secret, SNS off): nothing to send a digest to
+        rule = events.Rule(
+            scope,
+            f"Digest{name.capitalize()}Rule",
+            event_bus=bus,
+            description=f"regwatch: the daily digest to {name}",
+            event_pattern=events.EventPattern(source=[config.event_source], detail_type=[DIGEST_DETAIL_TYPE]),
+        )
+        rule.add_target(
+            targets.LambdaFunction(
+                notifier.function,
+                dead_letter_queue=notifier.dead_letter_queue,
+                retry_attempts=config.target_retry_attempts,
+                max_event_age=Duration.hours(config.target_max_event_age_hours),
+            )
+        )
+        rules.append(rule)
+    return rules

@@ -1,0 +1,173 @@
+"""One evaluator run: every snapshot, every due reminder, published once.
+
+Order per registration: publish the reminders not yet recorded, then record their ids in
+the snapshot item with a write conditional on the item's revision. A crash between the
+two publishes the same ids again next run (consumers deduplicate on eventId); a scan that
+wrote the item meanwhile makes the record fail, and the registration is evaluated again
+from the fresh item — if its status moved on, nothing more is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from regwatch.digest import DigestSchedule, build_digest, digest_detail
+from regwatch.errors import PublishFailed, SnapshotConflict
+from regwatch.events import MAX_ENTRY_BYTES, SCHEMA_VERSION, EventContext
+from regwatch.ports import Publisher
+from regwatch.reminder_events import build_reminder_entry
+from regwatch.reminders import ReminderPolicy, due_reminders, relevant_sent
+from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
+
+DIGEST_DETAIL_TYPE = "Registration Digest"
+
+
+class ReminderStore(Protocol):
+    """The snapshot table as the evaluator sees it."""
+
+    def all_registrations(self) -> Iterable[tuple[RegionKey, RegistrationSnapshot]]: ...
+
+    def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None: ...
+
+    def record_reminders(self, key: RegionKey, snapshot: RegistrationSnapshot, sent: frozenset[str]) -> None:
+        """Store `sent` as the registration's sent reminders if its revision is still
+        `snapshot.revision` (bumping it); else SnapshotConflict."""
+        ...
+
+    def all_states(self) -> dict[RegionKey, ScanState]: ...
+
+    def digest_recorded(self, record_key: str) -> bool: ...
+
+    def record_digest(self, record_key: str, event_id: str, now: datetime) -> None:
+        """Create the day's digest record; SnapshotConflict if it exists already."""
+        ...
+
+
+@dataclass
+class EvaluationReport:
+    registrations: int = 0
+    reminders_published: Counter[str] = field(default_factory=Counter)
+    already_sent: int = 0
+    digest: str | None = None  # the day whose digest this run published
+    conflicts: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "registrations": self.registrations,
+            "remindersPublished": dict(self.reminders_published),
+            "alreadySent": self.already_sent,
+            "digest": self.digest,
+            "conflicts": self.conflicts,
+            "errors": list(self.errors),
+        }
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    store: ReminderStore
+    publisher: Publisher
+    policy: ReminderPolicy
+    clock: Callable[[], datetime]
+    event_source: str
+    event_bus_name: str
+    max_conflict_retries: int = 3
+    digest_schedule: DigestSchedule | None = None
+
+    def run(self) -> EvaluationReport:
+        report = EvaluationReport()
+        seen: list[tuple[RegionKey, RegistrationSnapshot]] = []
+        for key, snapshot in self.store.all_registrations():
+            report.registrations += 1
+            seen.append((key, snapshot))
+            self._evaluate(key, snapshot, report)
+        self._digest(seen, report)
+        return report
+
+    def _digest(
+        self, registrations: list[tuple[RegionKey, RegistrationSnapshot]], report: EvaluationReport
+    ) -> None:
+        """Today's digest, once: publish (deterministic id), then record the day."""
+        schedule = self.digest_schedule
+        if schedule is None:
+            return
+        now = self.clock()
+        day = schedule.due_day(now)
+        if day is None:
+            return
+        timezone = schedule.timezone.key
+        record_key = f"{day.isoformat()}#{timezone}"
+        if self.store.digest_recorded(record_key):
+            return
+        digest = build_digest(registrations, self.store.all_states(), self.policy, day, timezone, now)
+        detail = digest_detail(digest, SCHEMA_VERSION)
+        entry = {
+            "Source": self.event_source,
+            "DetailType": DIGEST_DETAIL_TYPE,
+            "Detail": fit_detail_digest(detail, self.event_source),
+            "Time": now,
+            "Resources": [],
+            "EventBusName": self.event_bus_name,
+        }
+        try:
+            self.publisher.publish([entry])
+        except PublishFailed as exc:
+            report.errors.append(f"digest {day}: publish: {exc}")
+            return
+        # A conflict: another run recorded the day; it published the same id, consumers drop one.
+        with contextlib.suppress(SnapshotConflict):
+            self.store.record_digest(record_key, digest.event_id, now)
+        report.digest = day.isoformat()
+
+    def _evaluate(
+        self, key: RegionKey, snapshot: RegistrationSnapshot | None, report: EvaluationReport
+    ) -> None:
+        context = EventContext(key.account_id, key.region, self.event_source, self.event_bus_name)
+        for _ in range(self.max_conflict_retries + 1):
+            if snapshot is None:
+                return
+            now = self.clock()
+            due = due_reminders(key, snapshot, self.policy, now)
+            due_ids = frozenset(r.reminder_id for r in due)
+            new = [r for r in due if r.reminder_id not in snapshot.reminders_sent]
+            report.already_sent += len(due) - len(new)
+            keep = relevant_sent(snapshot, due_ids)
+            if not new and keep == snapshot.reminders_sent:
+                return
+            if new:
+                try:
+                    self.publisher.publish([build_reminder_entry(r, context, now) for r in new])
+                except PublishFailed as exc:
+                    report.errors.append(f"{snapshot.registration_id}: publish: {exc}")
+                    return  # not recorded: the next run publishes the same ids
+            try:
+                self.store.record_reminders(key, snapshot, keep | {r.reminder_id for r in new})
+            except SnapshotConflict:
+                report.conflicts += 1
+                snapshot = self.store.load_registration(key, snapshot.registration_id)
+                continue
+            report.reminders_published.update(r.kind.value for r in new)
+            return
+        report.errors.append(f"{snapshot.registration_id if snapshot else '?'}: reminders kept conflicting")
+
+
+def fit_detail_digest(detail: dict[str, Any], source: str) -> str:
+    """The digest within EventBridge's entry limit: drop lines from the longest section first
+    (each section keeps its `total`, so renderers still say "and N more")."""
+    budget = MAX_ENTRY_BYTES - 8 * 1024
+    while True:
+        text = json.dumps(detail, ensure_ascii=False, separators=(",", ":"))
+        if len(text.encode("utf-8")) + len(source) + len(DIGEST_DETAIL_TYPE) <= budget:
+            return text
+        sections = [
+            detail[name] for name in ("changes", "overdueReviews", "needsHuman") if detail[name]["items"]
+        ]
+        if not sections:
+            return text
+        max(sections, key=lambda section: len(section["items"]))["items"].pop()
