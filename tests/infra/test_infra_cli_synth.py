@@ -25,6 +25,7 @@ HANDLERS = (
     "notify_slack.handler",
     "notify_sns.handler",
     "notifier.handler",
+    "evaluator.handler",
 )
 DEV_ONLY = ("aws_cdk", "cdk_nag", "moto", "pytest", "jsii", "local", "infra", "tests", "cfnlint")
 
@@ -89,7 +90,7 @@ def _template(outdir: Path) -> dict[str, Any]:
 def test_cli_synth_applies_cdk_json_and_command_line_context(cloud_assembly: Path) -> None:
     template = _template(cloud_assembly)
     types = [resource["Type"] for resource in template["Resources"].values()]
-    assert types.count("AWS::Lambda::Function") == 4
+    assert types.count("AWS::Lambda::Function") == 5  # scanner, dispatcher, evaluator, Slack, SNS
     schedules = [
         r["Properties"].get("ScheduleExpression")
         for r in template["Resources"].values()

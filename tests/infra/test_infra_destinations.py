@@ -36,8 +36,9 @@ def test_one_function_rule_dlq_and_alarms_per_enabled_destination(synthesized: A
     notifiers = synthesized.stack.notifiers.by_name
     assert set(notifiers) == {spec.name for spec in DESTINATIONS}
     functions = synthesized.resources("AWS::Lambda::Function")
-    assert len(functions) == 2 + len(DESTINATIONS)  # scanner, dispatcher, one per destination
-    assert len(synthesized.resources("AWS::Events::Rule")) == 2 + len(DESTINATIONS)  # + schedule, native
+    assert len(functions) == 3 + len(DESTINATIONS)  # scanner, dispatcher, evaluator, one per destination
+    # + scan schedule, native events, evaluator schedule, the daily digest rule (Slack by default)
+    assert len(synthesized.resources("AWS::Events::Rule")) == 4 + len(DESTINATIONS)
     alarms = [a["Properties"] for a in synthesized.resources("AWS::CloudWatch::Alarm").values()]
     for spec in DESTINATIONS:
         notifier = notifiers[spec.name]
@@ -147,7 +148,12 @@ def test_routing_filters_and_extra_detail_types_are_in_the_patterns(synthesized:
     pattern = synthesized.json["Resources"][synthesized.logical_id(rule)]["Properties"]["EventPattern"]
     assert pattern == {
         "source": ["regwatch"],
-        "detail": {"accountId": ["111122223333", "444455556666"], "region": ["us-east-1"]},
+        "detail": {
+            "accountId": ["111122223333", "444455556666"],
+            "region": ["us-east-1"],
+            # One alert per change (contract 1.1); a 1.0 event without the field still counts.
+            "$or": [{"alert": [True]}, {"alert": [{"exists": False}]}],
+        },
         "$or": [
             {
                 "detail": {

@@ -73,9 +73,9 @@ def allow(actions: list[str] | str, resource: Any) -> dict[str, Any]:
     return {"Action": actions, "Effect": "Allow", "Resource": resource}
 
 
-def test_four_functions_with_the_shared_asset_and_lambda_settings(synthesized: Any) -> None:
+def test_every_function_has_the_shared_asset_and_lambda_settings(synthesized: Any) -> None:
     functions = synthesized.resources("AWS::Lambda::Function")
-    assert len(functions) == 4
+    assert len(functions) == 5
     handlers = {}
     for construct_id in ("Scanner", "Dispatcher", "NotifySlack", "NotifySns", "Evaluator"):
         props = function_props(synthesized, construct_id)
@@ -101,7 +101,7 @@ def test_four_functions_with_the_shared_asset_and_lambda_settings(synthesized: A
     assert len(codes) == 1, "all functions share one bundle asset"
     for log_group in synthesized.resources("AWS::Logs::LogGroup").values():
         assert log_group["Properties"]["RetentionInDays"] == 90
-    assert len(synthesized.resources("AWS::Logs::LogGroup")) == 4
+    assert len(synthesized.resources("AWS::Logs::LogGroup")) == 5
 
 
 def test_scanner_sizing_and_environment(synthesized: Any) -> None:
@@ -436,7 +436,7 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert not [a for a in actions if "*" in a], f"wildcard action in {statement}"
-    assert len(synthesized.resources("AWS::IAM::Role")) == 4
+    assert len(synthesized.resources("AWS::IAM::Role")) == 5
     # Single-account mode: no STS, no Organizations anywhere.
     everything = json.dumps(synthesized.resources("AWS::IAM::Policy"))
     assert "sts:AssumeRole" not in everything and "organizations:" not in everything

@@ -142,6 +142,6 @@ def test_destination_settings_are_validated_with_their_key(settings: dict[str, A
 
 def test_disabled_destinations_get_nothing(synth) -> None:  # type: ignore[no-untyped-def]
     synthesized = synth({"snsEnabled": False, "pagerdutyRoutingKeySecret": "regwatch/pd"})
-    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifyPagerDuty"}
+    assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "Evaluator", "NotifyPagerDuty"}
     assert set(synthesized.stack.notifiers.by_name) == {"pagerduty"}
     assert len(synthesized.resources("AWS::SNS::Topic")) == 1, "only the alarm topic"
