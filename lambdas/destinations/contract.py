@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import Notification
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,9 @@ class DeliveryContext:
 
 
 class Send(Protocol):
-    def __call__(self, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
-        """Deliver one event (`notification` is None for non-registration events such as target
-        health); return extra log fields; raise NotificationError on failure."""
+    def __call__(self, event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
+        """Deliver one event (`notification` is None for events a destination takes unparsed, such
+        as target health at PagerDuty; a DigestEvent only where `digestDestinations` routes it); return extra log fields; raise NotificationError on failure."""
         ...
 
 

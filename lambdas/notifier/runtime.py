@@ -20,7 +20,7 @@ from destinations.registry import Destination, UnknownDestination, destination
 from function_support.settings_parsing import SettingsError
 from notifier.settings import NotifierSettings
 from notify_common.flow import NotifierFlow, OncePerEvent, Parser
-from regwatch.event_models import RegwatchEvent, parse_regwatch_event
+from regwatch.event_models import Notification, parse_notification
 from regwatch.notification_errors import InvalidEvent
 
 BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=10)
@@ -45,7 +45,7 @@ def load_builder(path: str) -> BuildDelivery:
 def parser_for(spec: Destination) -> Parser:
     accepted = TARGET_DETAIL_TYPES & set(spec.routing.detail_types)
 
-    def parse(event: dict[str, Any], event_source: str) -> RegwatchEvent | None:
+    def parse(event: dict[str, Any], event_source: str) -> Notification | None:
         if isinstance(event, dict) and event.get("detail-type") in accepted:
             detail = event.get("detail")
             if event.get("source") != event_source:
@@ -56,7 +56,7 @@ def parser_for(spec: Destination) -> Parser:
             if not isinstance(detail, dict) or not isinstance(detail.get("eventId"), str):
                 raise InvalidEvent("not a valid regwatch target event: detail.eventId is missing")
             return None
-        return parse_regwatch_event(event, event_source)
+        return parse_notification(event, event_source)
 
     return parse
 
@@ -73,7 +73,7 @@ def build_runtime(logger: Logger, metrics: Metrics, destination_name: str | None
         DeliveryContext(spec.name, settings.environ, session, BOTO_CONFIG, settings.idempotency_table_name)
     )
 
-    def deliver(*, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
+    def deliver(*, event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
         event_id = notification if notification is not None else str(event["detail"]["eventId"])
         return flow.delivered(event_id, lambda: built.send(event, notification), built.on_failure)
 

@@ -25,7 +25,7 @@ from destinations.pagerduty.lifecycle import (
     what_to_send,
 )
 from destinations.pagerduty.settings import PagerDutySettings
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
 from regwatch_alerts.render_pagerduty import (
     most_severe,
@@ -104,7 +104,10 @@ class PagerDutyDelivery:
             body["payload"]["severity"] = most_severe(recorded.severity, body["payload"]["severity"])
         return body
 
-    def send(self, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
+    def send(self, event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
+        if isinstance(notification, DigestEvent):
+            # A digest is no incident; it is routed to `digestDestinations` (Slack, SNS) only.
+            raise InvalidEvent("PagerDuty takes alerts, not the daily digest")
         detail = event.get("detail")
         if not isinstance(detail, dict):
             raise InvalidEvent("not a regwatch event: detail is not an object")

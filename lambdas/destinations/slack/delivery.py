@@ -8,7 +8,7 @@ from destinations.contract import Delivery, DeliveryContext
 from destinations.slack.settings import SlackMode, SlackSettings
 from destinations.slack.threads import STATE_NAMESPACE, SlackThreads
 from destinations.slack.webhook import SlackWebhookPoster
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import Notification
 from regwatch.notification_errors import InvalidEvent
 from regwatch_alerts.render_slack import render_slack_message
 from regwatch_aws.delivery_state import DeliveryStateStore
@@ -25,7 +25,7 @@ class SlackWebhook:
         self._timeout_seconds = timeout_seconds
         self._poster: SlackWebhookPoster | None = None
 
-    def send(self, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
+    def send(self, event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
         if notification is None:
             raise InvalidEvent("Slack renders registration events only")
         message = render_slack_message(notification)

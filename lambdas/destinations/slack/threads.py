@@ -30,7 +30,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
 from destinations.slack.settings import SlackSettings
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
 from regwatch_alerts.render_slack import render_slack_message
 from regwatch_alerts.render_slack_thread import render_slack_thread_parent
@@ -166,9 +166,15 @@ class SlackThreads:
             DESTINATION, "another delivery is still starting this registration's thread; retry later"
         )
 
-    def send(self, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
+    def send(self, event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
         if notification is None:
             raise InvalidEvent("Slack renders registration events only")
+        if isinstance(notification, DigestEvent):
+            # The digest covers every registration: a message of its own in the channel, no thread.
+            posted = self._call(
+                "chat.postMessage", channel=self._settings.channel_id, **render_slack_message(notification)
+            )
+            return {"ts": posted.get("ts")}
         self._web()  # a bad token fails here, before this delivery claims the thread
         key = self._thread_key(notification)
         parent_ts, created = self._parent_ts(key, notification)

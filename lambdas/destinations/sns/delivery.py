@@ -12,14 +12,14 @@ from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
 from destinations.sns.settings import MessageFormat, SnsNotifierSettings
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import Notification
 from regwatch.notification_errors import InvalidEvent
 from regwatch_alerts.render_chatbot import render_chatbot_notification
 from regwatch_alerts.render_text import message_attributes, render_text_notification
 from regwatch_aws.sns_publisher import SnsPublisher
 
 
-def _publish(publisher: SnsPublisher, message_format: MessageFormat, notification: RegwatchEvent) -> str:
+def _publish(publisher: SnsPublisher, message_format: MessageFormat, notification: Notification) -> str:
     if message_format is MessageFormat.CHATBOT:
         payload = render_chatbot_notification(notification)
         return publisher.publish(json.dumps(payload, ensure_ascii=False), message_attributes(notification))
@@ -32,7 +32,7 @@ def build_delivery(context: DeliveryContext) -> Delivery:
     sns = context.session.client("sns", region_name=settings.topic_region or None, config=context.boto_config)
     publisher = SnsPublisher(sns, settings.topic_arn)
 
-    def send(event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
+    def send(event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
         if notification is None:
             raise InvalidEvent("SNS renders registration events only")
         message_id = _publish(publisher, settings.message_format, notification)

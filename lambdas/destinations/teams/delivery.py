@@ -13,7 +13,7 @@ from typing import Any
 from destinations.contract import Delivery, DeliveryContext
 from destinations.http_post import JsonPoster
 from destinations.teams.settings import TeamsSettings
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import DigestEvent, Notification
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
 from regwatch_alerts.render_teams import render_teams_message
 from regwatch_aws.secrets import SecretSource, webhook_url_parser
@@ -40,8 +40,9 @@ class TeamsDelivery:
         self._urls = urls
         self._poster = JsonPoster(DESTINATION, timeout_seconds=settings.timeout_seconds, accepted=(200, 202))
 
-    def send(self, event: dict[str, Any], notification: RegwatchEvent | None) -> dict[str, Any]:
-        if notification is None:
+    def send(self, event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
+        if notification is None or isinstance(notification, DigestEvent):
+            # The digest is routed to `digestDestinations` (Slack, SNS) only.
             raise InvalidEvent("the Teams destination renders registration events only")
         message = render_teams_message(notification)
         url = self._urls.get()

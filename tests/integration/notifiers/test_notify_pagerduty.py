@@ -174,6 +174,10 @@ def test_reminder_updates_the_open_incident_and_never_reopens(
     reminder["detail"]["reminder"] = {
         "kind": "AUTHENTICATION_LINK_EXPIRING",
         "deadline": "2025-03-10T09:15:00Z",
+        "thresholdAt": "2025-03-08T09:15:00Z",
+        "since": "2025-03-03T09:15:00Z",
+        "estimated": True,
+        "basis": "the link is valid for 7 days after the email was sent",
     }
     assert invoke(reminder)["eventAction"] == "trigger"
     assert len(pagerduty.incidents) == 1 and pagerduty.incidents[0].updates == 1
