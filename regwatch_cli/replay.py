@@ -113,8 +113,13 @@ def _matches_value(value: Any, conditions: Sequence[Any], present: bool) -> bool
 
 
 def pattern_matches(pattern: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
-    """EventBridge matching for the forms regwatch's rules use (lists, anything-but, prefix, exists)."""
+    """EventBridge matching for the forms regwatch's rules use (lists, anything-but, prefix, exists,
+    `$or` of sub-patterns at any level)."""
     for key, expected in pattern.items():
+        if key == "$or":
+            if not any(pattern_matches(branch, event) for branch in expected):
+                return False
+            continue
         present = key in event
         value = event.get(key)
         if isinstance(expected, Mapping):

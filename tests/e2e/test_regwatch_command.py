@@ -258,7 +258,10 @@ def test_dlq_list_show_and_redrive_twice_posts_once(stack: LocalStack) -> None:
     events = stack.scan()["events"]  # the version's denial and the registration's REQUIRES_UPDATES
     (event,) = [e for e in events if e["detail"]["scope"] == "VERSION"]
     event_id = event["detail"]["eventId"]
-    all_ids = {e["detail"]["eventId"] for e in events}
+    # One alert per change (contract 1.1): the version's denial carries it; the registration's
+    # REQUIRES_UPDATES stays on the bus for automation and is not routed to Slack.
+    all_ids = {e["detail"]["eventId"] for e in events if e["detail"].get("alert", True)}
+    assert all_ids == {event_id}
     stack.slack.clear()  # Slack is fixed
     assert _slack_posts(stack, event_id) == 0
 
@@ -306,7 +309,9 @@ def test_replay_from_the_archive_reaches_only_the_chosen_destination_once(stack:
     stack.slack.script([{"status": 404}] * 10)
     stack.advance(300)
     stack.control.set_version_status("us-east-1", BRAND, 1, "APPROVED")
-    lost = {e["detail"]["eventId"] for e in stack.scan()["events"]}  # version approved, registration complete
+    # Version approved carries the alert; registration complete goes to the bus only (contract 1.1).
+    lost = {e["detail"]["eventId"] for e in stack.scan()["events"] if e["detail"].get("alert", True)}
+    assert len(lost) == 1
     stack.slack.clear()
     outputs = json.loads(stack.outputs_file.read_text())["Regwatch"]
     _empty(stack, outputs["DestinationSlackDlqUrl"])  # the dead letters are gone
