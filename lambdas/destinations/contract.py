@@ -29,7 +29,8 @@ class DeliveryContext:
 class Send(Protocol):
     def __call__(self, event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
         """Deliver one event (`notification` is None for events a destination takes unparsed, such
-        as target health at PagerDuty; a DigestEvent only where `digestDestinations` routes it); return extra log fields; raise NotificationError on failure."""
+        as target health at PagerDuty; a DigestEvent only where `digestDestinations` routes it);
+        return extra log fields; raise NotificationError on failure."""
         ...
 
 
