@@ -8,12 +8,14 @@ PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR)/lambdas:$(CURDIR)
 
-.PHONY: help install demo test lint typecheck pytest synth bench bench-smoke clean
+.PHONY: help install demo test lint typecheck pytest synth bench bench-smoke faults soak clean
 
 help:
 	@echo "make demo   install, then run the whole monitor locally on the built-in emulator"
 	@echo "make test   install, then run every check (ruff, mypy, pytest incl. CDK synth, cdk-nag, cfn-lint)"
-	@echo "make bench  scale benchmark (regwatch vs a naive scanner); see docs/performance.md"
+	@echo "make bench  scale benchmark (regwatch vs a naive scanner); writes its tables into docs/performance.md"
+	@echo "make faults fault-injection suite; writes its table into docs/reliability.md"
+	@echo "make soak   a simulated day of chaos (SEED=n); writes its table into docs/reliability.md"
 	@echo "make synth  npx cdk synth with the pinned CDK CLI (offline, no credentials)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -46,10 +48,16 @@ demo: install
 	$(PY) -m local.run $(ARGS)
 
 bench: install
-	$(PY) -m benchmarks.run $(ARGS)
+	$(PY) -m benchmarks.run --write-docs $(ARGS)
 
 bench-smoke: install
 	$(PY) -m benchmarks.run --sizes 200 $(ARGS)
+
+faults: install
+	$(PY) -m tests.faults.run $(ARGS)
+
+soak: install
+	$(PY) -m benchmarks.soak --write-docs $(if $(SEED),--seed $(SEED)) $(ARGS)
 
 clean:
 	rm -rf cdk.out .build .mypy_cache .ruff_cache
