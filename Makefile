@@ -57,7 +57,7 @@ faults: install
 	$(PY) -m tests.faults.run $(ARGS)
 
 soak: install
-	$(PY) -m benchmarks.soak --write-docs $(if $(SEED),--seed $(SEED)) $(ARGS)
+	$(PY) -m tests.soak.run --write-docs $(if $(SEED),--seed $(SEED)) $(ARGS)
 
 clean:
 	rm -rf cdk.out .build .mypy_cache .ruff_cache
