@@ -27,6 +27,8 @@ from tests.soak.day import (
 from tests.soak.run import main, render
 
 CONFIG = SoakConfig(seed=5, registrations_per_region=150, ticks=24)
+# About 2 minutes alone; the whole day runs once for the module, on a machine shared with the suite.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
