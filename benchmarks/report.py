@@ -161,6 +161,7 @@ def size_table(result: SizeResult) -> list[str]:
     )
     regwatch_counts, regwatch_revealed, regwatch_hidden = _detection(result, regwatch)
     naive_spurious = str(len(naive.spurious)) if config.run_naive else "–"
+    naive_failed = str(naive.failed_invocations) if config.run_naive else "–"
     when = "after the reconciliation cycle" if config.run_cycle else "no reconciliation cycle run"
     lines += [
         f"| Transitions detected / injected ({when}) | {naive_counts} | {regwatch_counts} | |",
@@ -168,6 +169,8 @@ def size_table(result: SizeResult) -> list[str]:
         f"| Scans to detect, summary-hidden changes | {naive_hidden} | {regwatch_hidden} | |",
         f"| Spurious detections (not injected) | {naive_spurious} | {len(regwatch.spurious)} | |",
         f"| Duplicate events (same eventId twice) | – | {regwatch.duplicate_events} | |",
+        f"| Failed scanner invocations (retried like Lambda's async retries) | {naive_failed} | "
+        f"{regwatch.failed_invocations} | |",
         f"| Registration-level events (not compared) | – | {regwatch.registration_events} | |",
         "",
     ]

@@ -311,7 +311,8 @@ class _Day:
         """One scheduled scan; `tick` None for scans outside the day (baseline, catch-up)."""
         control = self.stack.control
         control.reset_counters()
-        summary = self.pipeline.scan()
+        # The deployed scanner's timeout is the Lambda maximum (docs/configuration.md).
+        summary = self.pipeline.scan(remaining_millis=900_000)
         counters = control.counters()
         self.result.calls_per_scan.append(sum(n for op, n in counters.items() if ":" not in op))
         if summary is None:
