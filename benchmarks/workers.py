@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import instrument
+from benchmarks.patience import relax_sdk_timeouts
 from local.lambda_events import scheduled_event
 
 ACCOUNT_ID = "123456789012"
@@ -137,6 +138,8 @@ def _serve(connection: Connection, kind: str, environment: dict[str, str], naive
     # The handler's logs and EMF metrics would flood the benchmark's output.
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of this worker process
     ledger = instrument.install()
+    if kind == "regwatch":
+        relax_sdk_timeouts()
     region = environment.get("AWS_REGION", "us-east-1")
     runner: _RegwatchRunner | _NaiveRunner = (
         _RegwatchRunner(region) if kind == "regwatch" else _NaiveRunner(naive_table)

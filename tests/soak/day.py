@@ -29,6 +29,7 @@ from typing import Any
 import boto3
 
 from benchmarks.dataset import Dataset, InjectedTransition
+from benchmarks.patience import relax_sdk_timeouts
 from benchmarks.transitions import VersionTransition
 from tests.faults.pipeline import SNAPSHOT_TABLE, Pipeline, event_ids_in
 from tests.faults.sdk_faults import (
@@ -406,6 +407,7 @@ def run_day(config: SoakConfig, log: Callable[[str], None] = print) -> SoakResul
     install()
     with soak_stack() as stack, fast_retries():
         stack.monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "CRITICAL")
+        relax_sdk_timeouts(stack.monkeypatch.setattr)
         try:
             return _Day(stack, config, log).run()
         finally:
