@@ -92,6 +92,7 @@ class SoakResult:
     region_calls: list[tuple[int, str, int]] = field(default_factory=list)
     rss: dict[str, list[int]] = field(default_factory=dict)  # process -> peak RSS per hour (bytes)
     rss_note: str = ""
+    stopped_at: int | None = None  # the last tick run, when the day was stopped early (SIGTERM/SIGINT)
 
     # --- the invariants -----------------------------------------------------------
 
@@ -138,7 +139,11 @@ class SoakResult:
         over = [calls for _, _, calls in self.region_calls if calls > CALL_BUDGET_PER_REGION]
         if over:
             found.append(f"{len(over)} region scans over the budget of {CALL_BUDGET_PER_REGION} SMS calls")
-        missing = [kind for kind in self.plan.counts() if not self.struck[kind]]
+        last = self.stopped_at if self.stopped_at is not None else self.config.ticks
+        planned = {f.kind for tick, faults in self.plan.faults.items() if tick <= last for f in faults}
+        if self.plan.notifier_down and self.plan.notifier_down.start <= last:
+            planned.add(NOTIFIER_DOWN)
+        missing = [kind for kind in planned if not self.struck[kind]]
         if missing:
             found.append(f"planned faults that never struck: {', '.join(sorted(missing))}")
         return found
@@ -166,8 +171,15 @@ def _reset_peak(pid: int | str) -> None:
 
 
 class _Day:
-    def __init__(self, stack: SoakStack, config: SoakConfig, log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        stack: SoakStack,
+        config: SoakConfig,
+        log: Callable[[str], None],
+        stop_requested: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.stack, self.config, self.log = stack, config, log
+        self.stop_requested = stop_requested
         self.plan = plan_day(config.seed, config.ticks)
         self.result = SoakResult(config, self.plan)
         self.pipeline = Pipeline(stack.emulator, stack.control, stack.slack, stack.monkeypatch)
@@ -372,6 +384,10 @@ class _Day:
                 _reset_peak(pid)
         carried: list[Fault] = []
         for tick in range(1, config.ticks + 1):
+            if self.stop_requested():
+                result.stopped_at = tick - 1
+                self.log(f"[soak] stopped after tick {tick - 1} of {config.ticks}: checking what ran")
+                break
             carried = self.tick(tick, carried)
             if tick % SCANS_PER_HOUR == 0:
                 self.hour_mark()
@@ -403,12 +419,14 @@ def _overlapping_write(body: dict[str, Any]) -> None:
         dynamodb.put_item(TableName=SNAPSHOT_TABLE, Item=stored)
 
 
-def run_day(config: SoakConfig, log: Callable[[str], None] = print) -> SoakResult:
+def run_day(
+    config: SoakConfig, log: Callable[[str], None] = print, stop_requested: Callable[[], bool] = lambda: False
+) -> SoakResult:
     install()
     with soak_stack() as stack, fast_retries():
         stack.monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "CRITICAL")
         relax_sdk_timeouts(stack.monkeypatch.setattr)
         try:
-            return _Day(stack, config, log).run()
+            return _Day(stack, config, log, stop_requested).run()
         finally:
             INJECTOR.clear()

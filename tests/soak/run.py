@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import statistics
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -79,7 +81,18 @@ def render(result: SoakResult) -> str:
     violations = result.violations()
     calls = result.calls_per_scan
     region_calls = [calls for _, _, calls in result.region_calls]
+    stopped = (
+        []
+        if result.stopped_at is None
+        else [
+            f"**Stopped early** after scan {result.stopped_at} of {config.ticks} "
+            f"({result.stopped_at / 12:.1f} h of the day; interrupted, e.g. by a deadline): the figures "
+            "and invariants below cover the scans that ran, then the quiet cycle and the redrive.",
+            "",
+        ]
+    )
     lines = [
+        *stopped,
         f"Seed {config.seed}: {config.registrations_per_region:,} registrations in each of "
         f"{len(config.regions)} regions ({', '.join(config.regions)}), one account (the emulator is "
         f"single-account on this branch); {config.ticks} scans of 5 minutes on the emulator clock "
@@ -164,7 +177,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = SoakConfig(
         seed=arguments.seed, registrations_per_region=arguments.registrations, ticks=arguments.ticks
     )
-    result = run_day(config, log=lambda line: print(line, file=sys.stderr, flush=True))
+    # SIGTERM / Ctrl-C: finish the current scan, then check and report what ran (says so).
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    result = run_day(
+        config, log=lambda line: print(line, file=sys.stderr, flush=True), stop_requested=stop.is_set
+    )
     body = render(result)
     print(body)
     results = Results(

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from benchmarks.stack import MOTO_SERVICES, fake_aws_environment
+from local.functions import _die_with_parent
 
 
 @dataclass
@@ -77,6 +78,8 @@ def soak_stack() -> Iterator[SoakStack]:
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # If the soak dies without cleaning up, the kernel ends moto too (Linux).
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
     )
     emulator = slack = None
     try:
