@@ -16,6 +16,7 @@ import statistics
 import sys
 import threading
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -132,7 +133,12 @@ def render(result: SoakResult) -> str:
                 )
     else:
         lines.append(f"| Peak RSS per hour | not measured: {result.rss_note} |")
-    planned = result.plan.counts()
+    last = result.stopped_at if result.stopped_at is not None else config.ticks
+    planned: Counter[str] = Counter(
+        fault.kind for tick, faults in result.plan.faults.items() if tick <= last for fault in faults
+    )
+    down = result.plan.notifier_down
+    planned[NOTIFIER_DOWN] = int(bool(down) and down.start <= last)
     lines += [
         "",
         "| Fault | Scans planned | Scans struck |",
@@ -143,8 +149,12 @@ def render(result: SoakResult) -> str:
             if planned[kind] or result.struck[kind]
         ),
         "",
-        f"The SNS notifier was down during scans {result.plan.notifier_down.start}–"
-        f"{result.plan.notifier_down.stop - 1} (planned 1, struck counts scans) and its DLQ redriven after.",
+        (
+            f"The SNS notifier was down during scans {down.start}–{down.stop - 1} (planned once; "
+            "struck counts the scans) and its DLQ was redriven when it was back."
+            if planned[NOTIFIER_DOWN]
+            else "The SNS notifier's planned outage lay after the stop."
+        ),
         "",
         "Invariants: every injected transition published and delivered exactly once per destination "
         "(Slack late-accept duplicates counted apart); nothing left in a DLQ after redrive; peak RSS of "
