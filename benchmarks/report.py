@@ -215,8 +215,12 @@ def targets(result: SizeResult) -> list[str]:
         f"{revealed['detected']}/{revealed['injected']}, "
         f"max {revealed['max_scans']} scan(s) — {verdict(revealed_next)}",
         "- Summary-hidden transitions detected within the reconciliation cycle: "
-        f"{hidden['detected']}/{hidden['injected']}, "
-        f"max {hidden['max_scans']} scan(s) — {verdict(hidden_in_cycle)}",
+        + (
+            f"{hidden['detected']}/{hidden['injected']}, max {hidden['max_scans']} scan(s) — "
+            f"{verdict(hidden_in_cycle)}"
+            if result.config.run_cycle
+            else "not checked: no reconciliation cycle was run at this size (--cycle-max-size)"
+        ),
         "",
     ]
 
