@@ -356,7 +356,7 @@ def render(
         f"change. The tables assume **{deployment.changes_per_registration_per_month:g} status change "
         "per registration per month** and every event routed to both Slack and SNS. To refresh "
         'from a larger run: `make bench ARGS="--sizes 1000,10000"`, then '
-        '`make cost ARGS="--input benchmarks/results/latest.json"` (and check the new recording '
+        '`make cost ARGS="--input benchmarks/results/latest.cost-inputs.json"` (and check the new recording '
         "in as benchmarks/recorded/cost-inputs.json).",
         "",
         f"Deployment defaults: `schedule` rate({deployment.schedule_minutes} minutes) "

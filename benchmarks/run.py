@@ -1,8 +1,11 @@
-"""`python -m benchmarks.run [--sizes 1000,10000,100000]`: what `make bench` runs.
+"""`python -m benchmarks.run [--sizes 1000,10000,100000] [--write-docs]`: what `make bench` runs.
 
-Prints the tables and writes benchmarks/results/latest.md (copied into
-docs/performance.md together with the machine it ran on) and benchmarks/results/latest.json
-(the cost model's input, benchmarks/cost.py).
+Prints the tables, writes benchmarks/results/latest.md and latest.json (the results the
+generated sections are written from) and latest.cost-inputs.json (the cost model's input,
+benchmarks/cost.py). With `--write-docs` (what `make bench` passes) it writes its generated
+sections into docs/performance.md (one per size, plus cold start) and, from the N = 10,000 run,
+README.md. `--docs-from FILE` writes the sections of an earlier run's results file without
+measuring. `--org-scale` runs the organization fan-out scenario instead (benchmarks/org_scale.py).
 """
 
 from __future__ import annotations
@@ -17,12 +20,19 @@ import boto3
 
 from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
 from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
+from benchmarks.docs_sections import GeneratedSection, Results, ResultsFormatError, load_results, provenance
 from benchmarks.measure import RunConfig, SizeResult, run_size
 from benchmarks.org_scale import OrgScaleConfig, main_org_scale
-from benchmarks.report import render
+from benchmarks.report import TARGET_SIZE, cold_start_table, readme_scale, render, size_table, targets
 from benchmarks.stack import SNAPSHOT_TABLE, local_stack
+from benchmarks.workers import PER_SCAN_RSS_MISSING, per_scan_peak_rss_supported
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
+RESULTS_FORMAT = 2  # format 1: latest.md only, hand-copied into the docs
+SCENARIOS = ("scale",)
+PERFORMANCE_DOC = "docs/performance.md"
+RESULTS_CHAPTER = "## Results as measured"
+README_CHAPTER = "## Figures (measured, see docs/performance.md and docs/reliability.md)"
 
 
 def _sizes(text: str) -> list[int]:
@@ -57,11 +67,72 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--org-accounts", type=int, default=100, help="org-scale: accounts (x 2 regions)")
     parser.add_argument("--org-compression", type=float, default=100.0, help="org-scale: time compression")
+    parser.add_argument("--scenario", default="scale", help=f"one of: {', '.join(SCENARIOS)}")
+    parser.add_argument("--write-docs", action="store_true", help="write the generated doc sections")
+    parser.add_argument("--docs-from", type=Path, help="write the doc sections of a saved results .json")
     return parser.parse_args(argv)
 
 
+def sections(
+    results: list[SizeResult],
+    imports: dict[str, float | None],
+    assets: dict[str, int],
+    note: str,
+    cold_start: bool,
+) -> list[GeneratedSection]:
+    """The doc sections of a run: one per size, cold start, and the README's figures."""
+    out = []
+    for result in results:
+        body = size_table(result)
+        if result.config.size == TARGET_SIZE:
+            body += targets(result)
+        out.append(
+            GeneratedSection(
+                f"performance-n{result.config.size}", PERFORMANCE_DOC, "\n".join(body), RESULTS_CHAPTER
+            )
+        )
+    if cold_start:
+        out.append(
+            GeneratedSection(
+                "performance-cold-start",
+                PERFORMANCE_DOC,
+                "\n".join(cold_start_table(imports, assets, note)),
+                RESULTS_CHAPTER,
+            )
+        )
+    for result in results:
+        if result.config.size == TARGET_SIZE and result.config.run_naive:
+            out.append(GeneratedSection("readme-scale", "README.md", readme_scale(result), README_CHAPTER))
+    return out
+
+
+def _docs_from(path: Path) -> int:
+    try:
+        saved = load_results(path, "bench", RESULTS_FORMAT, "make bench")
+    except ResultsFormatError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for line in saved.write_docs():
+        print(f"wrote {line}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    arguments = parse_arguments(argv)
+    if arguments.scenario not in SCENARIOS:
+        print(
+            f"error: unknown bench scenario {arguments.scenario!r}; scenarios: {', '.join(SCENARIOS)} "
+            "(e.g. `make bench ARGS='--scenario scale --sizes 1000'`)",
+            file=sys.stderr,
+        )
+        return 2
+    if arguments.docs_from is not None:
+        return _docs_from(arguments.docs_from)
+    if not per_scan_peak_rss_supported():
+        print(PER_SCAN_RSS_MISSING, file=sys.stderr)
+    command = ("python -m benchmarks.run " + shlex.join(argv)).strip()
+    origin = provenance(command)
     if arguments.org_scale:
         output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("org-scale.md")
         org_config = OrgScaleConfig(accounts=arguments.org_accounts, compression=arguments.org_compression)
@@ -93,7 +164,6 @@ def main(argv: list[str] | None = None) -> int:
     if not arguments.no_cold_start:
         imports = {module: import_seconds(module) for module in HANDLER_MODULES}
         assets, asset_note = asset_sizes(build=arguments.build_asset)
-    command = "python -m benchmarks.run " + shlex.join(sys.argv[1:] if argv is None else argv)
     extra = [f"Total benchmark time: {time.perf_counter() - started:.0f} s.", ""]
     text = render(
         results, imports=imports, assets=assets, asset_note=asset_note, command=command.strip(), extra=extra
@@ -101,8 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     arguments.output.parent.mkdir(parents=True, exist_ok=True)
     arguments.output.write_text(text + "\n", encoding="utf-8")
-    write_cost_inputs(results, item_bytes, arguments.output.with_suffix(".json"), command.strip())
+    write_cost_inputs(
+        results, item_bytes, arguments.output.with_name(arguments.output.stem + ".cost-inputs.json"), command
+    )
     print(f"\nwritten to {arguments.output}", file=sys.stderr)
+    saved = Results(
+        "bench",
+        RESULTS_FORMAT,
+        origin,
+        tuple(sections(results, imports, assets, asset_note, cold_start=not arguments.no_cold_start)),
+    )
+    saved.save(arguments.output.with_suffix(".json"))
+    if arguments.write_docs:
+        for line in saved.write_docs():
+            print(f"wrote {line}", file=sys.stderr)
     return 0
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import instrument
+from benchmarks.patience import relax_sdk_timeouts
 from local.lambda_events import scheduled_event
 
 ACCOUNT_ID = "123456789012"
@@ -116,8 +117,20 @@ def _peak_rss_bytes(since_reset: bool) -> int:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
-    # Linux reports ru_maxrss in kilobytes; this one is the peak of the whole process life.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # ru_maxrss is the peak of the whole process life: kilobytes on Linux, bytes on macOS.
+    unit = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+
+
+def per_scan_peak_rss_supported() -> bool:
+    """Per-scan peak RSS needs Linux's /proc (clear_refs resets VmHWM)."""
+    return Path("/proc/self/clear_refs").exists() and Path("/proc/self/status").exists()
+
+
+PER_SCAN_RSS_MISSING = (
+    "note: this machine has no Linux /proc, so peak RSS per scan cannot be reset: the RSS rows show "
+    "each worker process's lifetime peak (ru_maxrss); run `make bench` on Linux for per-scan figures"
+)
 
 
 def _serve(connection: Connection, kind: str, environment: dict[str, str], naive_table: str) -> None:
@@ -125,6 +138,8 @@ def _serve(connection: Connection, kind: str, environment: dict[str, str], naive
     # The handler's logs and EMF metrics would flood the benchmark's output.
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of this worker process
     ledger = instrument.install()
+    if kind == "regwatch":
+        relax_sdk_timeouts()
     region = environment.get("AWS_REGION", "us-east-1")
     runner: _RegwatchRunner | _NaiveRunner = (
         _RegwatchRunner(region) if kind == "regwatch" else _NaiveRunner(naive_table)

@@ -12,10 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
-import fcntl
-import glob
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,10 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from local.function_runtime import (  # noqa: F401 - re-exported: where callers look for them
+    AWSLAMBDARIC_VERSION,
+    ROOT,
+    FunctionRuntime,
+    ensure_runtime_layer,
+    find_python,
+    resolve,
+)
 from local.runtime_api import InvocationTimeout, RuntimeApiServer, RuntimeGone
 
-ROOT = Path(__file__).resolve().parents[1]
-AWSLAMBDARIC_VERSION = "4.2.2"
 DEFAULT_ACCOUNT_ID = "123456789012"
 _PR_SET_PDEATHSIG = 1
 
@@ -64,67 +67,6 @@ class FunctionSpec:
     def python_version(self) -> str:
         """`python3.12` -> `3.12`."""
         return self.runtime.removeprefix("python")
-
-
-def find_python(version: str) -> str:
-    """The interpreter of the Lambda runtime's Python version (compiled wheels must match)."""
-    candidates = [
-        *sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}"))),
-        *sorted(glob.glob(f"/root/.pyenv/versions/{version}.*/bin/python{version}")),
-        shutil.which(f"python{version}"),
-    ]
-    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
-        candidates.append(sys.executable)
-    for candidate in candidates:
-        # pyenv shims exist for every name but fail unless that version is selected.
-        if candidate and "/shims/" not in candidate and os.access(candidate, os.X_OK):
-            return candidate
-    raise FileNotFoundError(
-        f"Python {version} is needed to run the Lambda bundle locally (its compiled wheels are built "
-        f"for the Lambda runtime python{version}); install it, e.g. `pyenv install {version}`"
-    )
-
-
-def ensure_runtime_layer(python_version: str, build_dir: Path | None = None) -> Path:
-    """A folder with `awslambdaric` for the runtime's Python, installed once (a local 'layer').
-
-    On Lambda the base image provides awslambdaric; locally it is pip-installed for the
-    target platform and Python version, as the bundler does for the function's own wheels.
-    """
-    target = (build_dir or ROOT / ".build") / "local-runtime" / f"python{python_version}"
-    marker = target / f".awslambdaric-{AWSLAMBDARIC_VERSION}"
-    if marker.exists():
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    # Parallel first runs (test workers, a demo next to the tests) must not pip into one folder.
-    with (target.parent / f"python{python_version}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not marker.exists():
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "--target",
-                    str(target),
-                    "--upgrade",
-                    "--platform",
-                    "manylinux2014_x86_64",
-                    "--only-binary=:all:",
-                    "--implementation",
-                    "cp",
-                    "--python-version",
-                    python_version,
-                    f"awslambdaric=={AWSLAMBDARIC_VERSION}",
-                ],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            marker.touch()
-    return target
 
 
 def _die_with_parent() -> None:
@@ -195,6 +137,7 @@ class LocalFunction:
         python: str | None = None,
         runtime_layer: Path | None = None,
         log_path: Path | None = None,
+        python_flags: tuple[str, ...] = (),
     ) -> None:
         self.spec = spec
         self.region = region
@@ -202,6 +145,7 @@ class LocalFunction:
         self._extra_env = dict(extra_env or {})
         self._python = python
         self._runtime_layer = runtime_layer
+        self._python_flags = python_flags
         self._log_path = log_path
         self._log_file: IO[bytes] | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -216,7 +160,10 @@ class LocalFunction:
 
     def start(self) -> LocalFunction:
         if self._python is None:
-            self._python = find_python(self.spec.python_version)
+            # The Lambda runtime's Python where it runs here, else this machine's (local.function_runtime).
+            runtime = resolve(self.spec.python_version)
+            self._python, self._python_flags = runtime.python, runtime.python_flags
+            self._runtime_layer = self._runtime_layer or runtime.runtime_layer
         if self._runtime_layer is None:
             self._runtime_layer = ensure_runtime_layer(self.spec.python_version)
         if not (self.spec.asset_path / self.spec.handler.split(".")[0]).exists():
@@ -278,7 +225,7 @@ class LocalFunction:
             self._api = RuntimeApiServer.start(self.spec.name, region=self.region, account_id=self.account_id)
         output: IO[bytes] | int = self._log_file if self._log_file is not None else subprocess.DEVNULL
         self._process = subprocess.Popen(
-            [self._python, "-m", "awslambdaric", self.spec.handler],
+            [self._python, *self._python_flags, "-m", "awslambdaric", self.spec.handler],
             cwd=self.spec.asset_path,
             env=self.environment(self._api.address),
             stdin=subprocess.DEVNULL,

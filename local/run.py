@@ -35,10 +35,11 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from local import function_runtime
 from local.cli_outputs import OUTPUTS_FILE_NAME, command_environment, local_outputs, write_outputs_file
 from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages, redrive
 from local.destination_sinks import DEMO_DESTINATIONS, DemoSinks, demo_context
-from local.functions import REGISTRY, LocalFunction, ensure_runtime_layer, find_python
+from local.functions import REGISTRY, LocalFunction
 from local.lambda_events import scheduled_event
 from local.org_demo import OrgDemo, org_context
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
@@ -299,19 +300,21 @@ class LocalStack:
         return env
 
     def _start_functions(self) -> None:
-        specs = list(self.stack.functions.values())
-        version = specs[0].python_version
-        self.note("phase", text=f"Starting {len(specs)} functions from their bundle under python{version}")
-        python = find_python(version)
-        layer = ensure_runtime_layer(version)
+        # Lambda's Python and asset where they run here, else a bundle for this machine (one line says so).
+        runtime, specs = function_runtime.prepare(
+            list(self.stack.functions.values()), lambda text: self.note("phase", text=text)
+        )
+        python = f"python{specs[0].python_version}" if runtime.lambda_platform else runtime.python
+        self.note("phase", text=f"Starting {len(specs)} functions from their bundle under {python}")
         for spec in specs:
             function = LocalFunction(
                 spec,
                 extra_env=self.function_env(),
                 region=REGION,
                 account_id=ACCOUNT_ID,
-                python=python,
-                runtime_layer=layer,
+                python=runtime.python,
+                runtime_layer=runtime.runtime_layer,
+                python_flags=runtime.python_flags,
                 log_path=self.options.output_dir / "logs" / f"{spec.name}.log",
             ).start()
             self.functions[spec.logical_id] = function

@@ -30,7 +30,8 @@ USER_AGENT_EXTRA = "regwatch"
 # Registries (client + rate limiter) kept per target in a warm environment; beyond this many
 # targets the oldest are dropped (each holds an HTTP connection pool).
 MAX_CACHED_TARGETS = 16
-# Adaptive retries also slow the client down on throttling; 8 attempts ride out a storm.
+# Adaptive retries also slow the client down on throttling. botocore's max_attempts counts
+# retries: 8 retries = 9 attempts in all (the fault suite's "Struck" column shows 9).
 SMS_API_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
     user_agent_extra=USER_AGENT_EXTRA,

@@ -1,14 +1,16 @@
 """Fault injection, table-driven: each row is a fault, where it strikes, and the expected outcome.
 
-Every row runs the same story on the local stack (see pipeline.py): 110 registrations,
-a baseline scan, 6 registrations change, the fault is armed, the scheduled scans and
-EventBridge deliveries run through it, the fault clears, the schedule carries on for
-two more scans (and an operator redrives the dead-letter queues where the row says so).
-Then, per eventId: lost = 0 (every injected transition published, every published event
-delivered to Slack and to SNS), duplicates as expected (0 unless documented), dead
-letters as expected. Each row also proves its fault actually fired.
+Every row runs the same story on the local stack (see pipeline.py): 40 registrations (110
+where the row needs more than one listing page), a baseline scan, then 6 registrations
+change, the fault is armed, the scheduled scans and EventBridge deliveries run through it,
+the fault clears, the schedule carries on for two more scans (and an operator redrives the
+dead-letter queues where the row says so). Then, per eventId: lost = 0 (every injected
+transition published, every published event delivered to Slack and to SNS), duplicates as
+expected (0 unless documented), dead letters as expected. Each row also proves its fault
+actually fired.
 
-Run with `-s` to see the per-row figures (docs/reliability.md has them as measured).
+`make faults` (python -m tests.faults.run) runs this suite and writes its table into
+docs/reliability.md; with `-s` pytest prints the per-row figures too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 from benchmarks.dataset import InjectedTransition
 from local.slack_webhook import SlackWebhookServer
 from tests.faults.pipeline import REGION, SNAPSHOT_TABLE, Pipeline
+from tests.faults.results import record_row
 from tests.faults.sdk_faults import (
     INJECTOR,
     PartialPutEvents,
@@ -35,7 +38,9 @@ from tests.faults.sdk_faults import (
 REGISTRATIONS = 40
 PAGINATED = 110  # more than one DescribeRegistrations page (MaxResults 100)
 CHANGING = 6
-STORM = 12  # longer than any SDK retry budget (SMS API: 8 attempts; others: 5)
+# Longer than any SDK retry budget: botocore's `max_attempts` counts retries, so the SMS
+# client (max_attempts=8) makes 9 attempts and the others (max_attempts=5) 6.
+STORM = 12
 
 Probe = Callable[[], int]  # how many times the armed fault struck
 
@@ -379,7 +384,7 @@ ROWS: list[FaultRow] = [
     FaultRow(
         "sns-500-storm",
         "SNS Publish",
-        # 5 SDK attempts fail the first invocation; EventBridge's retry gets through.
+        # 6 SDK attempts (max_attempts=5 retries) fail the first invocation; EventBridge's retry gets through.
         wire(lambda _: WireFault("sns", "Publish", 8, 500, "InternalError")),
     ),
     FaultRow(
@@ -537,6 +542,14 @@ def test_no_alert_lost_or_duplicated(row: FaultRow, pipeline: Pipeline) -> None:
         pipeline.redrive_dead_letters()
     outcome = pipeline.outcome(truth)
     struck = max(struck, probe())
+    record_row(
+        row.id,
+        outcome,
+        struck=struck,
+        expected_duplicates=row.expected_duplicates,
+        expected_dead_letters=row.expected_dead_letters,
+        expected_left_in_dlq=row.expected_left_in_dlq,
+    )
     print(f"\n{outcome.line(row.id)} struck={struck}" + (f"\n    note: {row.note}" if row.note else ""))
     for error in outcome.invocation_errors:
         print(f"    failed invocation: {error[:160]}")

@@ -1,0 +1,432 @@
+"""A simulated day of chaos: 288 five-minute scans on the emulator clock, many faults at once.
+
+Timeline (emulator clock frozen, advanced 5 minutes per scan as in tests/faults):
+  tick 0         baseline scan of every region (no alerts)
+  ticks 1..T     each region churns (`churn_share` of its registrations move on through
+                 review or get a new version, some hidden from the summary), the faults the
+                 plan draws for this tick are armed, one scheduled scan runs, EventBridge
+                 delivers to both notifiers (retries, dead-letter queues), the faults clear;
+                 the SNS notifier is down for one hour, and its DLQ is redriven when it is back
+  then           a quiet reconciliation cycle (RECONCILE_HOURS=1, 12 scans) so the changes the
+                 summary hid are read, then every DLQ is redriven.
+
+Invariants (checked by `SoakResult.violations`): every injected transition delivered exactly
+once to Slack and to SNS (Slack's documented late-accept duplicate counted separately),
+nothing left in a DLQ, peak RSS per hour of each long-lived process not more than 10 % above
+its first hour's in the last hour, SMS API calls per region per scan within the steady-state
+budget (what 0.8 calls/s allows in 5 minutes).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from benchmarks.dataset import Dataset, InjectedTransition
+from benchmarks.patience import relax_sdk_timeouts
+from benchmarks.transitions import VersionTransition
+from tests.faults.pipeline import SNAPSHOT_TABLE, Pipeline, event_ids_in
+from tests.faults.sdk_faults import (
+    INJECTOR,
+    PartialPutEvents,
+    SimulatedKill,
+    WireFault,
+    fast_retries,
+    install,
+)
+from tests.soak.chaos import NOTIFIER_DOWN, SCANS_PER_HOUR, DayPlan, Fault, plan_day
+from tests.soak.stack import SoakStack, soak_stack
+
+# The steady-state budget: at regwatch's default 0.8 Describe calls/s per region, a scan must
+# fit its 5-minute schedule.
+CALL_BUDGET_PER_REGION = int(0.8 * 300)
+RSS_GROWTH_LIMIT = 0.10
+REGWATCH_PROCESS = "regwatch functions + emulator + harness (one process)"
+MOTO_PROCESS = "moto, standing in for AWS (reported, not an invariant)"
+# The memory invariant is about the process hosting regwatch's functions; moto stands in for
+# AWS services and keeps every item and message it was given (DynamoDB TTL never expires there).
+REGWATCH_PROCESSES = (REGWATCH_PROCESS,)
+PROC_MISSING = (
+    "peak RSS per hour needs Linux /proc (VmHWM, clear_refs); not measured on this machine — "
+    "run `make soak` on Linux for the memory invariant"
+)
+
+Probe = Callable[[], int]
+
+
+@dataclass(frozen=True)
+class SoakConfig:
+    seed: int = 1
+    regions: tuple[str, ...] = ("us-east-1", "eu-west-1")
+    registrations_per_region: int = 1000
+    ticks: int = 288
+    churn_share: float = 0.005
+    hidden_share: float = 0.1
+    catch_up_scans: int = SCANS_PER_HOUR
+
+
+@dataclass
+class SoakResult:
+    config: SoakConfig
+    plan: DayPlan
+    wall_seconds: float = 0.0
+    injected: list[InjectedTransition] = field(default_factory=list)
+    published: Counter[str] = field(default_factory=Counter)  # eventId -> accepted PutEvents copies
+    version_events: dict[VersionTransition, str] = field(default_factory=dict)  # transition -> eventId
+    deliveries: dict[str, Counter[str]] = field(
+        default_factory=lambda: {"slack": Counter(), "sns": Counter()}
+    )
+    struck: Counter[str] = field(default_factory=Counter)
+    failed_invocations: int = 0
+    dead_lettered: int = 0
+    redriven: int = 0
+    left_in_dlq: int = 0
+    calls_per_scan: list[int] = field(default_factory=list)  # SMS API requests (emulator counters)
+    # (tick, region, SMS calls) of every completed scan of the day (not the catch-up cycle)
+    region_calls: list[tuple[int, str, int]] = field(default_factory=list)
+    rss: dict[str, list[int]] = field(default_factory=dict)  # process -> peak RSS per hour (bytes)
+    rss_note: str = ""
+    stopped_at: int | None = None  # the last tick run, when the day was stopped early (SIGTERM/SIGINT)
+
+    # --- the invariants -----------------------------------------------------------
+
+    def unpublished(self) -> list[InjectedTransition]:
+        return [item for item in self.injected if item.transition not in self.version_events]
+
+    def lost(self) -> dict[str, int]:
+        return {
+            name: sum(1 for event_id in self.published if counts[event_id] == 0)
+            for name, counts in self.deliveries.items()
+        }
+
+    def duplicates(self) -> dict[str, int]:
+        return {name: sum(max(0, n - 1) for n in counts.values()) for name, counts in self.deliveries.items()}
+
+    def late_accepts(self) -> int:
+        return self.struck["slack-timeout-accepted-late"]
+
+    def rss_growth(self) -> dict[str, float]:
+        return {
+            name: hours[-1] / hours[0] - 1 for name, hours in self.rss.items() if len(hours) >= 2 and hours[0]
+        }
+
+    def violations(self) -> list[str]:
+        found: list[str] = []
+        if self.unpublished():
+            found.append(f"{len(self.unpublished())} injected transitions never published")
+        for name, lost in self.lost().items():
+            if lost:
+                found.append(f"{lost} published events never reached {name}")
+        duplicates = self.duplicates()
+        if duplicates["sns"]:
+            found.append(f"{duplicates['sns']} duplicate SNS messages")
+        if duplicates["slack"] > self.late_accepts():
+            found.append(
+                f"{duplicates['slack']} duplicate Slack posts, only {self.late_accepts()} explained by "
+                "a late-accepted post"
+            )
+        if self.left_in_dlq:
+            found.append(f"{self.left_in_dlq} messages left in dead-letter queues after redrive")
+        for name, growth in self.rss_growth().items():
+            if name in REGWATCH_PROCESSES and growth > RSS_GROWTH_LIMIT:
+                found.append(f"peak RSS of {name} grew {growth:.0%} from the first hour to the last")
+        over = [calls for _, _, calls in self.region_calls if calls > CALL_BUDGET_PER_REGION]
+        if over:
+            found.append(f"{len(over)} region scans over the budget of {CALL_BUDGET_PER_REGION} SMS calls")
+        last = self.stopped_at if self.stopped_at is not None else self.config.ticks
+        planned = {f.kind for tick, faults in self.plan.faults.items() if tick <= last for f in faults}
+        if self.plan.notifier_down and self.plan.notifier_down.start <= last:
+            planned.add(NOTIFIER_DOWN)
+        missing = [kind for kind in planned if not self.struck[kind]]
+        if missing:
+            found.append(f"planned faults that never struck: {', '.join(sorted(missing))}")
+        return found
+
+
+# --- memory -----------------------------------------------------------------------
+
+
+def proc_available() -> bool:
+    return Path("/proc/self/status").exists() and Path("/proc/self/clear_refs").exists()
+
+
+def _peak_rss(pid: int | str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _reset_peak(pid: int | str) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+# --- the day ------------------------------------------------------------------------
+
+
+class _Day:
+    def __init__(
+        self,
+        stack: SoakStack,
+        config: SoakConfig,
+        log: Callable[[str], None],
+        stop_requested: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.stack, self.config, self.log = stack, config, log
+        self.stop_requested = stop_requested
+        self.plan = plan_day(config.seed, config.ticks)
+        self.result = SoakResult(config, self.plan)
+        self.pipeline = Pipeline(stack.emulator, stack.control, stack.slack, stack.monkeypatch)
+        stack.monkeypatch.setenv("MONITORED_REGIONS", ",".join(config.regions))
+        self.pipeline.reset_handlers()
+        self.datasets = [
+            Dataset(stack.emulator, stack.control, region, seed=config.seed * 100 + index)
+            for index, region in enumerate(config.regions)
+        ]
+        self.processes: dict[str, int | str] = {REGWATCH_PROCESS: "self", MOTO_PROCESS: stack.moto.pid}
+        self.slack_queued = 0
+        self.measure_rss = proc_available()
+        if self.measure_rss:
+            self.result.rss = {name: [] for name in self.processes}
+        else:
+            self.result.rss_note = PROC_MISSING
+            log(PROC_MISSING)
+
+    # --- bookkeeping: compact, so the harness itself does not grow through the day
+
+    def collect(self) -> None:
+        pipeline, result = self.pipeline, self.result
+        pipeline._collect()
+        for detail in pipeline.audit_details:
+            event_id = detail.get("eventId")
+            if event_id is None:
+                continue
+            result.published[event_id] += 1
+            if detail.get("scope") == "VERSION":
+                key = VersionTransition(
+                    detail["registrationId"],
+                    int(detail["versionNumber"]),
+                    detail["status"],
+                    detail["statusTimestamp"],
+                )
+                result.version_events.setdefault(key, event_id)
+        pipeline.audit_details.clear()
+        result.deliveries["sns"].update(pipeline.sns_event_ids)
+        pipeline.sns_event_ids.clear()
+        self.stack.slack.wait_idle()
+        for payload in list(self.stack.slack.deliveries):
+            result.deliveries["slack"].update(event_ids_in(str(payload)))
+        self.stack.slack.clear()
+
+    # --- faults
+
+    def arm(self, fault: Fault) -> Probe:  # noqa: PLR0911 - one branch per fault kind
+        control, kind = self.stack.control, fault.kind
+        if kind in ("sms-throttle-burst", "sms-500-burst"):
+            code: int | str = "ThrottlingException" if kind == "sms-throttle-burst" else 500
+            control.set_faults(operation=fault.operation, error_script=[code] * fault.size)
+            suffix = "throttled" if code == "ThrottlingException" else "faulted"
+            before = int(control.counters().get(f"{fault.operation}:{suffix}", 0))
+            return lambda: int(control.counters().get(f"{fault.operation}:{suffix}", 0)) - before
+        if kind == "sms-expired-next-token":
+            return self._wire(
+                WireFault(
+                    "pinpoint-sms-voice-v2",
+                    "DescribeRegistrations",
+                    count=1,
+                    status=400,
+                    code="ValidationException",
+                    when=lambda body: "NextToken" in body,
+                    members={"Message": "The NextToken has expired.", "Reason": "INVALID_NEXT_TOKEN"},
+                )
+            )
+        if kind == "scanner-killed-mid-scan":
+            return self._kill_after_publish()
+        if kind == "dynamodb-conflict":
+            return self._wire(
+                WireFault("dynamodb", "PutItem", 1, table=SNAPSHOT_TABLE, action=_overlapping_write)
+            )
+        if kind == "dynamodb-throttle-burst":
+            return self._wire(
+                WireFault(
+                    "dynamodb",
+                    "*",
+                    fault.size,
+                    400,
+                    "ProvisionedThroughputExceededException",
+                    table=SNAPSHOT_TABLE,
+                )
+            )
+        if kind == "putevents-partial-failure":
+            partial = PartialPutEvents(calls=1, fail_every=2)
+            INJECTOR.partial_put_events = partial
+            return lambda: partial.entries_failed
+        if kind == "eventbridge-throttle-burst":
+            return self._wire(WireFault("events", "PutEvents", fault.size, 400, "ThrottlingException"))
+        if kind == "sns-500":
+            return self._wire(WireFault("sns", "Publish", fault.size, 500, "InternalError"))
+        return self._slack(fault)
+
+    def _wire(self, fault: WireFault) -> Probe:
+        with INJECTOR.lock:
+            INJECTOR.wire.append(fault)
+        return lambda: fault.fired
+
+    def _slack(self, fault: Fault) -> Probe:
+        scripts: dict[str, list[dict[str, Any]]] = {
+            "slack-429": [{"status": 429, "retry_after": 1}] * fault.size,
+            "slack-500": [{"status": 500}] * fault.size,
+            "slack-timeout-not-accepted": [{"delay": 1.5, "status": 504}],
+            "slack-timeout-accepted-late": [{"delay": 1.5}],
+        }
+        script, slack = scripts[fault.kind], self.stack.slack
+        # Scripts are answered in the order queued: this one's share of what was answered by now.
+        start = self.slack_queued
+        self.slack_queued += len(script)
+        slack.script(script)
+        return lambda: max(0, min(len(script), self.slack_queued - len(slack._script) - start))
+
+    def _kill_after_publish(self) -> Probe:
+        def die(body: dict[str, Any]) -> Any:
+            with INJECTOR.lock:
+                INJECTOR.dead = True
+            raise SimulatedKill("killed after PutEvents, before the snapshot write")
+
+        kill = WireFault("dynamodb", "PutItem", count=1, table=SNAPSHOT_TABLE, action=die)
+
+        def after_publish(service: str, operation: str, parsed: dict[str, Any]) -> None:
+            if (service, operation) == ("events", "PutEvents") and kill not in INJECTOR.wire:
+                with INJECTOR.lock:
+                    INJECTOR.wire.append(kill)
+
+        INJECTOR.observers.append(after_publish)
+        return lambda: kill.fired
+
+    def notifier_down(self) -> None:
+        # The SNS notifier's every Publish fails (a deleted topic, a broken policy) for an hour.
+        self._wire(WireFault("sns", "Publish", 10**9, 404, "NotFound"))
+
+    def clear_faults(self) -> None:
+        self.slack_queued = 0
+        self.stack.slack.clear()
+        INJECTOR.clear()
+        self.stack.control.clear_faults()
+
+    # --- the schedule
+
+    def scan(self, tick: int | None = None) -> None:
+        """One scheduled scan; `tick` None for scans outside the day (baseline, catch-up)."""
+        control = self.stack.control
+        control.reset_counters()
+        # The deployed scanner's timeout is the Lambda maximum (docs/configuration.md).
+        summary = self.pipeline.scan(remaining_millis=900_000)
+        counters = control.counters()
+        self.result.calls_per_scan.append(sum(n for op, n in counters.items() if ":" not in op))
+        if summary is None:
+            self.result.failed_invocations += 1
+        elif tick is not None:
+            for name, region in summary.get("regions", {}).items():
+                self.result.region_calls.append((tick, name, sum(region.get("apiCalls", {}).values())))
+        self.pipeline.drain()
+
+    def redrive(self, only: str | None = None) -> None:
+        sqs = self.pipeline.sqs
+        for target in self.pipeline.targets:
+            if only is None or target.name == only:
+                from local.delivery import redrive
+
+                self.result.redriven += redrive(sqs, target.dead_letter_queue_url, target.delivery)
+
+    def hour_mark(self) -> None:
+        if not self.measure_rss:
+            return
+        for name, pid in self.processes.items():
+            self.result.rss[name].append(_peak_rss(pid))
+            _reset_peak(pid)
+
+    def tick(self, tick: int, carried: list[Fault]) -> list[Fault]:
+        """One scheduled scan of the day with its faults; returns the faults that found nothing
+        to strike at (no event to deliver, a single listing page): they wait for the next scan."""
+        result = self.result
+        for dataset in self.datasets:
+            result.injected += dataset.mutate(self.config.churn_share, self.config.hidden_share, tick)
+        probes = [(fault, self.arm(fault)) for fault in [*carried, *self.plan.at(tick)]]
+        down = tick in self.plan.notifier_down
+        if down:
+            self.notifier_down()
+            result.struck[NOTIFIER_DOWN] += 1
+        self.scan(tick)
+        self.stack.slack.wait_idle()
+        waiting = [fault for fault, probe in probes if probe() == 0]
+        result.struck.update(fault.kind for fault, probe in probes if fault not in waiting)
+        self.collect()
+        self.clear_faults()
+        if tick == self.plan.notifier_down.stop:
+            self.redrive(only="sns")  # the operator, once the notifier is back
+        return waiting
+
+    def run(self) -> SoakResult:
+        config, result = self.config, self.result
+        started = time.perf_counter()
+        for index, dataset in enumerate(self.datasets):
+            dataset.generate(config.registrations_per_region, 1, 3, seed=config.seed * 100 + index)
+        self.scan()
+        self.pipeline.start_measuring()
+        result.calls_per_scan.clear()
+        if self.measure_rss:
+            for pid in self.processes.values():
+                _reset_peak(pid)
+        carried: list[Fault] = []
+        for tick in range(1, config.ticks + 1):
+            if self.stop_requested():
+                result.stopped_at = tick - 1
+                self.log(f"[soak] stopped after tick {tick - 1} of {config.ticks}: checking what ran")
+                break
+            carried = self.tick(tick, carried)
+            if tick % SCANS_PER_HOUR == 0:
+                self.hour_mark()
+                self.log(
+                    f"[soak] tick {tick}/{config.ticks}: injected {len(result.injected)}, "
+                    f"published {len(result.published)}, failed invocations {result.failed_invocations}"
+                )
+        # A quiet reconciliation cycle: what the summary hid is read now.
+        self.stack.monkeypatch.setenv("RECONCILE_HOURS", str(config.catch_up_scans / SCANS_PER_HOUR))
+        self.pipeline.reset_handlers()
+        for _ in range(config.catch_up_scans):
+            self.scan()
+            self.collect()
+        self.redrive()
+        self.collect()
+        result.dead_lettered = sum(target.stats.dead_lettered for target in self.pipeline.targets)
+        result.left_in_dlq = self.pipeline.dead_letter_depth()
+        result.wall_seconds = time.perf_counter() - started
+        return result
+
+
+def _overlapping_write(body: dict[str, Any]) -> None:
+    """Another scan writes the same snapshot item just before this scan's conditional write."""
+    dynamodb = boto3.client("dynamodb")
+    key = {"pk": body["Item"]["pk"], "sk": body["Item"]["sk"]}
+    stored = dynamodb.get_item(TableName=SNAPSHOT_TABLE, Key=key, ConsistentRead=True).get("Item")
+    if stored is not None:
+        stored["revision"] = {"N": str(int(stored["revision"]["N"]) + 1)}
+        dynamodb.put_item(TableName=SNAPSHOT_TABLE, Item=stored)
+
+
+def run_day(
+    config: SoakConfig, log: Callable[[str], None] = print, stop_requested: Callable[[], bool] = lambda: False
+) -> SoakResult:
+    install()
+    with soak_stack() as stack, fast_retries():
+        stack.monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "CRITICAL")
+        relax_sdk_timeouts(stack.monkeypatch.setattr)
+        try:
+            return _Day(stack, config, log, stop_requested).run()
+        finally:
+            INJECTOR.clear()

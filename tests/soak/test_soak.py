@@ -1,0 +1,92 @@
+"""The soak, short: two hours of the simulated day (`make soak` runs the full 24), in `make test`.
+
+150 registrations in each of two regions (more than one listing page, so expired NextTokens
+can strike), 24 five-minute scans with overlapping faults of every kind, the SNS notifier
+down for 8 scans and redriven, then the quiet reconciliation cycle. The invariants are those
+of the full day (tests/soak/day.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.soak.chaos import KINDS, NOTIFIER_DOWN, plan_day
+from tests.soak.day import (
+    CALL_BUDGET_PER_REGION,
+    REGWATCH_PROCESS,
+    RSS_GROWTH_LIMIT,
+    SoakConfig,
+    SoakResult,
+    proc_available,
+    run_day,
+)
+from tests.soak.run import main, render
+
+CONFIG = SoakConfig(seed=5, registrations_per_region=150, ticks=24)
+# About 2 minutes alone; the whole day runs once for the module, on a machine shared with the suite.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+@pytest.fixture(scope="module")
+def day() -> Iterator[SoakResult]:
+    yield run_day(CONFIG, log=lambda line: None)
+
+
+def test_every_injected_transition_is_delivered_exactly_once_per_destination(day: SoakResult) -> None:
+    assert len(day.injected) >= CONFIG.ticks, "the churn injected too little to prove anything"
+    assert any(not item.revealed for item in day.injected), "no change hidden from the summary"
+    assert day.unpublished() == []
+    assert day.lost() == {"slack": 0, "sns": 0}
+    duplicates = day.duplicates()
+    assert duplicates["sns"] == 0
+    # Slack's only duplicate: a post accepted after the client timed out (documented).
+    assert duplicates["slack"] <= day.late_accepts()
+
+
+def test_every_fault_kind_struck_and_nothing_is_left_in_a_dead_letter_queue(day: SoakResult) -> None:
+    for kind in (*KINDS, NOTIFIER_DOWN):
+        assert day.struck[kind] > 0, f"{kind} never struck: the short soak proved nothing about it"
+    assert day.dead_lettered > 0, "the notifier outage dead-lettered nothing"
+    assert day.redriven >= day.dead_lettered
+    assert day.left_in_dlq == 0
+
+
+def test_sms_api_calls_per_region_and_scan_stay_within_the_steady_state_budget(day: SoakResult) -> None:
+    assert day.region_calls, "no completed scan recorded its API calls"
+    worst = max(day.region_calls, key=lambda entry: entry[2])
+    assert worst[2] <= CALL_BUDGET_PER_REGION, f"scan {worst[0]} in {worst[1]}: {worst[2]} calls"
+
+
+def test_peak_rss_of_the_regwatch_process_does_not_grow(day: SoakResult) -> None:
+    if not proc_available():
+        pytest.skip("needs Linux /proc (VmHWM, clear_refs) for peak RSS per hour; `make soak` on Linux")
+    hours = day.rss[REGWATCH_PROCESS]
+    assert len(hours) == CONFIG.ticks // 12
+    assert hours[-1] <= hours[0] * (1 + RSS_GROWTH_LIMIT), [h // 2**20 for h in hours]
+
+
+def test_the_report_states_the_invariants_held(day: SoakResult) -> None:
+    assert day.violations() == []
+    text = render(day)
+    assert "**All held.**" in text and "| Lost: Slack / SNS | 0 / 0 |" in text
+
+
+def test_the_same_seed_plans_the_same_day() -> None:
+    assert plan_day(3, 288).faults == plan_day(3, 288).faults
+    assert plan_day(3, 288).faults != plan_day(4, 288).faults
+    assert set(plan_day(3, 24).counts()) == {*KINDS, NOTIFIER_DOWN}
+
+
+def test_bad_input_is_one_line_naming_what_to_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["--seed", "tomorrow"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "soak seed" in error and "make soak SEED=" in error
+    old = tmp_path / "soak.json"
+    old.write_text(json.dumps({"kind": "soak", "format": 0}))
+    assert main(["--docs-from", str(old)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "older" in error and "run `make soak`" in error
