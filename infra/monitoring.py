@@ -46,6 +46,9 @@ class MonitoredFunction:
     label: str
     function: lambda_.IFunction
     dead_letter_queue: sqs.IQueue
+    # Scheduled helpers (dispatcher, evaluator) have their own runbook sections: a failed run is
+    # repeated by the next schedule, unlike a notifier's dead-lettered alert.
+    scheduled: bool = False
 
 
 @dataclass
@@ -83,6 +86,8 @@ RUNBOOK_SCAN_ERRORS = "scanner-scan-errors"
 RUNBOOK_NOTIFIER_ERRORS = "notifier-errors"
 RUNBOOK_NOTIFIER_DLQ = "notifier-dlq"
 RUNBOOK_NOTIFIER_THROTTLES = "notifier-throttles"
+RUNBOOK_SCHEDULED_ERRORS = "scheduled-function-errors"
+RUNBOOK_SCHEDULED_DLQ = "scheduled-function-dlq"
 MALFORMED_METRIC = "MalformedRegistrations"
 SCAN_ERRORS_METRIC = "ScanErrors"
 REGION_DIMENSION = "region"
@@ -157,7 +162,11 @@ def add_monitoring(
         is_scanner = watched is scanner
         alarm(
             f"{watched.label}ErrorsAlarm",
-            RUNBOOK_SCANNER_ERRORS if is_scanner else RUNBOOK_NOTIFIER_ERRORS,
+            RUNBOOK_SCANNER_ERRORS
+            if is_scanner
+            else RUNBOOK_SCHEDULED_ERRORS
+            if watched.scheduled
+            else RUNBOOK_NOTIFIER_ERRORS,
             f"{watched.label}: at least one invocation ended in an error within 5 minutes (Lambda metric "
             "Errors, sum): an unhandled exception, a timeout or an out-of-memory end. Its log group has it.",
             metric=watched.function.metric_errors(period=_FIVE_MINUTES, statistic="Sum"),
@@ -168,7 +177,11 @@ def add_monitoring(
         )
         alarm(
             f"{watched.label}DlqAlarm",
-            RUNBOOK_SCANNER_DLQ if is_scanner else RUNBOOK_NOTIFIER_DLQ,
+            RUNBOOK_SCANNER_DLQ
+            if is_scanner
+            else RUNBOOK_SCHEDULED_DLQ
+            if watched.scheduled
+            else RUNBOOK_NOTIFIER_DLQ,
             f"{watched.label}'s dead-letter queue holds at least one message (SQS "
             "ApproximateNumberOfMessagesVisible, maximum over 5 minutes): an event EventBridge or Lambda "
             "gave up on after every retry. It stays there (14 days) until redriven.",

@@ -49,10 +49,14 @@ class RegwatchStack(Stack):
             for notifier in self.notifiers.by_name.values()
         ]
         watched.append(
-            MonitoredFunction("Dispatcher", self.fanout.dispatcher, self.fanout.dispatcher_dead_letter_queue)
+            MonitoredFunction(
+                "Dispatcher", self.fanout.dispatcher, self.fanout.dispatcher_dead_letter_queue, scheduled=True
+            )
         )
         watched.append(
-            MonitoredFunction("Evaluator", self.evaluator.function, self.evaluator.dead_letter_queue)
+            MonitoredFunction(
+                "Evaluator", self.evaluator.function, self.evaluator.dead_letter_queue, scheduled=True
+            )
         )
         self.monitoring = add_monitoring(
             self,

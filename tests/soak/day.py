@@ -78,6 +78,9 @@ class SoakResult:
     wall_seconds: float = 0.0
     injected: list[InjectedTransition] = field(default_factory=list)
     published: Counter[str] = field(default_factory=Counter)  # eventId -> accepted PutEvents copies
+    # eventIds of the published events that carry the alert (contract 1.1 `alert`, default true):
+    # only these are routed to people; the others stay on the bus for automation.
+    alerts: set[str] = field(default_factory=set)
     version_events: dict[VersionTransition, str] = field(default_factory=dict)  # transition -> eventId
     deliveries: dict[str, Counter[str]] = field(
         default_factory=lambda: {"slack": Counter(), "sns": Counter()}
@@ -101,7 +104,7 @@ class SoakResult:
 
     def lost(self) -> dict[str, int]:
         return {
-            name: sum(1 for event_id in self.published if counts[event_id] == 0)
+            name: sum(1 for event_id in self.alerts if counts[event_id] == 0)
             for name, counts in self.deliveries.items()
         }
 
@@ -208,6 +211,8 @@ class _Day:
             if event_id is None:
                 continue
             result.published[event_id] += 1
+            if detail.get("alert", True):
+                result.alerts.add(event_id)
             if detail.get("scope") == "VERSION":
                 key = VersionTransition(
                     detail["registrationId"],

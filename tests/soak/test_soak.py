@@ -40,6 +40,8 @@ def test_every_injected_transition_is_delivered_exactly_once_per_destination(day
     assert len(day.injected) >= CONFIG.ticks, "the churn injected too little to prove anything"
     assert any(not item.revealed for item in day.injected), "no change hidden from the summary"
     assert day.unpublished() == []
+    # Every alert event reached both destinations; events that carry no alert are not routed.
+    assert day.alerts and day.alerts <= set(day.published)
     assert day.lost() == {"slack": 0, "sns": 0}
     duplicates = day.duplicates()
     assert duplicates["sns"] == 0
