@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
 
-from regwatch.errors import SnapshotConflict, SnapshotUnavailable
 from regwatch.health import TargetHealth
 from regwatch.snapshot import RegionKey
+from regwatch_aws.table_calls import call_table
 
 HEALTH_PARTITION = "TARGET#HEALTH"
 _serializer = TypeSerializer()
@@ -74,14 +73,7 @@ class DynamoHealthStore:
         self._table = table_name
 
     def _call(self, operation: str, **request: Any) -> Any:
-        try:
-            return getattr(self._client, operation)(TableName=self._table, **request)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise SnapshotConflict(f"{operation}: target health changed meanwhile") from error
-            raise SnapshotUnavailable(f"{operation}: {error}") from error
-        except BotoCoreError as error:
-            raise SnapshotUnavailable(f"{operation}: {error}") from error
+        return call_table(self._client, self._table, operation, "target health changed meanwhile", **request)
 
     def load(self, key: RegionKey) -> TargetHealth:
         response = self._call(

@@ -11,9 +11,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from regwatch.errors import SnapshotConflict, SnapshotUnavailable
 from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
 from regwatch_aws.snapshot_store import (
     META_SORT_KEY,
@@ -21,6 +18,7 @@ from regwatch_aws.snapshot_store import (
     registration_from_item,
     state_from_item,
 )
+from regwatch_aws.table_calls import call_table
 
 DIGEST_PARTITION = "DIGEST"
 DIGEST_RECORD_TTL = timedelta(days=30)
@@ -37,14 +35,7 @@ class DynamoReminderStore:
         self._table = table_name
 
     def _call(self, operation: str, **request: Any) -> Any:
-        try:
-            return getattr(self._client, operation)(TableName=self._table, **request)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise SnapshotConflict(f"{operation}: condition failed") from error
-            raise SnapshotUnavailable(f"{operation}: {error}") from error
-        except BotoCoreError as error:
-            raise SnapshotUnavailable(f"{operation}: {error}") from error
+        return call_table(self._client, self._table, operation, "condition failed", **request)
 
     def all_registrations(self) -> Iterator[tuple[RegionKey, RegistrationSnapshot]]:
         request: dict[str, Any] = {

@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
 
-from regwatch.errors import SnapshotConflict, SnapshotUnavailable
+from regwatch.errors import SnapshotConflict
 from regwatch.model import Association, FieldFeedback, RegistrationProfile
 from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState, VersionSnapshot
+from regwatch_aws.table_calls import call_table
 
 REGISTRATION_PREFIX = "REG#"
 META_SORT_KEY = "META#SCAN"
@@ -232,14 +232,7 @@ class DynamoSnapshotStore:
         return {"pk": {"S": key.partition}, "sk": {"S": sort_key}}
 
     def _call(self, operation: str, **request: Any) -> Any:
-        try:
-            return getattr(self._client, operation)(TableName=self._table, **request)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise SnapshotConflict(f"{operation}: condition failed") from error
-            raise SnapshotUnavailable(f"{operation}: {error}") from error
-        except BotoCoreError as error:
-            raise SnapshotUnavailable(f"{operation}: {error}") from error
+        return call_table(self._client, self._table, operation, "condition failed", **request)
 
     def load_state(self, key: RegionKey) -> ScanState:
         response = self._call("get_item", Key=self._key(key, META_SORT_KEY), ConsistentRead=True)
