@@ -88,8 +88,10 @@ def _age(delta: timedelta) -> str:
 
 def _stored(raw: dict[str, Any]) -> StoredRegistration:
     account_id, _, region = str(raw["pk"]["S"]).partition("#")
-    name = raw.get("name", {}).get("S") or raw.get("registrationName", {}).get("S")
-    return StoredRegistration(account_id, region, registration_from_item(raw), name)
+    snapshot = registration_from_item(raw)
+    # The name the owners know it by, as the scanner stored it (field value or Name tag).
+    name = snapshot.profile.name if snapshot.profile is not None else None
+    return StoredRegistration(account_id, region, snapshot, name)
 
 
 def read_registrations(

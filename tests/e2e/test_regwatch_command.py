@@ -326,7 +326,8 @@ def test_replay_from_the_archive_reaches_only_the_chosen_destination_once(stack:
         _ok(regwatch(env, "replay", "--since", "2026-05-04T00:00Z", "--destination", "slack", "--json"))
     )
     assert result["state"] == "COMPLETED" and result["destinations"] == ["slack"]
-    assert result["events"] >= 3, "every archived event routed to Slack in the window"
+    # At least the lost alert; other tests of this module may have archived more Slack-routed events.
+    assert result["events"] >= len(lost), "every archived event routed to Slack in the window"
     posts_before = len(stack.slack.deliveries)
     stack.deliver()  # what EventBridge does with the rule's target
     stack.slack.wait_idle()
