@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import secrets
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from local.sink_server import Received, ScriptedServer
+from local.sink_server import Received, ScriptedServer, serve_until_interrupted
 
 SEVERITIES = ("critical", "error", "warning", "info")
 SUMMARY_LIMIT = 1024
@@ -132,10 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     server = PagerDutyServer.start(port=args.port)
     print(f"Events URL: {server.events_url}\nRouting key: {server.routing_key}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        server.stop()
+    serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -137,3 +137,11 @@ class ScriptedServer:
             request.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             request.close_connection = True
+
+
+def serve_until_interrupted(server: Any) -> None:
+    """What each local server's command does once it printed its URL: serve until Ctrl-C, then stop."""
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()

@@ -28,6 +28,7 @@ from typing import Any
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
+from local.sink_server import serve_until_interrupted
 from local.slack_web_api import SlackWebApi
 
 MAX_BLOCKS = 50
@@ -220,10 +221,7 @@ def main() -> None:
     args = parser.parse_args()
     server = SlackWebhookServer.start(port=args.port, host=args.host, verbose=True)
     print(f"Slack webhook URL: {server.webhook_url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        server.stop()
+    serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import secrets
-import threading
 from typing import Any
 
-from local.sink_server import Received, ScriptedServer
+from local.sink_server import Received, ScriptedServer, serve_until_interrupted
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 RENDERED_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5")
@@ -78,10 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     server = TeamsWorkflowServer.start(port=args.port)
     print(f"Teams workflow URL: {server.webhook_url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        server.stop()
+    serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from local.fanout import EventSourceMapping, MappingStats
 from local.lambda_events import scheduled_event
 from scanner.dependencies import get_dependencies as scanner_dependencies
 from tests.integration.scanner.conftest import BUS, TABLE, FakeLambdaContext
+from tests.integration.snapshot_table import create_snapshot_table
 
 REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
@@ -198,15 +199,7 @@ class OrgWorld:
 @pytest.fixture
 def org_world(aws: str, emulator_control: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[OrgWorld]:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_snapshot_table(dynamodb, TABLE)
     events = boto3.client("events", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
     events.create_event_bus(Name=BUS)

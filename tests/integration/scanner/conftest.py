@@ -16,6 +16,7 @@ import pytest
 
 from local.lambda_events import scheduled_event
 from scanner.dependencies import get_dependencies
+from tests.integration.snapshot_table import create_snapshot_table
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -118,15 +119,7 @@ class ScannerWorld:
 @pytest.fixture
 def world(aws: str, emulator_control: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScannerWorld]:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_snapshot_table(dynamodb, TABLE)
     events = boto3.client("events", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
     events.create_event_bus(Name=BUS)
