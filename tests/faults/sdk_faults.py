@@ -213,3 +213,23 @@ def fast_retries() -> Iterator[None]:
     finally:
         standard.ExponentialBackoff.delay_amount = original_delay
         adaptive.ClientRateLimiter.on_sending_request = original_acquire
+
+
+def kill_after_next_publish(table_name: str) -> Callable[[], int]:
+    """Once events are out (PutEvents), the process dies on its next PutItem to `table_name`
+    (and stays dead): the crash between publish and snapshot write. Returns how often it struck."""
+
+    def die(body: dict[str, Any]) -> Any:
+        with INJECTOR.lock:
+            INJECTOR.dead = True
+        raise SimulatedKill("killed after PutEvents, before the snapshot write")
+
+    kill = WireFault("dynamodb", "PutItem", count=1, table=table_name, action=die)
+
+    def after_publish(service: str, operation: str, parsed: dict[str, Any]) -> None:
+        if (service, operation) == ("events", "PutEvents") and kill not in INJECTOR.wire:
+            with INJECTOR.lock:
+                INJECTOR.wire.append(kill)
+
+    INJECTOR.observers.append(after_publish)
+    return lambda: kill.fired

@@ -29,10 +29,10 @@ from tests.faults.results import record_row
 from tests.faults.sdk_faults import (
     INJECTOR,
     PartialPutEvents,
-    SimulatedKill,
     WireFault,
     fast_retries,
     install,
+    kill_after_next_publish,
 )
 
 REGISTRATIONS = 40
@@ -98,21 +98,7 @@ def partial_put_events(pipeline: Pipeline) -> Probe:
 
 def kill_between_publish_and_snapshot_write(pipeline: Pipeline) -> Probe:
     """Once events are out, the process dies on its next snapshot write (and stays dead)."""
-
-    def die(body: dict[str, Any]) -> Any:
-        with INJECTOR.lock:
-            INJECTOR.dead = True
-        raise SimulatedKill("killed after PutEvents, before the snapshot write")
-
-    kill = WireFault("dynamodb", "PutItem", count=1, table=SNAPSHOT_TABLE, action=die)
-
-    def after_publish(service: str, operation: str, parsed: dict[str, Any]) -> None:
-        if (service, operation) == ("events", "PutEvents") and kill not in INJECTOR.wire:
-            with INJECTOR.lock:
-                INJECTOR.wire.append(kill)
-
-    INJECTOR.observers.append(after_publish)
-    return lambda: kill.fired
+    return kill_after_next_publish(SNAPSHOT_TABLE)
 
 
 def overlapping_writer(pipeline: Pipeline) -> Probe:

@@ -35,10 +35,10 @@ from tests.faults.pipeline import SNAPSHOT_TABLE, Pipeline, event_ids_in
 from tests.faults.sdk_faults import (
     INJECTOR,
     PartialPutEvents,
-    SimulatedKill,
     WireFault,
     fast_retries,
     install,
+    kill_after_next_publish,
 )
 from tests.soak.chaos import NOTIFIER_DOWN, SCANS_PER_HOUR, DayPlan, Fault, plan_day
 from tests.soak.stack import SoakStack, soak_stack
@@ -252,7 +252,7 @@ class _Day:
                 )
             )
         if kind == "scanner-killed-mid-scan":
-            return self._kill_after_publish()
+            return kill_after_next_publish(SNAPSHOT_TABLE)
         if kind == "dynamodb-conflict":
             return self._wire(
                 WireFault("dynamodb", "PutItem", 1, table=SNAPSHOT_TABLE, action=_overlapping_write)
@@ -296,22 +296,6 @@ class _Day:
         self.slack_queued += len(script)
         slack.script(script)
         return lambda: max(0, min(len(script), self.slack_queued - len(slack._script) - start))
-
-    def _kill_after_publish(self) -> Probe:
-        def die(body: dict[str, Any]) -> Any:
-            with INJECTOR.lock:
-                INJECTOR.dead = True
-            raise SimulatedKill("killed after PutEvents, before the snapshot write")
-
-        kill = WireFault("dynamodb", "PutItem", count=1, table=SNAPSHOT_TABLE, action=die)
-
-        def after_publish(service: str, operation: str, parsed: dict[str, Any]) -> None:
-            if (service, operation) == ("events", "PutEvents") and kill not in INJECTOR.wire:
-                with INJECTOR.lock:
-                    INJECTOR.wire.append(kill)
-
-        INJECTOR.observers.append(after_publish)
-        return lambda: kill.fired
 
     def notifier_down(self) -> None:
         # The SNS notifier's every Publish fails (a deleted topic, a broken policy) for an hour.
