@@ -7,13 +7,12 @@ retries and dead-letter queue.
 
 from __future__ import annotations
 
-from aws_cdk import Duration
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
 from infra.config import RegwatchConfig
 from infra.notifiers import Notifier, NotifierResources
+from infra.rule_targets import lambda_target
 
 DIGEST_DETAIL_TYPE = "Registration Digest"
 
@@ -37,12 +36,7 @@ def add_digest_routes(
             event_pattern=events.EventPattern(source=[config.event_source], detail_type=[DIGEST_DETAIL_TYPE]),
         )
         rule.add_target(
-            targets.LambdaFunction(
-                notifier.function,
-                dead_letter_queue=notifier.dead_letter_queue,
-                retry_attempts=config.target_retry_attempts,
-                max_event_age=Duration.hours(config.target_max_event_age_hours),
-            )
+            lambda_target(notifier.function, notifier.dead_letter_queue, config)
         )
         rules.append(rule)
     return rules

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
@@ -20,6 +19,7 @@ from constructs import Construct
 from infra.config import RegwatchConfig
 from infra.functions import regwatch_function
 from infra.queues import dead_letter_queue
+from infra.rule_targets import lambda_target
 
 EVALUATOR_SERVICE_NAME = "regwatch-evaluator"
 # Scan (every registration item), GetItem (re-read after a conflict; the day's digest
@@ -93,11 +93,6 @@ def add_evaluator(
         schedule=events.Schedule.expression(config.evaluator_schedule),
     )
     rule.add_target(
-        targets.LambdaFunction(
-            function,  # type: ignore[arg-type]
-            dead_letter_queue=dlq,
-            retry_attempts=config.target_retry_attempts,
-            max_event_age=Duration.hours(config.target_max_event_age_hours),
-        )
+        lambda_target(function, dlq, config)
     )
     return EvaluatorResources(function, rule, dlq)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
@@ -28,6 +27,7 @@ from infra.config import RegwatchConfig
 from infra.functions import regwatch_function
 from infra.nag import acknowledge
 from infra.queues import dead_letter_queue
+from infra.rule_targets import lambda_target
 from regwatch_aws.organizations import ORGANIZATIONS_READ_ACTIONS
 
 DISPATCHER_SERVICE_NAME = "regwatch-dispatcher"
@@ -167,12 +167,7 @@ def add_fanout(
         schedule=events.Schedule.expression(config.schedule),
     )
     schedule_rule.add_target(
-        targets.LambdaFunction(
-            dispatcher,  # type: ignore[arg-type]
-            dead_letter_queue=dispatcher_dlq,
-            retry_attempts=config.target_retry_attempts,
-            max_event_age=Duration.hours(config.target_max_event_age_hours),
-        )
+        lambda_target(dispatcher, dispatcher_dlq, config)
     )
     return FanOutResources(dispatcher, dispatcher_dlq, queue, scan_dlq, event_source, schedule_rule)
 
@@ -239,11 +234,6 @@ def add_member_event_rule(
         ),
     )
     rule.add_target(
-        targets.LambdaFunction(
-            scanner,  # type: ignore[arg-type]
-            dead_letter_queue=dlq,
-            retry_attempts=config.target_retry_attempts,
-            max_event_age=Duration.hours(config.target_max_event_age_hours),
-        )
+        lambda_target(scanner, dlq, config)
     )
     return rule

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from aws_cdk import ArnFormat, Duration, Stack, aws_sns
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -31,6 +30,7 @@ from infra.functions import regwatch_function
 from infra.nag import acknowledge
 from infra.queues import dead_letter_queue
 from infra.routing import event_pattern
+from infra.rule_targets import lambda_target
 from infra.topics import encrypted_topic
 
 # What Powertools' DynamoDBPersistenceLayer does with the idempotency table (the delivery
@@ -140,12 +140,7 @@ def _rule(
     assert isinstance(cfn_rule, events.CfnRule)  # noqa: S101
     cfn_rule.add_property_override("EventPattern", pattern)
     rule.add_target(
-        targets.LambdaFunction(
-            function,
-            dead_letter_queue=dlq,
-            retry_attempts=config.target_retry_attempts,
-            max_event_age=Duration.hours(config.target_max_event_age_hours),
-        )
+        lambda_target(function, dlq, config)
     )
     return rule
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
@@ -18,6 +17,7 @@ from infra.fanout import grant_assume_spoke_roles, multi_account, scanner_role_n
 from infra.functions import regwatch_function
 from infra.nag import acknowledge
 from infra.queues import dead_letter_queue
+from infra.rule_targets import lambda_target
 
 SCANNER_SERVICE_NAME = "regwatch-scanner"
 # AWS's own event for registration status changes (best effort, registration level only).
@@ -136,11 +136,6 @@ def add_scanner(
             "(created in the console), so no fixed ARN list exists.",
         )
 
-    target_options = {
-        "dead_letter_queue": dlq,
-        "retry_attempts": config.target_retry_attempts,
-        "max_event_age": Duration.hours(config.target_max_event_age_hours),
-    }
     native_rule = events.Rule(
         scope,
         "NativeStatusChangeRule",
@@ -149,7 +144,7 @@ def add_scanner(
             source=[NATIVE_EVENT_SOURCE], detail_type=[NATIVE_EVENT_DETAIL_TYPE]
         ),
     )
-    native_rule.add_target(targets.LambdaFunction(function, **target_options))  # type: ignore[arg-type]
+    native_rule.add_target(lambda_target(function, dlq, config))
     grant_assume_spoke_roles(scope, config, function)
     return ScannerResources(function, table, native_rule, dlq)
 
