@@ -18,6 +18,7 @@ from typing import Any
 import botocore.session
 
 _PARAMS_KEY = "regwatch_bench_params"
+SMS_SERVICE = "pinpoint-sms-voice-v2"
 
 
 @dataclass
@@ -25,14 +26,23 @@ class CallLedger:
     calls: Counter[str] = field(default_factory=Counter)  # "service:Operation" -> calls
     read_units: float = 0.0
     write_units: float = 0.0
+    # SMS API operations in the order they were called (one per API call, retries inside it):
+    # what benchmarks/pacing.py replays through the per-operation token buckets.
+    sms_sequence: list[str] = field(default_factory=list)
 
     def reset(self) -> None:
         self.calls.clear()
         self.read_units = 0.0
         self.write_units = 0.0
+        self.sms_sequence.clear()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"calls": dict(self.calls), "read_units": self.read_units, "write_units": self.write_units}
+        return {
+            "calls": dict(self.calls),
+            "read_units": self.read_units,
+            "write_units": self.write_units,
+            "sms_sequence": list(self.sms_sequence),
+        }
 
 
 LEDGER = CallLedger()
@@ -149,6 +159,8 @@ def _record_call(
 ) -> None:
     service = model.service_model.service_name
     LEDGER.calls[f"{service}:{model.name}"] += 1
+    if service == SMS_SERVICE:
+        LEDGER.sms_sequence.append(model.name)
     if service == "dynamodb" and 200 <= getattr(http_response, "status_code", 0) < 300:
         units_of = _UNITS_OF.get(model.name)
         reads, writes = units_of(context.get(_PARAMS_KEY, {}), parsed) if units_of else (0.0, 0.0)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.dataset import Dataset, InjectedTransition, detection_ticks
+from benchmarks.instrument import SMS_SERVICE
 from benchmarks.stack import NAIVE_TABLE, REGION, LocalStack
 from benchmarks.transitions import VersionTransition
 from benchmarks.workers import ScanMeasurement, ScannerProcess
@@ -25,7 +26,6 @@ SCAN_INTERVAL_SECONDS = 300
 # Lambda retries a failed asynchronous (scheduled) invocation twice; so does the benchmark,
 # e.g. when a machine shared with other work makes moto answer slower than the SDK waits.
 LAMBDA_ASYNC_RETRIES = 2
-SMS_SERVICE = "pinpoint-sms-voice-v2"
 # 2026-01-05T00:00:00Z: a fixed start so runs are reproducible.
 START_EPOCH = 1_767_571_200.0
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import instrument
+from benchmarks.pacing import paced_seconds
 from benchmarks.patience import relax_sdk_timeouts
 from local.lambda_events import scheduled_event
 
@@ -41,6 +42,7 @@ class ScanMeasurement:
     heap_peak_bytes: int | None
     result: Any = None
     transitions: list[tuple[str, int, str, str | None]] = field(default_factory=list)
+    paced_seconds: float = 0.0  # the scan's SMS calls replayed at the deployed pace (pacing.py)
 
 
 class FakeLambdaContext:
@@ -175,6 +177,7 @@ def _serve(connection: Connection, kind: str, environment: dict[str, str], naive
                 heap_peak_bytes=heap_peak,
                 result=result if _picklable(result) else repr(result),
                 transitions=transitions,
+                paced_seconds=paced_seconds(measured["sms_sequence"]),
             )
         )
 

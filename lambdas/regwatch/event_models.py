@@ -69,6 +69,8 @@ _REGISTRATION_FIELDS = (
     "truncated",
     "truncated_fields",
 )
+
+
 class AssociationDetail(_ContractModel):
     """One entry of `detail.associations` (contract 1.1)."""
 

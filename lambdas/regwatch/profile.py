@@ -41,12 +41,16 @@ FEEDBACK_REGISTRATION_STATUSES = frozenset({"REQUIRES_UPDATES"})
 # the scan budget at 10,000 registrations; docs/performance.md.)
 ASSOCIATIONS_AT_REVOCATION = frozenset({"REVOKED"})
 
-# Fields that hold what people call a registration, per registration type, as published
-# (sources in docs/notifications.md#names). A type not listed, or a form AWS changes, falls
-# back to GENERIC_NAME_FIELDS matched on the last segment of the field path (a heuristic:
-# `...companyName`, `...dbaName`); the registration id remains the last resort.
+# Fields that hold what people call a registration, per registration type, first filled one
+# wins (field paths and their sources in docs/notifications.md#names). A type not listed, or
+# a form AWS changes, falls back to GENERIC_NAME_FIELDS matched on the last segment of the
+# field path (a heuristic: `...companyName`, `...dbaName`); the id remains the last resort.
 NAME_FIELDS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "US_TOLL_FREE_REGISTRATION": ("companyInfo.companyName",),
+    # The brand as people say it (doing-business-as), else the legal company name.
+    "US_TEN_DLC_BRAND_REGISTRATION": ("contactInfo.dbaName", "companyInfo.companyName"),
+    # The form's "campaign name" is often a description paragraph: cut to MAX_NAME_CHARS.
+    "US_TEN_DLC_CAMPAIGN_REGISTRATION": ("campaignInfo.campaignName", "campaignUseCase.useCase"),
 }
 GENERIC_NAME_FIELDS: tuple[str, ...] = (
     "campaignName",

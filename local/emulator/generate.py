@@ -128,6 +128,25 @@ def _make_version(rng: random.Random, number: int, final: str, start: float) -> 
     return version, stamp
 
 
+def _name_fields(registration_type: str, number: int) -> dict[str, FieldValue]:
+    """The fields that name a registration, at the paths its type's form uses
+    (docs/notifications.md#names); other types get the toll-free form's company name."""
+    if registration_type == "US_TEN_DLC_BRAND_REGISTRATION":
+        return {
+            "companyInfo.companyName": FieldValue(text_value=f"Example Company {number} LLC"),
+            "contactInfo.dbaName": FieldValue(text_value=f"Example Brand {number}"),
+        }
+    if registration_type == "US_TEN_DLC_CAMPAIGN_REGISTRATION":
+        return {
+            "campaignInfo.campaignName": FieldValue(
+                text_value=f"Example {number} account notifications: sign-in codes and order updates "
+                "for customers who opted in on the checkout page"
+            ),
+            "campaignUseCase.useCase": FieldValue(select_choices=["MIXED"]),
+        }
+    return {"companyInfo.companyName": FieldValue(text_value=f"Example Company {number}")}
+
+
 def make_registration(
     store: Store,
     rng: random.Random,
@@ -152,7 +171,7 @@ def make_registration(
         versions.append(version)
     registration_type = _TYPES.pick(rng)
     versions[-1].fields = {
-        "companyInfo.companyName": FieldValue(text_value=f"Example Company {rng.randint(1, 99999)}"),
+        **_name_fields(registration_type, rng.randint(1, 99999)),
         "messagingUseCase.monthlyMessageVolume": FieldValue(select_choices=["10,000"]),
     }
     registration = Registration(

@@ -80,6 +80,7 @@ def test_the_report_has_every_figure(result: SizeResult) -> None:
         "DynamoDB write units",
         "Wall time, emulator quota off",
         "Projected wall time at 1 Describe call/s",
+        "API-paced time at 0.8 calls/s per operation",
         "Peak RSS",
         "Transitions detected / injected",
         "Scans to detect",
@@ -89,3 +90,12 @@ def test_the_report_has_every_figure(result: SizeResult) -> None:
     for figures in (result.naive, result.regwatch):
         assert figures.steady_rss_peak_bytes() > 0
         assert figures.baseline is not None and figures.baseline.rss_peak_bytes > 0
+
+
+def test_paced_time_replays_every_sms_call_of_the_scan(result: SizeResult) -> None:
+    # Each steady scan's SMS calls were recorded in order and replayed at 0.8/s per operation:
+    # at least the listing's own pacing, at most every call one after another.
+    for scan, sms in zip(result.regwatch.steady, result.regwatch.steady_sms_calls, strict=True):
+        calls = sum(sms.values())
+        listing = sms.get("DescribeRegistrations", 0)
+        assert (listing - 1) / 0.8 <= scan.paced_seconds <= calls / 0.8 + calls * 0.1

@@ -165,6 +165,8 @@ def test_filters_and_detail_types_match_on_a_real_event_bus(aws: str) -> None:
             received.add(json.loads(message["Body"])["detail"]["case"])
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     assert received == {"match", "target"}
+
+
 @pytest.mark.parametrize(
     ("alert", "delivered"),
     [(True, True), ("absent", True), (False, False)],

@@ -150,3 +150,27 @@ def test_field_feedback_fits_block_kit_and_sns(count: int, chars: int) -> None:
     assert len(body.encode()) <= BODY_BYTES_LIMIT
     assert "FIELDS THE REVIEWER FLAGGED" in body
     assert describe(event).flagged_fields[0].field == "Section 000 › Field 000"
+
+
+def test_10dlc_forms_are_named_by_their_published_field_paths() -> None:
+    brand = [
+        RegistrationFieldValue("companyInfo.companyName", text_value="Acme Holdings, LLC"),
+        RegistrationFieldValue("contactInfo.dbaName", text_value="Acme"),
+    ]
+    assert choose_name(None, "US_TEN_DLC_BRAND_REGISTRATION", brand) == ("Acme", "field:contactInfo.dbaName")
+    # No DBA filled: the legal name.
+    assert choose_name(None, "US_TEN_DLC_BRAND_REGISTRATION", brand[:1]) == (
+        "Acme Holdings, LLC",
+        "field:companyInfo.companyName",
+    )
+    campaign = [
+        RegistrationFieldValue("campaignInfo.campaignName", text_value="Acme sign-in codes " + "x" * 200),
+        RegistrationFieldValue("campaignUseCase.useCase", select_choices=("MIXED",)),
+    ]
+    name, source = choose_name(None, "US_TEN_DLC_CAMPAIGN_REGISTRATION", campaign)
+    assert source == "field:campaignInfo.campaignName"
+    assert name is not None and name.startswith("Acme sign-in codes") and len(name) == MAX_NAME_CHARS
+    assert choose_name(None, "US_TEN_DLC_CAMPAIGN_REGISTRATION", campaign[1:]) == (
+        "MIXED",
+        "field:campaignUseCase.useCase",
+    )
