@@ -88,6 +88,7 @@ RUNBOOK_NOTIFIER_DLQ = "notifier-dlq"
 RUNBOOK_NOTIFIER_THROTTLES = "notifier-throttles"
 RUNBOOK_SCHEDULED_ERRORS = "scheduled-function-errors"
 RUNBOOK_SCHEDULED_DLQ = "scheduled-function-dlq"
+RUNBOOK_SCHEDULED_THROTTLES = "scheduled-function-throttles"
 MALFORMED_METRIC = "MalformedRegistrations"
 SCAN_ERRORS_METRIC = "ScanErrors"
 REGION_DIMENSION = "region"
@@ -250,9 +251,14 @@ def add_monitoring(
     for watched in notifiers:
         alarm(
             f"{watched.label}ThrottlesAlarm",
-            RUNBOOK_NOTIFIER_THROTTLES,
+            RUNBOOK_SCHEDULED_THROTTLES if watched.scheduled else RUNBOOK_NOTIFIER_THROTTLES,
             f"Lambda throttled {watched.label} (metric Throttles, sum >= 1 in 5 minutes): the account's "
-            "Lambda concurrency is exhausted; EventBridge retries, then dead-letters.",
+            "Lambda concurrency is exhausted; "
+            + (
+                "Lambda's asynchronous queue retries the scheduled run, then dead-letters it."
+                if watched.scheduled
+                else "EventBridge retries, then dead-letters."
+            ),
             metric=watched.function.metric_throttles(period=_FIVE_MINUTES, statistic="Sum"),
             threshold=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
