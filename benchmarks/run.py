@@ -5,7 +5,8 @@ generated sections are written from) and latest.cost-inputs.json (the cost model
 benchmarks/cost.py). With `--write-docs` (what `make bench` passes) it writes its generated
 sections into docs/performance.md (one per size, plus cold start) and, from the N = 10,000 run,
 README.md. `--docs-from FILE` writes the sections of an earlier run's results file without
-measuring. `--org-scale` runs the organization fan-out scenario instead (benchmarks/org_scale.py).
+measuring. `--org-scale` runs the organization fan-out scenario instead (benchmarks/org_scale.py):
+results/org-scale.md and .json, and with `--write-docs` the section `performance-org-scale`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SCENARIOS = ("scale",)
 PERFORMANCE_DOC = "docs/performance.md"
 RESULTS_CHAPTER = "## Results as measured"
 README_CHAPTER = "## Figures (measured, see docs/performance.md and docs/reliability.md)"
+ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
 
 
 def _sizes(text: str) -> list[int]:
@@ -136,8 +138,19 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.org_scale:
         output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("org-scale.md")
         org_config = OrgScaleConfig(accounts=arguments.org_accounts, compression=arguments.org_compression)
-        print(main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True)))
+        body = main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True))
+        print(body)
         print(f"\nwritten to {output}", file=sys.stderr)
+        org_results = Results(
+            "bench",
+            RESULTS_FORMAT,
+            origin,
+            (GeneratedSection("performance-org-scale", PERFORMANCE_DOC, body, ORG_SCALE_CHAPTER),),
+        )
+        org_results.save(output.with_suffix(".json"))
+        if arguments.write_docs:
+            for line in org_results.write_docs():
+                print(f"wrote {line}", file=sys.stderr)
         return 0
     started = time.perf_counter()
     results: list[SizeResult] = []
