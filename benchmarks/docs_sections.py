@@ -169,9 +169,7 @@ def replace_section(document: str, name: str, section: str, *, chapter: str | No
     return document.rstrip("\n") + "\n\n" + section + "\n"
 
 
-def write_section(
-    path: Path, name: str, origin: Origin, body: str, *, chapter: str | None = None
-) -> None:
+def write_section(path: Path, name: str, origin: Origin, body: str, *, chapter: str | None = None) -> None:
     """Write (or rewrite) one generated section of a document; nothing else in it changes."""
     document = path.read_text(encoding="utf-8") if path.exists() else ""
     updated = replace_section(document, name, render_section(name, origin, body), chapter=chapter)
