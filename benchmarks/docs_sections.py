@@ -13,7 +13,8 @@ them: `tests/unit/test_generated_sections.py` fails when a section's text no lon
 its checksum, i.e. when someone edited measured figures by hand.
 
 `python -m benchmarks.docs_sections --check [FILES]` checks the sections of the given files
-(default: README.md and docs/*.md).
+(default: README.md and docs/*.md). `read_sections` and `table_row` read sections back, for
+figures quoted elsewhere (the README: benchmarks/readme_figures.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,6 +39,15 @@ _BEGIN = re.compile(r"^<!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) \((?P<command>
 _CHECKSUM = re.compile(
     r"^<!-- Written by `(?P<command>[^`]*)`; do not edit, re-run it\. sha256:(?P<sum>[0-9a-f]{64}) -->$"
 )
+
+
+class Origin(Protocol):
+    """What a section says about where its text comes from (its first line)."""
+
+    @property
+    def command(self) -> str: ...
+
+    def line(self) -> str: ...
 
 
 class SectionError(Exception):
@@ -119,7 +130,7 @@ def checksum(body: str) -> str:
     return hashlib.sha256(body.strip().encode("utf-8")).hexdigest()
 
 
-def render_section(name: str, origin: Provenance, body: str) -> str:
+def render_section(name: str, origin: Origin, body: str) -> str:
     text = f"{origin.line()}\n\n{body.strip()}"
     return "\n".join(
         [
@@ -158,9 +169,7 @@ def replace_section(document: str, name: str, section: str, *, chapter: str | No
     return document.rstrip("\n") + "\n\n" + section + "\n"
 
 
-def write_section(
-    path: Path, name: str, origin: Provenance, body: str, *, chapter: str | None = None
-) -> None:
+def write_section(path: Path, name: str, origin: Origin, body: str, *, chapter: str | None = None) -> None:
     """Write (or rewrite) one generated section of a document; nothing else in it changes."""
     document = path.read_text(encoding="utf-8") if path.exists() else ""
     updated = replace_section(document, name, render_section(name, origin, body), chapter=chapter)
@@ -196,6 +205,77 @@ def check_document(document: str) -> list[SectionCheck]:
         else:
             checks.append(SectionCheck(name, command, True))
     return checks
+
+
+@dataclass(frozen=True)
+class Section:
+    """A generated section read back: its first line (who measured it, when) and its body."""
+
+    name: str
+    command: str
+    origin_line: str
+    body: str
+
+    @property
+    def measured_on(self) -> str:
+        """The date in its first line (`2026-11-30 18:08 UTC`), or "an unknown date"."""
+        found = re.search(r" on (\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)", self.origin_line)
+        return found[1] if found else "an unknown date"
+
+
+def read_sections(document: str) -> dict[str, Section]:
+    """Every well-formed generated section of a document, by name (checksums not checked here)."""
+    found: dict[str, Section] = {}
+    for begin in _BEGIN.finditer(document):
+        name = begin["name"]
+        end = document.find(f"<!-- END GENERATED: {name} -->", begin.end())
+        if end < 0:
+            continue
+        lines = document[begin.end() : end].strip("\n").split("\n")
+        if len(lines) < 2 or _CHECKSUM.match(lines[0]) is None:
+            continue
+        found[name] = Section(name, begin["command"], lines[1], "\n".join(lines[2:]).strip())
+    return found
+
+
+def _plain(cell: str) -> str:
+    return cell.strip().replace("**", "").strip("`").strip()
+
+
+def _cells(line: str) -> list[str]:
+    return [_plain(cell) for cell in line.strip().strip("|").split("|")]
+
+
+def _tables(body: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Each Markdown table of a body as (header cells, data rows), markup removed."""
+    tables: list[tuple[list[str], list[list[str]]]] = []
+    lines = body.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("|---") and index > 0 and lines[index - 1].startswith("|"):
+            rows = []
+            for following in lines[index + 1 :]:
+                if not following.startswith("|"):
+                    break
+                rows.append(_cells(following))
+            tables.append((_cells(lines[index - 1]), rows))
+    return tables
+
+
+def table_rows(body: str) -> list[dict[str, str]]:
+    """Every data row of every table of a section body, as {column header: cell}."""
+    return [dict(zip(header, row, strict=False)) for header, rows in _tables(body) for row in rows]
+
+
+def table_cell(body: str, row_label: str, column: str) -> str | None:
+    """The cell in `column` of the first row whose first cell starts with `row_label` (markup
+    removed), or None when the section has no such row or column."""
+    for header, rows in _tables(body):
+        if column not in header:
+            continue
+        for row in rows:
+            if row and row[0].startswith(row_label) and len(row) > header.index(column):
+                return row[header.index(column)]
+    return None
 
 
 def default_documents(root: Path = ROOT) -> list[Path]:

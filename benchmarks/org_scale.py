@@ -19,6 +19,10 @@ target is projected as SMS calls / 0.8 calls/s (the default `apiCallsPerSecond`,
 bound: the two Describe operations have separate buckets but are called one after another)
 plus the target's measured non-API overhead. The parallel wall time of a schedule is the
 makespan of those per-target times on `concurrency` scanners (greedy, in dispatch order).
+
+With `--write-docs` its figures go into the generated section `performance-org-scale` of
+docs/performance.md; the steady 10,000-registration scan it projects two regions from is read
+from that document's `performance-n10000` section (the latest N = 10,000 run written there).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from typing import Any
 
 import boto3
 
+from benchmarks.docs_sections import read_sections, table_cell
 from benchmarks.org_worker import RESULT_PREFIX
 from benchmarks.stack import fake_aws_environment
 from benchmarks.workers import FakeLambdaContext
@@ -55,7 +60,9 @@ SOURCE = "regwatch"
 REAL_CLIENT_RATE = 0.8  # default apiCallsPerSecond, per operation, per target
 SCHEDULE_SECONDS = 300
 MOTO_SERVICES = ("DYNAMODB", "EVENTBRIDGE", "SQS", "STS", "CLOUDWATCH", "ORGANIZATIONS")
-TEN_K_STEADY_CALLS = 219.3  # docs/performance.md, N = 10,000 at 1 % changing (measured)
+PERFORMANCE_DOC = "docs/performance.md"
+TEN_K_SECTION = "performance-n10000"
+TEN_K_ROW = "SMS API calls, total"
 
 
 @dataclass
@@ -85,6 +92,31 @@ class ScheduleResult:
     detected: int = 0
     events: int = 0
     sizes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SteadyScanReference:
+    """A measured steady-state scan's SMS calls, and where the figure was read."""
+
+    calls: float
+    source: str
+
+
+def ten_k_reference(root: Path = ROOT) -> SteadyScanReference | None:
+    """regwatch's steady-state SMS calls at N = 10,000 from the `performance-n10000` section of
+    docs/performance.md (written by `make bench`), or None when there is none to read."""
+    path = root / PERFORMANCE_DOC
+    section = read_sections(path.read_text(encoding="utf-8")).get(TEN_K_SECTION) if path.exists() else None
+    cell = table_cell(section.body, TEN_K_ROW, "regwatch") if section else None
+    if section is None or cell is None:
+        return None
+    try:
+        calls = float(cell.replace(",", ""))
+    except ValueError:
+        return None
+    return SteadyScanReference(
+        calls, f"{PERFORMANCE_DOC}, section `{TEN_K_SECTION}`, measured {section.measured_on}"
+    )
 
 
 def projected_seconds(target: dict[str, Any], compression: float) -> float:
@@ -300,11 +332,33 @@ def _size_of(target: dict[str, Any], sizes: dict[str, int]) -> int:
     return sizes.get(str(target["target"]), 0)
 
 
-def render_org_scale(config: OrgScaleConfig, results: list[ScheduleResult], totals: dict[str, int]) -> str:
+def _two_regions_line(ten_k: SteadyScanReference | None) -> str:
+    if ten_k is None:
+        return (
+            "Two regions of 10,000 registrations in one account: each region is its own target with its "
+            f"own quota, so they run side by side; no N = 10,000 result in {PERFORMANCE_DOC} "
+            f"(section `{TEN_K_SECTION}`) to project one from: run `make bench ARGS=--sizes 10000`."
+        )
+    seconds = ten_k.calls / REAL_CLIENT_RATE
+    verdict = "both fit one" if seconds <= SCHEDULE_SECONDS else "each overruns a"
+    return (
+        "Two regions of 10,000 registrations in one account: each region is its own target with its own "
+        f"quota, so they run side by side; a steady 10,000-registration scan made {ten_k.calls:,g} SMS "
+        f"calls ({ten_k.source}) = {seconds:.0f} s at {REAL_CLIENT_RATE}/s, so {verdict} 5-minute "
+        f"schedule ({seconds:.0f} s vs {SCHEDULE_SECONDS} s; one after the other they would take "
+        f"{2 * seconds:.0f} s)."
+    )
+
+
+def render_org_scale(
+    config: OrgScaleConfig,
+    results: list[ScheduleResult],
+    totals: dict[str, int],
+    ten_k: SteadyScanReference | None = None,
+) -> str:
+    """The section body: setup, one row per schedule, projections and the issue's targets."""
     c = config.compression
     lines = [
-        "## Org scale: every account and region of an organization, fanned out",
-        "",
         f"{config.accounts} accounts (moto Organizations) × {len(config.regions)} regions = "
         f"{config.accounts * len(config.regions)} targets; non-empty: {len(config.large_sizes)} with "
         f"{', '.join(str(s) for s in config.large_sizes)} registrations, {config.small_targets} with "
@@ -333,19 +387,30 @@ def render_org_scale(config: OrgScaleConfig, results: list[ScheduleResult], tota
             f"{result.dispatcher.get('sqsBatches')} | "
             f"{result.peak_rss_bytes / 1e6:.0f} | {result.detected} / {result.injected} |"
         )
+    failures = sum(r.worker_failures for r in results)
+    detected = sum(r.detected for r in results)
+    injected = sum(r.injected for r in results)
+    rss = [r.peak_rss_bytes / 1e6 for r in results]
+    events = (
+        f"Events: {totals['eventIds']} distinct eventIds, **{totals['duplicates']} duplicated**; "
+        f"scanner work items failed: {failures}; STS calls = one per member target per "
+        "scanner environment (credentials cached until 16 min before expiry)."
+    )
     steady = [t for r in results[1:] for t in r.targets]
     sizes = results[0].sizes
     empty = [projected_seconds(t, c) for t in steady if _size_of(t, sizes) == 0]
     thousand = [projected_seconds(t, c) for t in steady if _size_of(t, sizes) == 1000]
     if not empty or not thousand:
-        return "\n".join([*lines, "", "(no empty or no 1,000-registration target measured: no projection)"])
+        return "\n".join(
+            [*lines, "", "(no empty or no 1,000-registration target measured: no projection)", "", events]
+        )
     empty_calls = mean(sum(t["apiCalls"].values()) for t in steady if _size_of(t, sizes) == 0)
     thousand_calls = mean(sum(t["apiCalls"].values()) for t in steady if _size_of(t, sizes) == 1000)
     targets_4k = 1000 * 4
     large_4k = round(0.05 * targets_4k)
     plan = [mean(thousand)] * large_4k + [mean(empty)] * (targets_4k - large_4k)
-    for workers in (50, 20):
-        projected_4k = makespan(plan, workers)
+    projected = {workers: makespan(plan, workers) for workers in (50, 20)}
+    for workers, projected_4k in projected.items():
         lines.append("")
         lines.append(
             f"Projection, 1,000 accounts × 4 regions (95 % empty at {mean(empty):.1f} s and "
@@ -355,30 +420,39 @@ def render_org_scale(config: OrgScaleConfig, results: list[ScheduleResult], tota
             f"({'within' if projected_4k <= SCHEDULE_SECONDS else 'over'} the 5-minute schedule; sequential "
             f"{sum(plan):,.0f} s)."
         )
-    ten_k = TEN_K_STEADY_CALLS / REAL_CLIENT_RATE
+    ten_k_text = (
+        f"**{ten_k.calls / REAL_CLIENT_RATE:.0f} s** each (target: one 5-minute schedule)"
+        if ten_k is not None
+        else "not projected (no N = 10,000 result)"
+    )
     lines += [
         "",
-        "Two regions of 10,000 registrations in one account: each region is its own target with its own "
-        "quota, "
-        f"so they run side by side; a steady 10,000-registration scan is {TEN_K_STEADY_CALLS} SMS calls "
-        f"(docs/performance.md) = {ten_k:.0f} s at {REAL_CLIENT_RATE}/s, so both fit one 5-minute schedule "
-        f"({ten_k:.0f} s < {SCHEDULE_SECONDS} s; sequentially they took {2 * ten_k:.0f} s).",
-        f"Events: {totals['eventIds']} distinct eventIds, **{totals['duplicates']} duplicated**; "
-        "scanner work "
-        f"items failed: {sum(r.worker_failures for r in results)}; STS calls = one per member target per "
-        "scanner environment (credentials cached until 16 min before expiry).",
+        _two_regions_line(ten_k),
+        events,
+        "",
+        "Against the issue's targets: 1,000 accounts × 4 regions (95 % empty, 5 % with 1,000 "
+        f"registrations) projects to **{projected[50]:,.0f} s at concurrency 50** (target: within "
+        f"{SCHEDULE_SECONDS // 60} minutes at ≤ 50), bounded by the {large_4k} large targets "
+        f"({mean(thousand):.0f} s each) spread over 50 scanners; two regions of 10,000 registrations "
+        f"in one account run as two targets side by side, {ten_k_text}; "
+        f"**{injected - detected} lost** ({detected}/{injected} detected) and "
+        f"**{totals['duplicates']} duplicated** events. Peak RSS of one scanner process that scanned "
+        f"all {len(results[0].targets)} targets one after another: {min(rss):.0f}–{max(rss):.0f} MB.",
     ]
     return "\n".join(lines)
 
 
 def main_org_scale(config: OrgScaleConfig, output: Path, log: Callable[[str], None]) -> str:
+    """Run the scenario, write `output` (Markdown) and return the body of its doc section."""
     started = time.perf_counter()
     results, totals = run_org_scale(config, log)
-    text = render_org_scale(config, results, totals)
-    text += f"\n\nBenchmark time: {time.perf_counter() - started:.0f} s.\n"
+    body = render_org_scale(config, results, totals, ten_k_reference())
+    body += f"\n\nBenchmark time: {time.perf_counter() - started:.0f} s."
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    return text
+    output.write_text(
+        f"## Org scale: every account and region of an organization, fanned out\n\n{body}\n", encoding="utf-8"
+    )
+    return body
 
 
-__all__ = ["OrgScaleConfig", "main_org_scale", "makespan"]
+__all__ = ["OrgScaleConfig", "SteadyScanReference", "main_org_scale", "makespan", "ten_k_reference"]

@@ -313,35 +313,3 @@ def as_dict(result: SizeResult) -> dict[str, Any]:
             "detected": sum(1 for i in result.injected if i.transition in result.regwatch.detected_at),
         },
     }
-
-
-def readme_scale(result: SizeResult) -> str:
-    """The README's figures, copied from the N = 10,000 run (docs/performance.md has the table)."""
-    naive_calls, regwatch_calls = result.naive.steady_calls(), result.regwatch.steady_calls()
-    sms, naive_sms = _sms_total(regwatch_calls), _sms_total(naive_calls)
-    listing = regwatch_calls.get(f"{SMS_SERVICE}:DescribeRegistrations", 0.0)
-    summary = latency_summary(result, result.regwatch)
-    revealed, hidden = summary["revealed"], summary["hidden"]
-    cycle = (
-        f"changes it hides ({hidden['detected']}/{hidden['injected']}) within one reconciliation cycle"
-        if result.config.run_cycle
-        else f"changes it hides wait for their reconciliation cycle (not run here: {hidden['detected']}/"
-        f"{hidden['injected']} so far)"
-    )
-    return (
-        f"At {result.config.size:,} registrations with {result.config.share:.0%} changing per 5-minute scan, "
-        f"a steady-state scan spends **{sms:,.0f} SMS API calls** ({listing:,.0f} listing pages + versions "
-        "of the changed and the due-for-reconciliation registrations)"
-        + (
-            f" against {naive_sms:,.0f} for a naive poller: **{naive_sms / max(sms, 1.0):.0f}× fewer**"
-            if result.config.run_naive
-            else ""
-        )
-        + f", about {result.regwatch.mean('paced_seconds'):,.0f} s paced at the default {DEFAULT_RATE:g} "
-        "calls/s per operation. Peak memory "
-        f"{result.regwatch.steady_rss_peak_bytes() / MB:.0f} MB (steady-state scan), "
-        f"{(result.regwatch.baseline.rss_peak_bytes if result.regwatch.baseline else 0) / MB:.0f} MB "
-        f"(first scan). Every change the registration summary reveals was detected by the next scan "
-        f"({revealed['detected']}/{revealed['injected']}); {cycle}. Full tables: "
-        "[docs/performance.md](docs/performance.md)."
-    )

@@ -3,9 +3,11 @@
 Prints the tables, writes benchmarks/results/latest.md and latest.json (the results the
 generated sections are written from) and latest.cost-inputs.json (the cost model's input,
 benchmarks/cost.py). With `--write-docs` (what `make bench` passes) it writes its generated
-sections into docs/performance.md (one per size, plus cold start) and, from the N = 10,000 run,
-README.md. `--docs-from FILE` writes the sections of an earlier run's results file without
-measuring. `--org-scale` runs the organization fan-out scenario instead (benchmarks/org_scale.py).
+sections into docs/performance.md (one per size, plus cold start), then README.md's quotes of
+them (benchmarks/readme_figures.py). `--docs-from FILE` writes the sections of an earlier run's
+results file without measuring. `--org-scale` runs the organization fan-out scenario instead
+(benchmarks/org_scale.py): results/org-scale.md and .json, and with `--write-docs` the section
+`performance-org-scale`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.docs_sections import GeneratedSection, Results, ResultsFormatError, load_results, provenance
 from benchmarks.measure import RunConfig, SizeResult, run_size
 from benchmarks.org_scale import OrgScaleConfig, main_org_scale
-from benchmarks.report import TARGET_SIZE, cold_start_table, readme_scale, render, size_table, targets
+from benchmarks.readme_figures import write_docs_and_readme
+from benchmarks.report import TARGET_SIZE, cold_start_table, render, size_table, targets
 from benchmarks.stack import SNAPSHOT_TABLE, local_stack
 from benchmarks.workers import PER_SCAN_RSS_MISSING, per_scan_peak_rss_supported
 
@@ -32,7 +35,7 @@ RESULTS_FORMAT = 2  # format 1: latest.md only, hand-copied into the docs
 SCENARIOS = ("scale",)
 PERFORMANCE_DOC = "docs/performance.md"
 RESULTS_CHAPTER = "## Results as measured"
-README_CHAPTER = "## Figures (measured, see docs/performance.md and docs/reliability.md)"
+ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
 
 
 def _sizes(text: str) -> list[int]:
@@ -80,7 +83,7 @@ def sections(
     note: str,
     cold_start: bool,
 ) -> list[GeneratedSection]:
-    """The doc sections of a run: one per size, cold start, and the README's figures."""
+    """The doc sections of a run: one per size and cold start (the README quotes them)."""
     out = []
     for result in results:
         body = size_table(result)
@@ -100,9 +103,6 @@ def sections(
                 RESULTS_CHAPTER,
             )
         )
-    for result in results:
-        if result.config.size == TARGET_SIZE and result.config.run_naive:
-            out.append(GeneratedSection("readme-scale", "README.md", readme_scale(result), README_CHAPTER))
     return out
 
 
@@ -112,7 +112,7 @@ def _docs_from(path: Path) -> int:
     except ResultsFormatError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    for line in saved.write_docs():
+    for line in write_docs_and_readme(saved):
         print(f"wrote {line}", file=sys.stderr)
     return 0
 
@@ -136,8 +136,19 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.org_scale:
         output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("org-scale.md")
         org_config = OrgScaleConfig(accounts=arguments.org_accounts, compression=arguments.org_compression)
-        print(main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True)))
+        body = main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True))
+        print(body)
         print(f"\nwritten to {output}", file=sys.stderr)
+        org_results = Results(
+            "bench",
+            RESULTS_FORMAT,
+            origin,
+            (GeneratedSection("performance-org-scale", PERFORMANCE_DOC, body, ORG_SCALE_CHAPTER),),
+        )
+        org_results.save(output.with_suffix(".json"))
+        if arguments.write_docs:
+            for line in write_docs_and_readme(org_results):
+                print(f"wrote {line}", file=sys.stderr)
         return 0
     started = time.perf_counter()
     results: list[SizeResult] = []
@@ -183,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     saved.save(arguments.output.with_suffix(".json"))
     if arguments.write_docs:
-        for line in saved.write_docs():
+        for line in write_docs_and_readme(saved):
             print(f"wrote {line}", file=sys.stderr)
     return 0
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from benchmarks.org_scale import makespan, projected_seconds
+from benchmarks.docs_sections import Provenance, render_section
+from benchmarks.org_scale import (
+    OrgScaleConfig,
+    ScheduleResult,
+    makespan,
+    projected_seconds,
+    render_org_scale,
+    ten_k_reference,
+)
 
 
 def test_makespan_assigns_each_item_to_the_first_free_worker() -> None:
@@ -25,3 +35,43 @@ def test_projection_scales_only_the_paced_api_time() -> None:
     # Overhead never goes negative when the compressed run was faster than its pacing bound.
     fast = {"apiCalls": {"DescribeRegistrations": 8}, "wallSeconds": 0.01}
     assert projected_seconds(fast, compression=100) == pytest.approx(10)
+
+
+def _schedule(kind: str) -> ScheduleResult:
+    targets = [
+        {"target": "111/us-east-1", "apiCalls": {"DescribeRegistrations": 22}, "wallSeconds": 0.5},
+        {"target": "222/us-east-1", "apiCalls": {"DescribeRegistrations": 1}, "wallSeconds": 0.2},
+    ]
+    return ScheduleResult(
+        kind, targets, 1.0, {"sqsBatches": 1}, 2, 150_000_000, 0, 3, 3, 3, {"111/us-east-1": 1000}
+    )
+
+
+def test_the_ten_thousand_projection_reads_the_latest_n10000_section(tmp_path: Path) -> None:
+    assert ten_k_reference(tmp_path) is None
+    origin = Provenance("make bench", "2026-01-05 00:00 UTC", "2 cores", "abc123")
+    table = "| Figure | naive | regwatch |\n|---|---:|---:|\n| **SMS API calls, total** | 10,100 | 245 |"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "performance.md").write_text(
+        render_section("performance-n10000", origin, table), encoding="utf-8"
+    )
+    reference = ten_k_reference(tmp_path)
+    assert reference is not None and reference.calls == 245
+    assert "section `performance-n10000`, measured 2026-01-05 00:00 UTC" in reference.source
+
+    body = render_org_scale(
+        OrgScaleConfig(accounts=1),
+        [_schedule("baseline"), _schedule("steady 1")],
+        {"duplicates": 0, "eventIds": 6},
+        reference,
+    )
+    assert "made 245 SMS calls (docs/performance.md, section `performance-n10000`" in body
+    assert "306 s at 0.8/s, so each overruns a 5-minute schedule" in body
+    assert "**0 lost** (6/6 detected)" in body and "150–150 MB" in body
+    missing = render_org_scale(
+        OrgScaleConfig(accounts=1),
+        [_schedule("baseline"), _schedule("steady 1")],
+        {"duplicates": 0, "eventIds": 6},
+        None,
+    )
+    assert "no N = 10,000 result in docs/performance.md" in missing and "219.3" not in missing

@@ -66,6 +66,7 @@ class Outcome:
     invocation_errors: list[str]
     per_destination: dict[str, Counter[str]]
     unpublished: list[VersionTransition] = field(default_factory=list)
+    expected_per_destination: dict[str, int] = field(default_factory=dict)  # eventIds each must get
 
     def line(self, name: str) -> str:
         delivered = " ".join(f"{d}={sum(c.values()):3}" for d, c in self.per_destination.items())
@@ -356,4 +357,5 @@ class Pipeline:
             invocation_errors=list(self.invocation_errors),
             per_destination=per_destination,
             unpublished=[item.transition for item in unpublished],
+            expected_per_destination={name: len(ids) for name, ids in expected.items()},
         )

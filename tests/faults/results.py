@@ -35,6 +35,15 @@ def record_row(row_id: str, outcome: Outcome, *, struck: int, **expected: int) -
         "left_in_dlq": outcome.left_in_dead_letter_queues,
         "redriven": outcome.redriven,
         "failed_invocations": len(outcome.invocation_errors),
+        # Destinations a row adds beside Slack and SNS (PagerDuty, Teams): what reached each.
+        "destinations": {
+            name: {
+                "reached": sum(counts.values()),
+                "expected": outcome.expected_per_destination.get(name, 0),
+            }
+            for name, counts in outcome.per_destination.items()
+            if name not in {"slack", "sns"}
+        },
         **expected,
     }
     Path(folder, f"{row_id}.json").write_text(json.dumps(figures), encoding="utf-8")

@@ -1,11 +1,14 @@
-"""`make faults`: run the fault suite and write its table into docs/reliability.md (and README).
+"""`make faults`: run the fault suite and write its tables into docs/reliability.md.
 
-    python -m tests.faults.run [-n 2]
+    python -m tests.faults.run [-n 2] [-k EXPRESSION] [--no-docs]
 
 Runs `pytest tests/faults` with each row recording its outcome (tests/faults/results.py),
-then writes the generated section `reliability-faults` (and the README's `readme-faults`)
-with the command, date, machine and git revision. Exit status is pytest's: a failing row is
-still shown in the table (column "As expected" = **no**), but the command fails.
+then writes two generated sections with the command, date, machine and git revision:
+`reliability-faults` (the rows through Slack and SNS) and `reliability-faults-destinations`
+(the rows that add PagerDuty or Teams beside them), then the README's quoted figures
+(benchmarks/readme_figures.py). With `-k` only the matching rows run, and only a section
+all of whose rows ran is written. Exit status is pytest's: a failing row is still shown in
+the table (column "As expected" = **no**), but the command fails.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -22,12 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.docs_sections import ROOT, GeneratedSection, Results, provenance
+from benchmarks.readme_figures import write_docs_and_readme
 from tests.faults.results import RESULTS_ENV
 
-RESULTS_FORMAT = 1
+RESULTS_FORMAT = 2  # format 1: one section, rows with extra destinations not told apart
 RESULTS_FILE = ROOT / "benchmarks" / "results" / "faults.json"
+DOCUMENT = "docs/reliability.md"
 CHAPTER = "## Results as measured"
-README_CHAPTER = "## Figures (measured, see docs/performance.md and docs/reliability.md)"
+DESTINATIONS_CHAPTER = "### PagerDuty and Teams rows"
+# What one delivery to an extra destination is called in the table.
+DELIVERY_NOUN = {"pagerduty": "triggers", "teams": "cards"}
 
 COLUMNS = (
     ("Struck", "struck"),
@@ -64,8 +72,8 @@ def _cell(key: str, row: dict[str, Any]) -> str:
 
 
 def table(rows: list[dict[str, Any]], row_order: Sequence[str], pytest_summary: str) -> str:
+    """The rows through Slack and SNS only."""
     by_id = {row["row"]: row for row in rows}
-    missing = [row_id for row_id in row_order if row_id not in by_id]
     header = "| Fault (row id) | " + " | ".join(label for label, _ in COLUMNS) + " | As expected |"
     lines = [
         f"pytest: {pytest_summary}",
@@ -82,34 +90,80 @@ def table(rows: list[dict[str, Any]], row_order: Sequence[str], pytest_summary: 
             row = by_id[row_id]
             cells = " | ".join(_cell(key, row) for _, key in COLUMNS)
             lines.append(f"| `{row_id}` | {cells} | {'yes' if as_expected(row) else '**no**'} |")
-    if missing:
-        lines += ["", f"Rows that recorded no outcome (errored before the end): {', '.join(missing)}."]
-    return "\n".join(lines)
+    return "\n".join(lines + _missing(by_id, row_order))
 
 
-def readme_faults(rows: list[dict[str, Any]]) -> str:
-    lost = sum(row["lost"] for row in rows)
-    duplicates = sum(row["duplicates"] for row in rows)
-    return (
-        f"The fault-injection suite ({len(rows)} rows: throttling and 500 storms on every API, expired "
-        "tokens, malformed values, conflicting scans, PutEvents partial failures, a crash between "
-        "publish and snapshot, Slack 429/500/timeouts, SNS errors, a poison event) lost "
-        f"**{lost}** alerts and produced **{duplicates}** duplicate(s)"
-        + (
-            " — the documented one: a Slack post that timed out on our side but was accepted late by Slack"
-            if duplicates == 1
-            else ""
-        )
-        + ". Table: [docs/reliability.md](docs/reliability.md)."
+def _missing(by_id: dict[str, Any], row_order: Sequence[str]) -> list[str]:
+    missing = [row_id for row_id in row_order if row_id not in by_id]
+    if not missing:
+        return []
+    return ["", f"Rows that recorded no outcome (errored before the end): {', '.join(missing)}."]
+
+
+def _reached(row: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{figures['reached']} {DELIVERY_NOUN.get(name, 'deliveries')} ({figures['expected']} expected)"
+        for name, figures in sorted(row["destinations"].items())
     )
+
+
+def destinations_table(rows: list[dict[str, Any]], row_order: Sequence[str], pytest_summary: str) -> str:
+    """The rows that add PagerDuty or Teams beside Slack and SNS: what reached that destination."""
+    by_id = {row["row"]: row for row in rows}
+    lines = [
+        f"pytest: {pytest_summary}",
+        "",
+        "| Fault (row id) | Struck | Events published | Reached the destination | Lost | Duplicates | "
+        "Dead-lettered | Redriven | As expected |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row_id in row_order:
+        if row_id in by_id:
+            row = by_id[row_id]
+            lines.append(
+                f"| `{row_id}` | {row['struck']} | {row['published']} | {_reached(row)} | {row['lost']} | "
+                f"{_cell('duplicates', row)} | {row['dead_lettered']} | {row['redriven']} | "
+                f"{'yes' if as_expected(row) else '**no**'} |"
+            )
+    return "\n".join(lines + _missing(by_id, row_order))
+
+
+def sections(
+    rows: list[dict[str, Any]],
+    plain_rows: Sequence[str],
+    destination_rows: Sequence[str],
+    summary: str,
+    *,
+    chosen: bool = False,
+) -> list[GeneratedSection]:
+    """Both sections (a row that errored before recording is named under its table); with rows
+    `chosen` by -k, only the sections all of whose rows ran."""
+    recorded = {row["row"] for row in rows}
+    out = []
+    if not chosen or set(plain_rows) <= recorded:
+        out.append(
+            GeneratedSection("reliability-faults", DOCUMENT, table(rows, plain_rows, summary), CHAPTER)
+        )
+    if not chosen or set(destination_rows) <= recorded:
+        out.append(
+            GeneratedSection(
+                "reliability-faults-destinations",
+                DOCUMENT,
+                destinations_table(rows, destination_rows, summary),
+                DESTINATIONS_CHAPTER,
+            )
+        )
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.faults.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--workers", default="2", help="pytest-xdist workers (default 2)")
+    parser.add_argument("-k", dest="expression", help="only the rows matching this pytest -k expression")
     parser.add_argument("--no-docs", action="store_true", help="run and save results, do not write the docs")
+    argv = list(sys.argv[1:] if argv is None else argv)
     arguments = parser.parse_args(argv)
-    origin = provenance("make faults")
+    origin = provenance(f"python -m tests.faults.run {shlex.join(argv)}" if argv else "make faults")
     from tests.faults.test_faults import ROWS
 
     with tempfile.TemporaryDirectory(prefix="regwatch-faults-") as folder:
@@ -125,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "-q",
                 "-p",
                 "no:logging",
+                *(["-k", arguments.expression] if arguments.expression else []),
             ],
             cwd=ROOT,
             env={**os.environ, RESULTS_ENV: folder},
@@ -142,22 +197,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return completed.returncode or 1
-    body = table(
-        rows, [row.id for row in ROWS], f"{summary_line} (wall {seconds:.0f} s, -n {arguments.workers})"
-    )
-    results = Results(
-        "faults",
-        RESULTS_FORMAT,
-        origin,
-        (
-            GeneratedSection("reliability-faults", "docs/reliability.md", body, CHAPTER),
-            GeneratedSection("readme-faults", "README.md", readme_faults(rows), README_CHAPTER),
-        ),
-    )
+    summary = f"{summary_line} (wall {seconds:.0f} s, -n {arguments.workers})"
+    plain_rows = [row.id for row in ROWS if not row.destinations]
+    destination_rows = [row.id for row in ROWS if row.destinations]
+    written = sections(rows, plain_rows, destination_rows, summary, chosen=bool(arguments.expression))
+    for section in written:
+        print(f"\n{section.body}")
+    if not written:
+        print(
+            f"{len(rows)} rows ran: no section has all its rows (-k {arguments.expression!r}); "
+            "nothing written",
+            file=sys.stderr,
+        )
+        return completed.returncode
+    results = Results("faults", RESULTS_FORMAT, origin, tuple(written))
     results.save(RESULTS_FILE)
-    print(body)
     if not arguments.no_docs:
-        for line in results.write_docs():
+        for line in write_docs_and_readme(results):
             print(f"wrote {line}", file=sys.stderr)
     return completed.returncode
 

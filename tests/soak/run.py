@@ -28,6 +28,7 @@ from benchmarks.docs_sections import (
     load_results,
     provenance,
 )
+from benchmarks.readme_figures import write_docs_and_readme
 from tests.soak.chaos import KINDS, NOTIFIER_DOWN
 from tests.soak.day import CALL_BUDGET_PER_REGION, RSS_GROWTH_LIMIT, SoakConfig, SoakResult, run_day
 
@@ -178,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ResultsFormatError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        for line in saved.write_docs():
+        for line in write_docs_and_readme(saved):
             print(f"wrote {line}", file=sys.stderr)
         return 0
     # The notifiers warn about re-added metric dimensions on every invocation: noise here.
@@ -204,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     results.save(RESULTS_FILE)
     if arguments.write_docs:
-        for line in results.write_docs():
+        for line in write_docs_and_readme(results):
             print(f"wrote {line}", file=sys.stderr)
     return 1 if result.violations() else 0
 

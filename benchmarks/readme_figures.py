@@ -1,0 +1,271 @@
+"""The README's measured figures, quoted from the generated sections of docs/.
+
+    python -m benchmarks.readme_figures           # rewrite README.md's section `readme-figures`
+    python -m benchmarks.readme_figures --check   # exit 1 when it no longer matches the docs
+
+The README carries no figure of its own: each line of its `readme-figures` section quotes
+named rows and lines of a generated section of docs/performance.md or docs/reliability.md
+and says which section and when it was measured. Every command that writes those sections
+(`make bench`, `make faults`, `make soak`) rewrites the README after them
+(`write_docs_and_readme`); a section not written yet is reported as such, with the command
+that writes it. The quote has no date of its own, so quoting unchanged docs changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.docs_sections import (
+    ROOT,
+    Results,
+    Section,
+    read_sections,
+    render_section,
+    replace_section,
+    table_rows,
+)
+
+README = "README.md"
+SECTION = "readme-figures"
+COMMAND = "python -m benchmarks.readme_figures"
+CHAPTER = "## Figures (measured, see docs/performance.md and docs/reliability.md)"
+PERFORMANCE = "docs/performance.md"
+RELIABILITY = "docs/reliability.md"
+MISSING = "–"
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """The first line of the README's section: it quotes, it does not measure."""
+
+    command: str = COMMAND
+
+    def line(self) -> str:
+        return (
+            f"Quoted by `{self.command}` from the generated sections of docs/ named after each figure "
+            "(each says when, on which machine and at which git revision it was measured); every "
+            "command that writes one of them rewrites this."
+        )
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One README line and the sections it quotes (document, section name)."""
+
+    title: str
+    sources: tuple[tuple[str, str], ...]
+    text: Callable[[dict[str, Section]], str]  # gets the sources found (at least one)
+    writer: str  # the command that writes the sources, for when they are missing
+
+
+def _row(section: Section, label: str) -> dict[str, str] | None:
+    """The first table row of a section whose first cell starts with `label`."""
+    for row in table_rows(section.body):
+        first = next(iter(row.values()), "")
+        if first.startswith(label):
+            return row
+    return None
+
+
+def _cell(section: Section, label: str, column: str) -> str:
+    row = _row(section, label)
+    return row.get(column, MISSING) if row else MISSING
+
+
+def _line(section: Section, prefix: str) -> str | None:
+    return next((line for line in section.body.splitlines() if line.startswith(prefix)), None)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", "").rstrip("×*").strip())
+    except ValueError:
+        return None
+
+
+def scale(name: str) -> Callable[[dict[str, Section]], str]:
+    """One size of `make bench`: SMS calls (against the naive poller when it ran), memory, detection."""
+
+    def text(found: dict[str, Section]) -> str:
+        section = found[name]
+        heading = (_line(section, "### ") or f"### {name}").removeprefix("### ")
+        naive, regwatch = (
+            _cell(section, "SMS API calls, total", "naive"),
+            _cell(section, "SMS API calls, total", "regwatch"),
+        )
+        ratio = _cell(section, "SMS API calls, total", "naive/regwatch")
+        against = (
+            f" against {naive} for a naive poller (**{ratio}** fewer)" if _number(naive) is not None else ""
+        )
+        detection = _row(section, "Transitions detected / injected")
+        detected = (
+            f"; {next(iter(detection.values())).lower()}: {detection.get('regwatch', MISSING)}"
+            if detection
+            else ""
+        )
+        steady_rss = _cell(section, "Peak RSS of the scanner process, steady-state", "regwatch")
+        first_rss = _cell(section, "Peak RSS of the scanner process, baseline", "regwatch")
+        paced = _cell(section, "API-paced time", "regwatch")
+        pacing = (
+            f", about {paced} s paced as deployed (0.8 calls/s per operation)" if paced != MISSING else ""
+        )
+        return (
+            f"{heading}: a steady-state scan made **{regwatch} SMS API calls**{against}{pacing}; "
+            "peak RSS of the "
+            f"scanner process {steady_rss} MB in a steady-state scan, {first_rss} MB in the first "
+            f"scan{detected}."
+        )
+
+    return text
+
+
+def org_scale(found: dict[str, Section]) -> str:
+    line = _line(found["performance-org-scale"], "Against the issue's targets:")
+    return line.removeprefix("Against the issue's targets: ") if line else "(no summary line in the section)"
+
+
+def faults(found: dict[str, Section]) -> str:
+    plain = table_rows(found["reliability-faults"].body) if "reliability-faults" in found else []
+    destinations = found.get("reliability-faults-destinations")
+    extra = table_rows(destinations.body) if destinations else []
+    rows = plain + extra
+    lost = sum(_number(row.get("Lost", "")) or 0 for row in rows)
+    duplicated = [row for row in rows if (_number(row.get("Duplicates", "")) or 0) > 0]
+    duplicates = sum(_number(row["Duplicates"]) or 0 for row in duplicated)
+    expected = sum(1 for row in rows if row.get("As expected") == "yes")
+    more = (
+        f" and {len(extra)} more adding PagerDuty or Teams"
+        if destinations
+        else " (the PagerDuty and Teams rows not written yet)"
+    )
+    named = ", ".join(f"`{row['Fault (row id)']}`" for row in duplicated)
+    why = (
+        f" in {named}: a webhook without an idempotency key that accepted a post after the client timed "
+        "out gets it twice, as those rows expect"
+        if named
+        else ""
+    )
+    return (
+        f"{len(plain)} fault rows through Slack and SNS{more}: **{lost:g}** alerts lost, "
+        f"**{duplicates:g}** duplicate(s){why}; {expected} of {len(rows)} rows as expected."
+    )
+
+
+def soak(found: dict[str, Section]) -> str:
+    section = found["reliability-soak"]
+    verdict_line = _line(section, "Invariants:") or ""
+    verdict = (
+        "every invariant held"
+        if "**All held.**" in verdict_line
+        else "violated: " + verdict_line.partition("**Violated:**")[2].strip()
+    )
+    return (
+        f"{_cell(section, 'Transitions injected', 'Value')} transitions injected (revealed / hidden), "
+        f"lost Slack / SNS {_cell(section, 'Lost: Slack / SNS', 'Value')}, late-accept Slack duplicates "
+        f"{_cell(section, 'Duplicates: Slack', 'Value')}, dead-lettered / redriven / left in DLQs "
+        f"{_cell(section, 'Dead-lettered / redriven / left in DLQs', 'Value')}; {verdict}."
+    )
+
+
+QUOTES = (
+    Quote(
+        "Scale, 10,000 registrations",
+        ((PERFORMANCE, "performance-n10000"),),
+        scale("performance-n10000"),
+        "make bench ARGS=--sizes 10000",
+    ),
+    Quote(
+        "Scale, 100,000 registrations",
+        ((PERFORMANCE, "performance-n100000"),),
+        scale("performance-n100000"),
+        'make bench ARGS="--sizes 100000 --steady-scans 1 --no-cold-start"',
+    ),
+    Quote(
+        "Organization scale",
+        ((PERFORMANCE, "performance-org-scale"),),
+        org_scale,
+        "make bench ARGS=--org-scale",
+    ),
+    Quote(
+        "Fault injection",
+        ((RELIABILITY, "reliability-faults"), (RELIABILITY, "reliability-faults-destinations")),
+        faults,
+        "make faults",
+    ),
+    Quote("A simulated day of chaos", ((RELIABILITY, "reliability-soak"),), soak, "make soak"),
+)
+
+
+def _anchor(document: str) -> str:
+    return f"[{document}]({document})"
+
+
+def quote_body(root: Path = ROOT) -> str:
+    """The README section's body, from the docs as they are under `root`."""
+    documents: dict[str, dict[str, Section]] = {}
+    for document in {document for quote in QUOTES for document, _ in quote.sources}:
+        path = root / document
+        documents[document] = read_sections(path.read_text(encoding="utf-8")) if path.exists() else {}
+    lines = []
+    for quote in QUOTES:
+        found = {
+            name: documents[document][name] for document, name in quote.sources if name in documents[document]
+        }
+        if not found:
+            names = " or ".join(f"`{name}`" for _, name in quote.sources)
+            lines.append(
+                f"- **{quote.title}**: not measured yet (no section {names} in the docs; "
+                f"`{quote.writer}` writes it)."
+            )
+            continue
+        where = "; ".join(
+            f"{_anchor(document)}, section `{name}`, measured {found[name].measured_on}"
+            for document, name in quote.sources
+            if name in found
+        )
+        lines.append(f"- **{quote.title}**: {quote.text(found)} ({where})")
+    return "\n".join(lines)
+
+
+def render_readme_section(root: Path = ROOT) -> str:
+    return render_section(SECTION, Quotation(), quote_body(root))
+
+
+def write_readme_figures(root: Path = ROOT) -> str:
+    """Rewrite the README's section from the docs; returns what was written, for the log."""
+    path = root / README
+    document = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(replace_section(document, SECTION, render_readme_section(root), chapter=CHAPTER), "utf-8")
+    return f"{README}: {SECTION} (quoted from docs/)"
+
+
+def readme_is_current(root: Path = ROOT) -> bool:
+    """Whether the README's section is exactly what quoting the docs now would write."""
+    path = root / README
+    return path.exists() and render_readme_section(root) in path.read_text(encoding="utf-8")
+
+
+def write_docs_and_readme(results: Results, root: Path = ROOT) -> list[str]:
+    """Write a measuring command's sections, then the README's quotes of them."""
+    return [*results.write_docs(root), write_readme_figures(root)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when the README's quotes are stale")
+    arguments = parser.parse_args(argv)
+    if arguments.check:
+        if readme_is_current():
+            print(f"ok      {README}: {SECTION} quotes the docs as they are")
+            return 0
+        print(f"STALE   {README}: {SECTION} no longer matches the docs; run `{COMMAND}`")
+        return 1
+    print(f"wrote {write_readme_figures()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
