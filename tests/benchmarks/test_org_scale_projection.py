@@ -66,7 +66,21 @@ def test_the_ten_thousand_projection_reads_the_latest_n10000_section(tmp_path: P
         reference,
     )
     assert "made 245 SMS calls (docs/performance.md, section `performance-n10000`" in body
-    assert "306 s at 0.8/s, so each overruns a 5-minute schedule" in body
+    # A section from before the paced row: every call one after another at 0.8/s.
+    assert "306 s all at 0.8/s one after another, so each overruns a 5-minute schedule" in body
+    paced_table = table + "\n| API-paced time at 0.8 calls/s per operation (s) | 12,000 | 190 |"
+    (tmp_path / "docs" / "performance.md").write_text(
+        render_section("performance-n10000", origin, paced_table), encoding="utf-8"
+    )
+    paced = ten_k_reference(tmp_path)
+    assert paced is not None and paced.paced_seconds == 190
+    paced_body = render_org_scale(
+        OrgScaleConfig(accounts=1),
+        [_schedule("baseline"), _schedule("steady 1")],
+        {"duplicates": 0, "eventIds": 6},
+        paced,
+    )
+    assert "190 s paced at 0.8/s per operation, so both fit one 5-minute schedule" in paced_body
     assert "**0 lost** (6/6 detected)" in body and "150–150 MB" in body
     missing = render_org_scale(
         OrgScaleConfig(accounts=1),
