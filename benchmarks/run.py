@@ -5,7 +5,8 @@ generated sections are written from) and latest.cost-inputs.json (the cost model
 benchmarks/cost.py). With `--write-docs` (what `make bench` passes) it writes its generated
 sections into docs/performance.md (one per size, plus cold start) and, from the N = 10,000 run,
 README.md. `--docs-from FILE` writes the sections of an earlier run's results file without
-measuring. `--org-scale` runs the organization fan-out scenario instead (benchmarks/org_scale.py).
+measuring. `--org-scale` runs the organization fan-out scenario instead (benchmarks/org_scale.py);
+`--scenario latency` the alert-latency scenario (benchmarks/latency.py, results/latency.md).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import boto3
 
+from benchmarks import latency
 from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
 from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.docs_sections import GeneratedSection, Results, ResultsFormatError, load_results, provenance
@@ -29,7 +31,7 @@ from benchmarks.workers import PER_SCAN_RSS_MISSING, per_scan_peak_rss_supported
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 RESULTS_FORMAT = 2  # format 1: latest.md only, hand-copied into the docs
-SCENARIOS = ("scale",)
+SCENARIOS = ("scale", "latency")
 PERFORMANCE_DOC = "docs/performance.md"
 RESULTS_CHAPTER = "## Results as measured"
 README_CHAPTER = "## Figures (measured, see docs/performance.md and docs/reliability.md)"
@@ -68,6 +70,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--org-accounts", type=int, default=100, help="org-scale: accounts (x 2 regions)")
     parser.add_argument("--org-compression", type=float, default=100.0, help="org-scale: time compression")
     parser.add_argument("--scenario", default="scale", help=f"one of: {', '.join(SCENARIOS)}")
+    latency.add_arguments(parser)
     parser.add_argument("--write-docs", action="store_true", help="write the generated doc sections")
     parser.add_argument("--docs-from", type=Path, help="write the doc sections of a saved results .json")
     return parser.parse_args(argv)
@@ -139,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
         print(main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True)))
         print(f"\nwritten to {output}", file=sys.stderr)
         return 0
+    if arguments.scenario == "latency":
+        output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("latency.md")
+        return _write_docs(
+            latency.main_latency(latency.config_from(arguments), origin, output, RESULTS_FORMAT),
+            arguments.write_docs,
+        )
     started = time.perf_counter()
     results: list[SizeResult] = []
     with local_stack() as stack:
@@ -182,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         tuple(sections(results, imports, assets, asset_note, cold_start=not arguments.no_cold_start)),
     )
     saved.save(arguments.output.with_suffix(".json"))
-    if arguments.write_docs:
+    return _write_docs(saved, arguments.write_docs)
+
+
+def _write_docs(saved: Results, write_docs: bool) -> int:
+    if write_docs:
         for line in saved.write_docs():
             print(f"wrote {line}", file=sys.stderr)
     return 0
