@@ -191,8 +191,6 @@ def _load(load: tuple[float, float, float]) -> str:
 def table(runs: Sequence[RunResult], cores: int) -> list[str]:
     """The generated section's body: settings, the two tables, the goals."""
     lines = [
-        "### Alert latency",
-        "",
         "| Run | Registrations | Schedule interval (wall) | Changes injected | Reached Slack | Reached SNS "
         "| Detected by native event / schedule | Load average before → after (1/5/15 min, "
         f"{cores} cores) | Run time |",
