@@ -7,7 +7,8 @@ sections into docs/performance.md (one per size, plus cold start), then README.m
 them (benchmarks/readme_figures.py). `--docs-from FILE` writes the sections of an earlier run's
 results file without measuring. `--org-scale` runs the organization fan-out scenario instead
 (benchmarks/org_scale.py): results/org-scale.md and .json, and with `--write-docs` the section
-`performance-org-scale`.
+`performance-org-scale`. `--scenario latency` runs the alert-latency scenario
+(benchmarks/latency.py): results/latency.md, and with `--write-docs` `performance-latency`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import boto3
 
+from benchmarks import latency
 from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
 from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.docs_sections import GeneratedSection, Results, ResultsFormatError, load_results, provenance
@@ -32,7 +34,7 @@ from benchmarks.workers import PER_SCAN_RSS_MISSING, per_scan_peak_rss_supported
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 RESULTS_FORMAT = 2  # format 1: latest.md only, hand-copied into the docs
-SCENARIOS = ("scale",)
+SCENARIOS = ("scale", "latency")
 PERFORMANCE_DOC = "docs/performance.md"
 RESULTS_CHAPTER = "## Results as measured"
 ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
@@ -71,6 +73,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--org-accounts", type=int, default=100, help="org-scale: accounts (x 2 regions)")
     parser.add_argument("--org-compression", type=float, default=100.0, help="org-scale: time compression")
     parser.add_argument("--scenario", default="scale", help=f"one of: {', '.join(SCENARIOS)}")
+    latency.add_arguments(parser)
     parser.add_argument("--write-docs", action="store_true", help="write the generated doc sections")
     parser.add_argument("--docs-from", type=Path, help="write the doc sections of a saved results .json")
     return parser.parse_args(argv)
@@ -146,10 +149,13 @@ def main(argv: list[str] | None = None) -> int:
             (GeneratedSection("performance-org-scale", PERFORMANCE_DOC, body, ORG_SCALE_CHAPTER),),
         )
         org_results.save(output.with_suffix(".json"))
-        if arguments.write_docs:
-            for line in write_docs_and_readme(org_results):
-                print(f"wrote {line}", file=sys.stderr)
-        return 0
+        return _write_docs(org_results, arguments.write_docs)
+    if arguments.scenario == "latency":
+        output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("latency.md")
+        return _write_docs(
+            latency.main_latency(latency.config_from(arguments), origin, output, RESULTS_FORMAT),
+            arguments.write_docs,
+        )
     started = time.perf_counter()
     results: list[SizeResult] = []
     with local_stack() as stack:
@@ -193,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         tuple(sections(results, imports, assets, asset_note, cold_start=not arguments.no_cold_start)),
     )
     saved.save(arguments.output.with_suffix(".json"))
-    if arguments.write_docs:
+    return _write_docs(saved, arguments.write_docs)
+
+
+def _write_docs(saved: Results, write_docs: bool) -> int:
+    if write_docs:
         for line in write_docs_and_readme(saved):
             print(f"wrote {line}", file=sys.stderr)
     return 0
