@@ -122,6 +122,25 @@ def scale(name: str) -> Callable[[dict[str, Section]], str]:
     return text
 
 
+def alert_latency(found: dict[str, Section]) -> str:
+    """Change → Slack p99 on both paths, and whether any change was missed."""
+    section = found["performance-latency"]
+    rows = [row for row in table_rows(section.body) if row.get("Destination") == "Slack post"]
+    by_run = {row.get("Run", ""): row for row in rows}
+    native = by_run.get("native events delivered", {})
+    dropped = by_run.get("native events all dropped", {})
+    missed = (_line(section, "- No change missed") or "").removeprefix("- ")
+    missed = missed[:1].lower() + missed[1:] if missed else "missed changes not reported"
+    native_p50, native_p99 = native.get("p50", MISSING), native.get("p99", MISSING)
+    dropped_p50, dropped_p99 = dropped.get("p50", MISSING), dropped.get("p99", MISSING)
+    return (
+        f"change at AWS → Slack post p50 / p99 **{native_p50} / {native_p99} s** "
+        f"with AWS's native events delivered, {dropped_p50} / {dropped_p99} s "
+        "with every native event dropped (the schedule catches them; the benchmark's schedule is "
+        f"compressed, see the section); {missed}."
+    )
+
+
 def org_scale(found: dict[str, Section]) -> str:
     line = _line(found["performance-org-scale"], "Against the issue's targets:")
     return line.removeprefix("Against the issue's targets: ") if line else "(no summary line in the section)"
@@ -182,6 +201,12 @@ QUOTES = (
         ((PERFORMANCE, "performance-n100000"),),
         scale("performance-n100000"),
         'make bench ARGS="--sizes 100000 --steady-scans 1 --no-cold-start"',
+    ),
+    Quote(
+        "Alert latency",
+        ((PERFORMANCE, "performance-latency"),),
+        alert_latency,
+        'make bench ARGS="--scenario latency"',
     ),
     Quote(
         "Organization scale",
