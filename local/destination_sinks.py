@@ -1,9 +1,11 @@
-"""The demo's extra destinations (PagerDuty, Teams): their local sinks, secrets, settings and previews.
+"""The demo's extra destinations (PagerDuty, Teams, Slack threads): local sinks, secrets, settings, previews.
 
-Opt-in (`make demo ARGS="--destinations pagerduty,teams"`): the stack is synthesized with the
-destinations enabled (their registry entries build the functions and rules), the sinks stand
-in for PagerDuty and Teams, and the previews show what on-call would see: PagerDuty incidents
-opened and later resolved by themselves, and the Teams cards.
+Opt-in (`make demo ARGS="--destinations pagerduty,teams,slack-thread"`): the stack is synthesized
+with the destinations enabled (their registry entries build the functions and rules), the sinks
+stand in for PagerDuty and Teams, and the previews show what on-call would see: PagerDuty
+incidents opened and later resolved by themselves, and the Teams cards. `slack-thread` adds
+a thread-mode copy of the Slack notifier posting to the local Slack server's Web API
+(local/slack_thread_demo.py), previewed as threads beside the webhook messages.
 """
 
 from __future__ import annotations
@@ -15,31 +17,38 @@ from typing import Any
 
 from destinations.registry import BY_NAME
 from local.pagerduty_events import PagerDutyServer
+from local.provision import ProvisionedStack
+from local.slack_thread_demo import NAME as SLACK_THREAD
+from local.slack_thread_demo import SlackThreadDemo
+from local.slack_webhook import SlackWebhookServer
 from local.teams_preview import write_teams_html
 from local.teams_workflow import TeamsWorkflowServer
 
 SECRET_NAMES = {"pagerduty": "regwatch/demo-pagerduty", "teams": "regwatch/demo-teams-workflow"}
 SECRET_SETTINGS = {"pagerduty": "pagerdutyRoutingKeySecret", "teams": "teamsWebhookSecret"}
-DEMO_DESTINATIONS = tuple(SECRET_NAMES)
+DEMO_DESTINATIONS = (*SECRET_NAMES, SLACK_THREAD)
 
 
 def demo_context(names: tuple[str, ...]) -> dict[str, Any]:
     """`regwatch` settings enabling each named destination with its demo secret."""
-    unknown = [n for n in names if n not in SECRET_NAMES or n not in BY_NAME]
+    unknown = [n for n in names if n != SLACK_THREAD and (n not in SECRET_NAMES or n not in BY_NAME)]
     if unknown:
         raise ValueError(f"--destinations: unknown {unknown}; the demo knows {list(DEMO_DESTINATIONS)}")
-    return {SECRET_SETTINGS[name]: SECRET_NAMES[name] for name in names}
+    # slack-thread needs no setting: it copies the Slack notifier the demo always deploys.
+    return {SECRET_SETTINGS[name]: SECRET_NAMES[name] for name in names if name in SECRET_SETTINGS}
 
 
 @dataclass
 class DemoSinks:
     pagerduty: PagerDutyServer | None = None
     teams: TeamsWorkflowServer | None = None
+    names: tuple[str, ...] = ()
+    slack_thread: SlackThreadDemo | None = None
     stoppers: list[Any] = field(default_factory=list)
 
     @classmethod
     def start(cls, names: tuple[str, ...]) -> DemoSinks:
-        sinks = cls()
+        sinks = cls(names=names)
         if "pagerduty" in names:
             sinks.pagerduty = PagerDutyServer.start(port=0)
             sinks.stoppers.append(sinks.pagerduty.stop)
@@ -56,6 +65,14 @@ class DemoSinks:
             values[SECRET_NAMES["teams"]] = self.teams.webhook_url
         return values
 
+    def extend_stack(
+        self, stack: ProvisionedStack, clients: dict[str, Any], slack: SlackWebhookServer
+    ) -> None:
+        """Local-only functions on the provisioned stack (the thread-mode Slack notifier)."""
+        if SLACK_THREAD in self.names:
+            self.slack_thread = SlackThreadDemo(slack)
+            self.slack_thread.add_to(stack, clients)
+
     def function_env(self) -> dict[str, str]:
         """Where the functions reach the sinks (the template holds only secret names)."""
         return {"PAGERDUTY_EVENTS_URL": self.pagerduty.events_url} if self.pagerduty is not None else {}
@@ -66,6 +83,8 @@ class DemoSinks:
 
     def write_previews(self, output: Path) -> list[Path]:
         written = []
+        if self.slack_thread is not None:
+            written.append(self.slack_thread.write_preview(output))
         if self.teams is not None:
             written.append(write_teams_html(self.teams.cards, output / "teams.html"))
         if self.pagerduty is not None:

@@ -8,6 +8,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,6 +17,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from destinations.contract import DeliveryContext
 from destinations.slack.delivery import build_delivery
+from local.slack_threads_preview import write_threads_html
 from local.slack_webhook import SlackWebhookServer
 from notifier.runtime import BOTO_CONFIG
 from notify_slack import handler as slack_handler
@@ -192,3 +194,35 @@ def test_bot_token_never_reaches_logs(
     assert "Delivered" in output and "Delivery failed" in output
     token = slack.web_api.bot_token
     assert token not in output and token not in str(failure.value)
+
+
+def test_thread_preview_shows_one_parent_with_its_replies_in_order(
+    thread_env: dict[str, str], slack: SlackWebhookServer, tmp_path: Path
+) -> None:
+    """The notifier posts three alerts of one registration; the preview is read from the local
+    Slack Web API and must show one parent, edited twice, with the three replies in posting order.
+    The registration's name carries markup, which must reach the page as text."""
+    name = "Acme <script>alert(1)</script> & Sons"
+    sequence = [
+        ("version_requires_authentication_10dlc_brand", "needs authentication"),
+        ("version_denied_with_reasons", "was denied"),
+        ("version_approved", "was approved"),
+    ]
+    for minutes, (sample, _) in enumerate(sequence):
+        event = later(sample, minutes * 5)
+        invoke({**event, "detail": {**event["detail"], "registrationName": name}})
+
+    page = write_threads_html(slack.web_api.threads(), tmp_path / "slack-threads.html", "#alerts").read_text(
+        encoding="utf-8"
+    )
+
+    assert page.count('<div class="thread">') == 1
+    assert "(edited 2×)" in page
+    assert "3 replies" in page
+    replies = page.split('<div class="replies">', 1)[1]
+    assert replies.count('<div class="message">') == len(sequence)
+    positions = [replies.find(phrase) for _, phrase in sequence]
+    assert -1 not in positions, positions
+    assert positions == sorted(positions)  # in the order they were posted
+    assert "<script>" not in page
+    assert "Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in page

@@ -1,0 +1,89 @@
+"""An HTML page of Slack thread mode as a channel shows it: each parent with its replies beneath.
+
+The messages are what the local Slack Web API (local/slack_web_api.py) holds after regwatch's
+`chat.postMessage` / `chat.update` calls: each parent in its latest (edited) form, how many
+times it was edited, and its replies in the order they were posted, indented like Slack's
+thread view. Blocks are rendered by local/report.py's Block Kit rendering, which escapes
+every text it shows; the few values this page adds itself are escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from local.report import SEVERITY_COLOR, SLACK_STYLE, render_block
+from local.slack_web_api import PostedMessage
+from regwatch_alerts.alert_content import SEVERITY_EMOJI
+
+NO_SEVERITY_COLOR = "#dddddd"
+_THREAD_STYLE = """
+.thread{max-width:792px;margin:0 0 28px}.thread>.message{margin-bottom:6px}
+.edited{color:#616061;font-size:12px;font-weight:400;margin-left:6px}
+.replies-count{color:#1264a3;font-size:13px;font-weight:700;margin:4px 0 6px 62px}
+.replies{margin-left:46px;border-left:2px solid #d8d8d8;padding-left:16px}
+.replies .message{margin-bottom:10px;box-shadow:0 1px 2px rgba(0,0,0,.10)}
+.replies .header{font-size:16px}.standalone{color:#616061;font-size:12px;margin:0 0 6px 62px}
+"""
+
+
+def _severity_color(blocks: Sequence[Mapping[str, Any]]) -> str:
+    """regwatch starts each message's first text with its severity's emoji; that picks the colour."""
+    for block in blocks:
+        text = block.get("text")
+        if isinstance(text, Mapping):
+            first = str(text.get("text", ""))
+            for severity, emoji in SEVERITY_EMOJI.items():
+                if first.startswith(emoji):
+                    return SEVERITY_COLOR.get(severity.value, NO_SEVERITY_COLOR)
+            return NO_SEVERITY_COLOR
+    return NO_SEVERITY_COLOR
+
+
+def message_html(message: PostedMessage) -> str:
+    blocks = message.blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": message.text}}]
+    edited = f'<span class="edited">(edited {message.edits}×)</span>' if message.edits else ""
+    rendered = "".join(render_block(block) for block in blocks)
+    return (
+        '<div class="message"><div class="avatar">rw</div>'
+        f'<div class="body" style="border-left-color:{_severity_color(blocks)}">'
+        f'<div class="who">regwatch<span>APP</span>{edited}</div>{rendered}</div></div>'
+    )
+
+
+def thread_html(parent: PostedMessage) -> str:
+    if not parent.replies:
+        return (
+            f'<div class="thread">{message_html(parent)}'
+            '<div class="standalone">a message of its own in the channel (no thread)</div></div>'
+        )
+    count = len(parent.replies)
+    replies = "".join(message_html(reply) for reply in parent.replies)
+    return (
+        f'<div class="thread">{message_html(parent)}'
+        f'<div class="replies-count">{count} {"reply" if count == 1 else "replies"}</div>'
+        f'<div class="replies">{replies}</div></div>'
+    )
+
+
+def render_threads_html(threads: Sequence[PostedMessage], channel: str) -> str:
+    replies = sum(len(t.replies) for t in threads)
+    in_threads = sum(1 for t in threads if t.replies)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>regwatch demo: Slack threads</title>"
+        f"<style>{SLACK_STYLE}{_THREAD_STYLE}</style></head><body>"
+        f"<h1>{html.escape(channel)}</h1>"
+        f'<div class="sub">Slack thread mode: {in_threads} registration threads with {replies} replies '
+        f"and {len(threads) - in_threads} messages of their own, as the bot left them (each parent "
+        "rewritten with chat.update after every reply; rendered from what the local Slack Web API "
+        "holds)</div>" + "".join(thread_html(t) for t in threads) + "</body></html>"
+    )
+
+
+def write_threads_html(threads: Sequence[PostedMessage], path: Path, channel: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_threads_html(threads, channel), encoding="utf-8")
+    return path.resolve()
