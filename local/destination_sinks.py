@@ -20,7 +20,6 @@ from local.pagerduty_events import PagerDutyServer
 from local.provision import ProvisionedStack
 from local.slack_thread_demo import NAME as SLACK_THREAD
 from local.slack_thread_demo import SlackThreadDemo
-from local.slack_webhook import SlackWebhookServer
 from local.teams_preview import write_teams_html
 from local.teams_workflow import TeamsWorkflowServer
 
@@ -42,19 +41,21 @@ def demo_context(names: tuple[str, ...]) -> dict[str, Any]:
 class DemoSinks:
     pagerduty: PagerDutyServer | None = None
     teams: TeamsWorkflowServer | None = None
-    names: tuple[str, ...] = ()
     slack_thread: SlackThreadDemo | None = None
     stoppers: list[Any] = field(default_factory=list)
 
     @classmethod
     def start(cls, names: tuple[str, ...]) -> DemoSinks:
-        sinks = cls(names=names)
+        sinks = cls()
         if "pagerduty" in names:
             sinks.pagerduty = PagerDutyServer.start(port=0)
             sinks.stoppers.append(sinks.pagerduty.stop)
         if "teams" in names:
             sinks.teams = TeamsWorkflowServer.start(port=0)
             sinks.stoppers.append(sinks.teams.stop)
+        if SLACK_THREAD in names:
+            sinks.slack_thread = SlackThreadDemo.start()
+            sinks.stoppers.append(sinks.slack_thread.stop)
         return sinks
 
     def secrets(self) -> dict[str, str]:
@@ -65,12 +66,9 @@ class DemoSinks:
             values[SECRET_NAMES["teams"]] = self.teams.webhook_url
         return values
 
-    def extend_stack(
-        self, stack: ProvisionedStack, clients: dict[str, Any], slack: SlackWebhookServer
-    ) -> None:
+    def extend_stack(self, stack: ProvisionedStack, clients: dict[str, Any]) -> None:
         """Local-only functions on the provisioned stack (the thread-mode Slack notifier)."""
-        if SLACK_THREAD in self.names:
-            self.slack_thread = SlackThreadDemo(slack)
+        if self.slack_thread is not None:
             self.slack_thread.add_to(stack, clients)
 
     def function_env(self) -> dict[str, str]:

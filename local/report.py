@@ -28,6 +28,7 @@ _EMOJI = {
     ":warning:": "⚠️", ":book:": "📖", ":x:": "❌", ":no_entry:": "⛔", ":lock:": "🔒",
     ":tada:": "🎉", ":hourglass_flowing_sand:": "⏳", ":wastebasket:": "🗑️", ":mag:": "🔍",
     ":inbox_tray:": "📥", ":file_folder:": "📁", ":new:": "🆕", ":key:": "🔑",
+    ":alarm_clock:": "⏰", ":clipboard:": "📋", ":sunny:": "☀️",
 }  # fmt: skip
 # Left border of a message, by event severity (as Slack attachments colour a message).
 SEVERITY_COLOR = {"ACTION_REQUIRED": "#e01e5a", "GOOD_NEWS": "#2eb67d", "INFO": "#36c5f0"}

@@ -241,7 +241,7 @@ class LocalStack:
             {SLACK_SECRET_NAME: self.slack.webhook_url, **self.sinks.secrets()}
         )
         self.stack: ProvisionedStack = provisioner.provision()
-        self.sinks.extend_stack(self.stack, clients, self.slack)  # local-only functions (slack-thread)
+        self.sinks.extend_stack(self.stack, clients)  # local-only functions (slack-thread)
         if self.stack.skipped:
             skipped = ", ".join(
                 f"{kind.removeprefix('AWS::')} ×{n}" for kind, n in sorted(self.stack.skipped.items())

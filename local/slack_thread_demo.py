@@ -4,12 +4,12 @@ A deployment runs its Slack notifier in one mode (`regwatch.slackMode`). To show
 from one run, the demo adds a second copy of the synthesized Slack notifier (same bundle,
 handler and rules) configured as a `slackMode: "thread"` deployment would configure it:
 `SLACK_MODE`, the bot token secret and the channel id (the environment variables the
-registry names for those settings), plus `SLACK_API_URL` pointing at the local Slack
-server's Web API. Its own idempotency table (same key schema) keeps the two copies from
-reading each other's "already delivered" records. Each of the Slack notifier's event rules
-gets one more target (an SQS delivery queue, as local/provision.py does for every Lambda
-target) with its own dead-letter queue, so EventBridge's routing, retries and duplicates
-apply to it exactly as to the webhook notifier.
+registry names for those settings), plus `SLACK_API_URL` pointing at a local Slack server's
+Web API (a server of its own, apart from the webhook's). Its own idempotency table (same
+key schema) keeps the two copies from reading each other's "already delivered" records.
+Each of the Slack notifier's event rules gets one more target (an SQS delivery queue, as
+local/provision.py does for every Lambda target) with its own dead-letter queue, so
+EventBridge's routing, retries and duplicates apply to it exactly as to the webhook notifier.
 """
 
 from __future__ import annotations
@@ -38,8 +38,18 @@ _QUEUE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class SlackThreadDemo:
+    """The thread-mode notifier's own local Slack server: the webhook server of the demo records
+    every request it receives as a webhook message, so Web API calls must not reach it."""
+
     def __init__(self, slack: SlackWebhookServer) -> None:
         self.slack = slack
+
+    @classmethod
+    def start(cls) -> SlackThreadDemo:
+        return cls(SlackWebhookServer.start(port=0))
+
+    def stop(self) -> None:
+        self.slack.stop()
 
     def add_to(self, stack: ProvisionedStack, clients: Mapping[str, Any]) -> None:
         """Add the thread-mode notifier and its rule targets to the provisioned stack."""

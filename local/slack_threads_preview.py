@@ -59,13 +59,16 @@ def thread_html(parent: PostedMessage) -> str:
             f'<div class="thread">{message_html(parent)}'
             '<div class="standalone">a message of its own in the channel (no thread)</div></div>'
         )
-    count = len(parent.replies)
     replies = "".join(message_html(reply) for reply in parent.replies)
     return (
         f'<div class="thread">{message_html(parent)}'
-        f'<div class="replies-count">{count} {"reply" if count == 1 else "replies"}</div>'
+        f'<div class="replies-count">{_count(len(parent.replies), "reply", "replies")}</div>'
         f'<div class="replies">{replies}</div></div>'
     )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def render_threads_html(threads: Sequence[PostedMessage], channel: str) -> str:
@@ -76,10 +79,11 @@ def render_threads_html(threads: Sequence[PostedMessage], channel: str) -> str:
         "<title>regwatch demo: Slack threads</title>"
         f"<style>{SLACK_STYLE}{_THREAD_STYLE}</style></head><body>"
         f"<h1>{html.escape(channel)}</h1>"
-        f'<div class="sub">Slack thread mode: {in_threads} registration threads with {replies} replies '
-        f"and {len(threads) - in_threads} messages of their own, as the bot left them (each parent "
-        "rewritten with chat.update after every reply; rendered from what the local Slack Web API "
-        "holds)</div>" + "".join(thread_html(t) for t in threads) + "</body></html>"
+        f'<div class="sub">Slack thread mode: {_count(in_threads, "thread", "threads")} (one per '
+        f"registration or scan target) with {_count(replies, 'reply', 'replies')}, and "
+        f"{_count(len(threads) - in_threads, 'message', 'messages')} outside any thread. Each parent "
+        "shows the latest state (rewritten with chat.update after every reply); rendered from what "
+        "the local Slack Web API holds.</div>" + "".join(thread_html(t) for t in threads) + "</body></html>"
     )
 
 

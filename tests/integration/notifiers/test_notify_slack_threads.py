@@ -22,8 +22,11 @@ from local.slack_webhook import SlackWebhookServer
 from notifier.runtime import BOTO_CONFIG
 from notify_slack import handler as slack_handler
 from regwatch.event_models import parse_regwatch_event
+from regwatch.events import EventContext
+from regwatch.health import HealthChange, HealthTransition
+from regwatch.health_events import build_health_entry
 from regwatch.notification_errors import DestinationFailed, SecretUnavailable
-from tests.golden.sample_events import SAMPLES, T0, event_for
+from tests.golden.sample_events import SAMPLES, T0, as_delivered, event_for
 from tests.integration.notifiers.conftest import CapturedLogs, FakeLambdaContext, create_secret
 
 TOKEN_SECRET = "regwatch/slack-bot-token"
@@ -226,3 +229,19 @@ def test_thread_preview_shows_one_parent_with_its_replies_in_order(
     assert positions == sorted(positions)  # in the order they were posted
     assert "<script>" not in page
     assert "Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in page
+
+
+def test_scan_target_thread_is_named_by_its_account_and_region(
+    thread_env: dict[str, str], slack: SlackWebhookServer
+) -> None:
+    """A target health event (contract 1.1) has no registration: its thread is the scan target's."""
+    since = T0 + timedelta(minutes=1)
+    for change, minutes in ((HealthChange.UNHEALTHY, 0), (HealthChange.RECOVERED, 30)):
+        moment = since + timedelta(minutes=minutes)
+        transition = HealthTransition(change, "ASSUME_ROLE_FAILED", "AccessDenied", "no", since, moment, 3)
+        context = EventContext("210987654321", "eu-west-1", "regwatch", "regwatch")
+        invoke(as_delivered(build_health_entry(transition, context)))
+    [thread] = slack.web_api.threads()
+    assert len(thread.replies) == 2 and thread.edits == 1
+    assert thread.blocks[0]["text"]["text"].endswith("Scan target: account 210987654321 in eu-west-1")
+    assert thread.text.startswith("Scan target: account 210987654321 in eu-west-1. Good news")
