@@ -91,17 +91,24 @@ class DemoSinks:
 
 
 def write_incidents_html(server: PagerDutyServer, path: Path) -> Path:
+    # What still needs someone comes first (then by number); resolved ones closed themselves.
+    incidents = sorted(server.incidents, key=lambda i: (i.status != "triggered", i.number))
+    still_open = sum(1 for i in incidents if i.status == "triggered")
     rows = "".join(
-        f"<tr class='{i.status}'><td>#{i.number}</td><td>{i.status}</td><td>{html.escape(i.severity)}</td>"
+        f"<tr class='{i.status} {html.escape(i.severity)}'><td>#{i.number}</td><td>{i.status}</td>"
+        f"<td>{html.escape(i.severity)}</td>"
         f"<td>{html.escape(i.summary)}</td><td>{i.updates}</td>"
         f"<td>{'<br>'.join(html.escape(entry) for entry in i.log)}</td></tr>"
-        for i in server.incidents
+        for i in incidents
     )
     page = (
         "<!doctype html><html><head><meta charset='utf-8'><title>regwatch in PagerDuty</title><style>"
         "body{font-family:sans-serif;margin:24px}td,th{border-bottom:1px solid #ddd;padding:6px;"
         "vertical-align:top;text-align:left}.triggered td:nth-child(2){color:#c4314b;font-weight:600}"
-        ".resolved td:nth-child(2){color:#237b4b}</style></head><body><h1>PagerDuty incidents</h1>"
+        ".resolved td:nth-child(2){color:#237b4b}.critical td:nth-child(3){color:#c4314b;font-weight:600}"
+        ".sub{color:#616061;margin:-8px 0 16px}</style></head><body><h1>PagerDuty incidents</h1>"
+        f"<div class='sub'>{still_open} open (someone must act), {len(incidents) - still_open} resolved "
+        "by regwatch itself (the registration or scan target recovered); open ones first</div>"
         "<table><tr><th>Incident</th><th>Status</th><th>Severity</th><th>Summary</th><th>Updates</th>"
         f"<th>Log</th></tr>{rows}</table></body></html>"
     )

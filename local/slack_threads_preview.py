@@ -71,7 +71,14 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def last_activity(thread: PostedMessage) -> float:
+    """Slack's `ts` of the thread's latest message (its last reply, else the parent)."""
+    return float((thread.replies[-1] if thread.replies else thread).ts)
+
+
 def render_threads_html(threads: Sequence[PostedMessage], channel: str) -> str:
+    """Newest activity first, as Slack's Threads view lists them; replies oldest first within one."""
+    ordered = sorted(threads, key=last_activity, reverse=True)
     replies = sum(len(t.replies) for t in threads)
     in_threads = sum(1 for t in threads if t.replies)
     return (
@@ -81,9 +88,11 @@ def render_threads_html(threads: Sequence[PostedMessage], channel: str) -> str:
         f"<h1>{html.escape(channel)}</h1>"
         f'<div class="sub">Slack thread mode: {_count(in_threads, "thread", "threads")} (one per '
         f"registration or scan target) with {_count(replies, 'reply', 'replies')}, and "
-        f"{_count(len(threads) - in_threads, 'message', 'messages')} outside any thread. Each parent "
-        "shows the latest state (rewritten with chat.update after every reply); rendered from what "
-        "the local Slack Web API holds.</div>" + "".join(thread_html(t) for t in threads) + "</body></html>"
+        f"{_count(len(threads) - in_threads, 'message', 'messages')} outside any thread, newest activity "
+        "first. Each parent shows the latest state (rewritten with chat.update after every reply); "
+        "rendered from what the local Slack Web API holds.</div>"
+        + "".join(thread_html(t) for t in ordered)
+        + "</body></html>"
     )
 
 

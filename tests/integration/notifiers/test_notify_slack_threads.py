@@ -202,16 +202,17 @@ def test_bot_token_never_reaches_logs(
 def test_thread_preview_shows_one_parent_with_its_replies_in_order(
     thread_env: dict[str, str], slack: SlackWebhookServer, tmp_path: Path
 ) -> None:
-    """The notifier posts three alerts of one registration; the preview is read from the local
-    Slack Web API and must show one parent, edited twice, with the three replies in posting order.
-    The registration's name carries markup, which must reach the page as text."""
+    """Another registration's alert, then three alerts of one registration: the preview, read from
+    the local Slack Web API, shows that registration's thread first (newest activity), its parent
+    edited twice, with the three replies in posting order. The name's markup reaches the page as text."""
+    invoke(later("registration_complete", 0))  # another registration: its own, older thread
     name = "Acme <script>alert(1)</script> & Sons"
     sequence = [
         ("version_requires_authentication_10dlc_brand", "needs authentication"),
         ("version_denied_with_reasons", "was denied"),
         ("version_approved", "was approved"),
     ]
-    for minutes, (sample, _) in enumerate(sequence):
+    for minutes, (sample, _) in enumerate(sequence, start=1):
         event = later(sample, minutes * 5)
         invoke({**event, "detail": {**event["detail"], "registrationName": name}})
 
@@ -219,16 +220,16 @@ def test_thread_preview_shows_one_parent_with_its_replies_in_order(
         encoding="utf-8"
     )
 
-    assert page.count('<div class="thread">') == 1
-    assert "(edited 2×)" in page
-    assert "3 replies" in page
-    replies = page.split('<div class="replies">', 1)[1]
+    first, other = page.split('<div class="thread">')[1:]
+    assert "Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in first
+    assert "(edited 2×)" in first and "3 replies" in first
+    assert "Acme &lt;script&gt;" not in other and "1 reply" in other and "edited" not in other
+    replies = first.split('<div class="replies">', 1)[1]
     assert replies.count('<div class="message">') == len(sequence)
     positions = [replies.find(phrase) for _, phrase in sequence]
     assert -1 not in positions, positions
     assert positions == sorted(positions)  # in the order they were posted
     assert "<script>" not in page
-    assert "Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in page
 
 
 def test_scan_target_thread_is_named_by_its_account_and_region(
