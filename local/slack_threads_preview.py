@@ -25,7 +25,7 @@ _THREAD_STYLE = """
 .replies-count{color:#1264a3;font-size:13px;font-weight:700;margin:4px 0 6px 62px}
 .replies{margin-left:46px;border-left:2px solid #d8d8d8;padding-left:16px}
 .replies .message{margin-bottom:10px;box-shadow:0 1px 2px rgba(0,0,0,.10)}
-.replies .header{font-size:16px}.standalone{color:#616061;font-size:12px;margin:0 0 6px 62px}
+.replies .header{font-size:16px}h2{font-size:16px;margin:32px 0 12px;color:#616061}
 """
 
 
@@ -55,10 +55,7 @@ def message_html(message: PostedMessage) -> str:
 
 def thread_html(parent: PostedMessage) -> str:
     if not parent.replies:
-        return (
-            f'<div class="thread">{message_html(parent)}'
-            '<div class="standalone">a message of its own in the channel (no thread)</div></div>'
-        )
+        return f'<div class="thread">{message_html(parent)}</div>'
     replies = "".join(message_html(reply) for reply in parent.replies)
     return (
         f'<div class="thread">{message_html(parent)}'
@@ -77,21 +74,29 @@ def last_activity(thread: PostedMessage) -> float:
 
 
 def render_threads_html(threads: Sequence[PostedMessage], channel: str) -> str:
-    """Newest activity first, as Slack's Threads view lists them; replies oldest first within one."""
+    """Threads newest activity first, as Slack's Threads view lists them (replies oldest first
+    within one); then the messages posted outside any thread (the digest), newest first."""
     ordered = sorted(threads, key=last_activity, reverse=True)
+    in_threads = [t for t in ordered if t.replies]
+    on_their_own = [t for t in ordered if not t.replies]
     replies = sum(len(t.replies) for t in threads)
-    in_threads = sum(1 for t in threads if t.replies)
+    outside = (
+        f"<h2>{_count(len(on_their_own), 'message', 'messages')} outside any thread</h2>"
+        + "".join(thread_html(t) for t in on_their_own)
+        if on_their_own
+        else ""
+    )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>regwatch demo: Slack threads</title>"
         f"<style>{SLACK_STYLE}{_THREAD_STYLE}</style></head><body>"
         f"<h1>{html.escape(channel)}</h1>"
-        f'<div class="sub">Slack thread mode: {_count(in_threads, "thread", "threads")} (one per '
-        f"registration or scan target) with {_count(replies, 'reply', 'replies')}, and "
-        f"{_count(len(threads) - in_threads, 'message', 'messages')} outside any thread, newest activity "
+        f'<div class="sub">Slack thread mode: {_count(len(in_threads), "thread", "threads")} (one per '
+        f"registration or scan target) with {_count(replies, 'reply', 'replies')}, newest activity "
         "first. Each parent shows the latest state (rewritten with chat.update after every reply); "
         "rendered from what the local Slack Web API holds.</div>"
-        + "".join(thread_html(t) for t in ordered)
+        + "".join(thread_html(t) for t in in_threads)
+        + outside
         + "</body></html>"
     )
 
