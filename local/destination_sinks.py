@@ -11,6 +11,7 @@ a thread-mode copy of the Slack notifier posting to the local Slack server's Web
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,10 +80,11 @@ class DemoSinks:
         for stop in self.stoppers:
             stop()
 
-    def write_previews(self, output: Path) -> list[Path]:
+    def write_previews(self, output: Path, severities: Mapping[str, str] | None = None) -> list[Path]:
+        """`severities` (eventId -> severity) colours messages, as in slack.html."""
         written = []
         if self.slack_thread is not None:
-            written.append(self.slack_thread.write_preview(output))
+            written.append(self.slack_thread.write_preview(output, severities))
         if self.teams is not None:
             written.append(write_teams_html(self.teams.cards, output / "teams.html"))
         if self.pagerduty is not None:

@@ -80,9 +80,9 @@ class SlackThreadDemo:
             if target.schedule_expression is None:
                 stack.lambda_targets.append(_second_target(target, sqs, events, dead_letter_url))
 
-    def write_preview(self, output: Path) -> Path:
+    def write_preview(self, output: Path, severities: Mapping[str, str] | None = None) -> Path:
         threads = [m for m in self.slack.web_api.threads() if m.channel == CHANNEL_ID]
-        return write_threads_html(threads, output / PREVIEW_FILE, CHANNEL_LABEL)
+        return write_threads_html(threads, output / PREVIEW_FILE, CHANNEL_LABEL, severities)
 
 
 def _copy_table(dynamodb: Any, source: str, name: str) -> str:

@@ -4,6 +4,7 @@ and the thread state, all over real sockets."""
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from destinations.contract import DeliveryContext
 from destinations.slack.delivery import build_delivery
+from local.report import SEVERITY_COLOR
 from local.slack_threads_preview import write_threads_html
 from local.slack_webhook import SlackWebhookServer
 from notifier.runtime import BOTO_CONFIG
@@ -212,13 +214,14 @@ def test_thread_preview_shows_one_parent_with_its_replies_in_order(
         ("version_denied_with_reasons", "was denied"),
         ("version_approved", "was approved"),
     ]
+    severities: dict[str, str] = {}
     for minutes, (sample, _) in enumerate(sequence, start=1):
         event = later(sample, minutes * 5)
         invoke({**event, "detail": {**event["detail"], "registrationName": name}})
+        severities[event["detail"]["eventId"]] = event["detail"]["severity"]
 
-    page = write_threads_html(slack.web_api.threads(), tmp_path / "slack-threads.html", "#alerts").read_text(
-        encoding="utf-8"
-    )
+    path = write_threads_html(slack.web_api.threads(), tmp_path / "slack-threads.html", "#alerts", severities)
+    page = path.read_text(encoding="utf-8")
 
     first, other = page.split('<div class="thread">')[1:]
     assert "Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in first
@@ -229,6 +232,10 @@ def test_thread_preview_shows_one_parent_with_its_replies_in_order(
     positions = [replies.find(phrase) for _, phrase in sequence]
     assert -1 not in positions, positions
     assert positions == sorted(positions)  # in the order they were posted
+    # Coloured by severity: each reply by its event's, the parent by its latest reply's.
+    borders = re.findall(r"border-left-color:(#[0-9a-f]{6})", first)
+    red, green = SEVERITY_COLOR["ACTION_REQUIRED"], SEVERITY_COLOR["GOOD_NEWS"]
+    assert borders == [green, red, red, green]
     assert "<script>" not in page
 
 
