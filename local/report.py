@@ -28,8 +28,10 @@ _EMOJI = {
     ":warning:": "⚠️", ":book:": "📖", ":x:": "❌", ":no_entry:": "⛔", ":lock:": "🔒",
     ":tada:": "🎉", ":hourglass_flowing_sand:": "⏳", ":wastebasket:": "🗑️", ":mag:": "🔍",
     ":inbox_tray:": "📥", ":file_folder:": "📁", ":new:": "🆕", ":key:": "🔑",
+    ":alarm_clock:": "⏰", ":clipboard:": "📋", ":sunny:": "☀️",
 }  # fmt: skip
-_SEVERITY_COLOR = {"ACTION_REQUIRED": "#e01e5a", "GOOD_NEWS": "#2eb67d", "INFO": "#36c5f0"}
+# Left border of a message, by event severity (as Slack attachments colour a message).
+SEVERITY_COLOR = {"ACTION_REQUIRED": "#e01e5a", "GOOD_NEWS": "#2eb67d", "INFO": "#36c5f0"}
 
 
 def _emoji(text: str) -> str:
@@ -95,7 +97,8 @@ def render_block(block: Mapping[str, Any]) -> str:
     return f'<pre class="unknown">{html.escape(str(block))}</pre>'
 
 
-_STYLE = """
+# The look of a Slack channel; the thread preview (local/slack_threads_preview.py) shares it.
+SLACK_STYLE = """
 body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Lato,Helvetica,Arial,sans-serif;
 background:#f4f4f4;color:#1d1c1d;margin:0;padding:24px}
 h1{font-size:20px;margin:0 0 4px}.sub{color:#616061;font-size:13px;margin-bottom:20px}
@@ -127,7 +130,7 @@ def render_slack_html(
         blocks = notification.payload.get("blocks") or [
             {"type": "section", "text": {"type": "mrkdwn", "text": notification.text}}
         ]
-        color = _SEVERITY_COLOR.get(severities.get(notification.event_id or "", ""), "#dddddd")
+        color = SEVERITY_COLOR.get(severities.get(notification.event_id or "", ""), "#dddddd")
         rendered = "".join(render_block(block) for block in blocks)
         messages.append(
             '<div class="message"><div class="avatar">rw</div>'
@@ -138,7 +141,7 @@ def render_slack_html(
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>regwatch demo: Slack messages</title>"
-        f"<style>{_STYLE}</style></head><body>"
+        f"<style>{SLACK_STYLE}</style></head><body>"
         "<h1>#sms-registrations</h1>"
         f'<div class="sub">{len(slack)} messages posted by regwatch during the demo '
         "(rendered from the Block Kit payloads the local webhook received)</div>"

@@ -241,6 +241,7 @@ class LocalStack:
             {SLACK_SECRET_NAME: self.slack.webhook_url, **self.sinks.secrets()}
         )
         self.stack: ProvisionedStack = provisioner.provision()
+        self.sinks.extend_stack(self.stack, clients)  # local-only functions (slack-thread)
         if self.stack.skipped:
             skipped = ", ".join(
                 f"{kind.removeprefix('AWS::')} ×{n}" for kind, n in sorted(self.stack.skipped.items())
@@ -679,7 +680,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(summarize(stack, stack.dead_letters(), time.monotonic() - started))
             print(alert_summary(stack))
             print(f"Slack messages as they would look: {html}")
-            for preview in stack.sinks.write_previews(args.output):
+            for preview in stack.sinks.write_previews(args.output, severities):
                 print(f"Preview: {preview}")
             print(f"Function logs: {args.output / 'logs'}")
     except KeyboardInterrupt:

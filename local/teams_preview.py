@@ -18,7 +18,7 @@ body { font-family: 'Segoe UI', sans-serif; background: #f5f5f5; margin: 24px; }
 .card { background: #fff; border-radius: 6px; box-shadow: 0 1px 3px #0003; padding: 16px 20px;
         margin: 0 0 20px; max-width: 720px; }
 .card p { margin: 6px 0; white-space: pre-wrap; }
-.facts td { padding: 2px 12px 2px 0; vertical-align: top; }
+.facts td { padding: 2px 12px 2px 0; vertical-align: top; font-size: 14px; }
 .facts td:first-child { font-weight: 600; }
 .actions a { display: inline-block; border: 1px solid #d1d1d1; border-radius: 4px; padding: 5px 12px;
              margin: 10px 8px 0 0; color: #5b5fc7; text-decoration: none; }

@@ -11,7 +11,13 @@ from typing import Any
 
 from regwatch.event_models import RegwatchEvent
 from regwatch.severity import Severity
-from regwatch_alerts.alert_content import describe, format_time, humanize_registration_type, humanize_status
+from regwatch_alerts.alert_content import (
+    describe,
+    format_time,
+    humanize_registration_type,
+    humanize_status,
+    registration_label,
+)
 from regwatch_alerts.render_slack import FIELD_TEXT_LIMIT, HEADER_TEXT_LIMIT, MAX_FIELDS
 from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain
 
@@ -19,10 +25,16 @@ from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain
 def render_slack_thread_parent(event: RegwatchEvent) -> dict[str, Any]:
     content = describe(event)
     detail = event.detail
-    title = (
-        f"{content.emoji} {detail.registration_id} ({humanize_registration_type(detail.registration_type)})"
-    )
-    status = humanize_status(detail.registration_status)
+    if detail.registration_id:
+        # Named as the replies name it (the owners' name, else the id; the id is a field below).
+        label = registration_label(detail.registration_name, detail.registration_id)
+        title = f"{content.emoji} {label} ({humanize_registration_type(detail.registration_type)})"
+        named = f"{label} ({detail.registration_id})" if detail.registration_name else label
+        subject = f"{named}: registration {humanize_status(detail.registration_status)}."
+    else:
+        # A target health event (contract 1.1): the thread belongs to the scanned account and Region.
+        title = f"{content.emoji} Scan target: account {detail.account_id} in {detail.region}"
+        subject = f"Scan target: account {detail.account_id} in {detail.region}."
     latest = f"{content.severity_label}: {content.headline.split(': ', 1)[-1]}"
     updated = format_time(detail.status_timestamp or detail.observed_at)
     blocks: list[dict[str, Any]] = [
@@ -62,5 +74,5 @@ def render_slack_thread_parent(event: RegwatchEvent) -> dict[str, Any]:
             ],
         },
     ]
-    text = escape_mrkdwn(f"{detail.registration_id}: registration {status}. {latest}")
+    text = escape_mrkdwn(f"{subject} {latest}")
     return {"text": fit(text, 3000), "blocks": blocks}

@@ -1,27 +1,33 @@
-"""End to end: the demo stack with PagerDuty and Teams enabled plays the scripted story.
+"""End to end: the demo stack with PagerDuty, Teams and Slack threads enabled plays the scripted story.
 
 Everything the registry derives is exercised for real: the synthesized template has the
 two extra functions and rules, moto provisions them, the bundled generic notifier runs under
 awslambdaric with DESTINATION from the template, and the local sinks receive. The story's
 brand needs authentication and is later approved: its PagerDuty incident resolves itself.
+The thread-mode copy of the Slack notifier gets the same events as the webhook one and keeps
+one thread per registration on the local Slack Web API.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from local.run import LocalStack, StackOptions
+from local.run import EVENT_ID_IN_TEXT, LocalStack, StackOptions
+from local.slack_thread_demo import CHANNEL_ID, FUNCTION_ID
 
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalStack, Path]]:
     output = tmp_path_factory.mktemp("demo-destinations")
     options = StackOptions(
-        output_dir=output, destinations=("pagerduty", "teams"), context={"targetRetryAttempts": 2}
+        output_dir=output,
+        destinations=("pagerduty", "teams", "slack-thread"),
+        context={"targetRetryAttempts": 2},
     )
     with LocalStack(options) as stack:
         stack.play()
@@ -65,6 +71,32 @@ def test_nothing_dead_lettered_and_previews_written(story: tuple[LocalStack, Pat
     stack, output = story
     dead = stack.dead_letters()
     assert dead.get("NotifyPagerDuty") == [] and dead.get("NotifyTeams") == []
+    assert dead.get(FUNCTION_ID) == []
     previews = stack.sinks.write_previews(output)
-    assert {p.name for p in previews} == {"teams.html", "pagerduty.html"}
+    assert {p.name for p in previews} == {"teams.html", "pagerduty.html", "slack-threads.html"}
     assert "resolved" in (output / "pagerduty.html").read_text(encoding="utf-8")
+
+
+def _event_ids(payload: object) -> list[str]:
+    return [m.group(1) for m in re.finditer(EVENT_ID_IN_TEXT, json.dumps(payload))]
+
+
+def test_slack_threads_carry_the_webhook_alerts_one_thread_per_registration(
+    story: tuple[LocalStack, Path],
+) -> None:
+    stack, output = story
+    assert stack.sinks.slack_thread is not None
+    assert stack.slack.web_api.calls == []  # the webhook's server saw no Web API call
+    threads = [t for t in stack.sinks.slack_thread.slack.web_api.threads() if t.channel == CHANNEL_ID]
+    registration_of = {e["detail"]["eventId"]: e["detail"]["registrationId"] for e in stack.transitions}
+    webhook_ids = sorted(n.event_id for n in stack.notifications if n.destination == "slack" and n.event_id)
+    reply_ids = sorted(i for t in threads for reply in t.replies for i in set(_event_ids(reply.blocks)))
+    assert webhook_ids and reply_ids == webhook_ids  # every Slack alert, once, in a thread
+    threaded = [t for t in threads if t.replies]
+    registrations = [{registration_of[i] for r in t.replies for i in _event_ids(r.blocks)} for t in threaded]
+    assert all(len(r) == 1 for r in registrations), registrations
+    assert len({next(iter(r)) for r in registrations}) == len(threaded)  # one thread each
+    assert all(t.edits == len(t.replies) - 1 for t in threaded)  # parent rewritten after each later reply
+    stack.sinks.write_previews(output)
+    page = (output / "slack-threads.html").read_text(encoding="utf-8")
+    assert page.count('<div class="thread">') == len(threads)

@@ -4,10 +4,12 @@ and the thread state, all over real sockets."""
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,12 +18,17 @@ from aws_lambda_powertools.utilities import parameters
 
 from destinations.contract import DeliveryContext
 from destinations.slack.delivery import build_delivery
+from local.report import SEVERITY_COLOR
+from local.slack_threads_preview import write_threads_html
 from local.slack_webhook import SlackWebhookServer
 from notifier.runtime import BOTO_CONFIG
 from notify_slack import handler as slack_handler
 from regwatch.event_models import parse_regwatch_event
+from regwatch.events import EventContext
+from regwatch.health import HealthChange, HealthTransition
+from regwatch.health_events import build_health_entry
 from regwatch.notification_errors import DestinationFailed, SecretUnavailable
-from tests.golden.sample_events import SAMPLES, T0, event_for
+from tests.golden.sample_events import SAMPLES, T0, as_delivered, event_for
 from tests.integration.notifiers.conftest import CapturedLogs, FakeLambdaContext, create_secret
 
 TOKEN_SECRET = "regwatch/slack-bot-token"
@@ -192,3 +199,57 @@ def test_bot_token_never_reaches_logs(
     assert "Delivered" in output and "Delivery failed" in output
     token = slack.web_api.bot_token
     assert token not in output and token not in str(failure.value)
+
+
+def test_thread_preview_shows_one_parent_with_its_replies_in_order(
+    thread_env: dict[str, str], slack: SlackWebhookServer, tmp_path: Path
+) -> None:
+    """Another registration's alert, then three alerts of one registration: the preview, read from
+    the local Slack Web API, shows that registration's thread first (newest activity), its parent
+    edited twice, with the three replies in posting order. The name's markup reaches the page as text."""
+    invoke(later("registration_complete", 0))  # another registration: its own, older thread
+    name = "Acme <script>alert(1)</script> & Sons"
+    sequence = [
+        ("version_requires_authentication_10dlc_brand", "needs authentication"),
+        ("version_denied_with_reasons", "was denied"),
+        ("version_approved", "was approved"),
+    ]
+    severities: dict[str, str] = {}
+    for minutes, (sample, _) in enumerate(sequence, start=1):
+        event = later(sample, minutes * 5)
+        invoke({**event, "detail": {**event["detail"], "registrationName": name}})
+        severities[event["detail"]["eventId"]] = event["detail"]["severity"]
+
+    path = write_threads_html(slack.web_api.threads(), tmp_path / "slack-threads.html", "#alerts", severities)
+    page = path.read_text(encoding="utf-8")
+
+    first, other = page.split('<div class="thread">')[1:]
+    assert "Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in first
+    assert "(edited 2×)" in first and "3 replies" in first
+    assert "Acme &lt;script&gt;" not in other and "1 reply" in other and "edited" not in other
+    replies = first.split('<div class="replies">', 1)[1]
+    assert replies.count('<div class="message">') == len(sequence)
+    positions = [replies.find(phrase) for _, phrase in sequence]
+    assert -1 not in positions, positions
+    assert positions == sorted(positions)  # in the order they were posted
+    # Coloured by severity: each reply by its event's, the parent by its latest reply's.
+    borders = re.findall(r"border-left-color:(#[0-9a-f]{6})", first)
+    red, green = SEVERITY_COLOR["ACTION_REQUIRED"], SEVERITY_COLOR["GOOD_NEWS"]
+    assert borders == [green, red, red, green]
+    assert "<script>" not in page
+
+
+def test_scan_target_thread_is_named_by_its_account_and_region(
+    thread_env: dict[str, str], slack: SlackWebhookServer
+) -> None:
+    """A target health event (contract 1.1) has no registration: its thread is the scan target's."""
+    since = T0 + timedelta(minutes=1)
+    for change, minutes in ((HealthChange.UNHEALTHY, 0), (HealthChange.RECOVERED, 30)):
+        moment = since + timedelta(minutes=minutes)
+        transition = HealthTransition(change, "ASSUME_ROLE_FAILED", "AccessDenied", "no", since, moment, 3)
+        context = EventContext("210987654321", "eu-west-1", "regwatch", "regwatch")
+        invoke(as_delivered(build_health_entry(transition, context)))
+    [thread] = slack.web_api.threads()
+    assert len(thread.replies) == 2 and thread.edits == 1
+    assert thread.blocks[0]["text"]["text"].endswith("Scan target: account 210987654321 in eu-west-1")
+    assert thread.text.startswith("Scan target: account 210987654321 in eu-west-1. Good news")
