@@ -1,20 +1,30 @@
 """A simulated day of chaos: 288 five-minute scans on the emulator clock, many faults at once.
 
+Two accounts (the hub and a member reached by AssumeRole) × two regions, scanned the way
+the stack does: dispatcher → scan queue → scanner, one work item per target (fleet.py).
+
 Timeline (emulator clock frozen, advanced 5 minutes per scan as in tests/faults):
-  tick 0         baseline scan of every region (no alerts)
-  ticks 1..T     each region churns (`churn_share` of its registrations move on through
+  tick 0         baseline scan of every target (no alerts)
+  tick 1         a few registrations per target are sent to REQUIRES_AUTHENTICATION, so some
+                 authentication waits start during the day and cross a reminder threshold
+  ticks 1..T     each target churns (`churn_share` of its registrations move on through
                  review or get a new version, some hidden from the summary), the faults the
-                 plan draws for this tick are armed, one scheduled scan runs, EventBridge
-                 delivers to both notifiers (retries, dead-letter queues), the faults clear;
+                 plan draws for this tick are armed, one schedule runs (dispatcher, scan queue,
+                 scanner), EventBridge delivers to both notifiers (retries, dead-letter queues),
+                 the faults clear; every `evaluator_every` scans (hourly) the evaluator runs
+                 (reminders; the daily digest at its local time) and its events are delivered;
                  the SNS notifier is down for one hour, and its DLQ is redriven when it is back
   then           a quiet reconciliation cycle (RECONCILE_HOURS=1, 12 scans) so the changes the
                  summary hid are read, then every DLQ is redriven.
 
 Invariants (checked by `SoakResult.violations`): every injected transition delivered exactly
 once to Slack and to SNS (Slack's documented late-accept duplicate counted separately),
-nothing left in a DLQ, peak RSS per hour of each long-lived process not more than 10 % above
-its first hour's in the last hour, SMS API calls per region per scan within the steady-state
-budget (what 0.8 calls/s allows in 5 minutes).
+every reminder delivered exactly once to each, exactly one digest per destination for each
+local day whose digest time the day passed, no reminder about a status regwatch had
+already published as moved on, nothing left in a DLQ (notifiers' and the scan queue's),
+peak RSS per hour of each long-lived process not more than 10 % above its first hour's in
+the last hour, SMS API calls per target per scan within the steady-state budget (what
+0.8 calls/s allows in 5 minutes), the member account's calls filed under its own account.
 """
 
 from __future__ import annotations
@@ -23,15 +33,19 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import time as local_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 
-from benchmarks.dataset import Dataset, InjectedTransition
+from benchmarks.dataset import InjectedTransition
 from benchmarks.patience import relax_sdk_timeouts
 from benchmarks.transitions import VersionTransition
-from tests.faults.pipeline import SNAPSHOT_TABLE, Pipeline, event_ids_in
+from regwatch.events import iso_utc
+from tests.faults.pipeline import SCAN_INTERVAL_SECONDS, SNAPSHOT_TABLE, START_EPOCH, Pipeline, event_ids_in
 from tests.faults.sdk_faults import (
     INJECTOR,
     PartialPutEvents,
@@ -41,11 +55,17 @@ from tests.faults.sdk_faults import (
     kill_after_next_publish,
 )
 from tests.soak.chaos import NOTIFIER_DOWN, SCANS_PER_HOUR, DayPlan, Fault, plan_day
+from tests.soak.fleet import HUB, MEMBER, AccountDataset, Fleet
 from tests.soak.stack import SoakStack, soak_stack
 
-# The steady-state budget: at regwatch's default 0.8 Describe calls/s per region, a scan must
-# fit its 5-minute schedule.
+# The steady-state budget: at regwatch's default 0.8 Describe calls/s per target (account and
+# region), a scan must fit its 5-minute schedule.
 CALL_BUDGET_PER_REGION = int(0.8 * 300)
+# Reminder thresholds on the compressed clock: the authentication link stays valid 7 days
+# (fixed, AWS's), so a warning 167 h (6 days 23 hours) ahead makes AUTHENTICATION_LINK_EXPIRING
+# due one hour after a version enters REQUIRES_AUTHENTICATION; other thresholds keep defaults.
+SOAK_REMINDER_SETTINGS: dict[str, Any] = {"authLinkWarning": "167h"}
+DESTINATIONS = ("slack", "sns")  # both opted in to the digest (digestDestinations)
 RSS_GROWTH_LIMIT = 0.10
 REGWATCH_PROCESS = "regwatch functions + emulator + harness (one process)"
 MOTO_PROCESS = "moto, standing in for AWS (reported, not an invariant)"
@@ -58,17 +78,37 @@ PROC_MISSING = (
 )
 
 Probe = Callable[[], int]
+_START_ISO = iso_utc(datetime.fromtimestamp(START_EPOCH, UTC))
 
 
 @dataclass(frozen=True)
 class SoakConfig:
     seed: int = 1
+    accounts: tuple[str, ...] = (HUB, MEMBER)  # the hub, then members reached by AssumeRole
     regions: tuple[str, ...] = ("us-east-1", "eu-west-1")
-    registrations_per_region: int = 1000
+    registrations_per_target: int = 500  # per account and region
     ticks: int = 288
     churn_share: float = 0.005
     hidden_share: float = 0.1
     catch_up_scans: int = SCANS_PER_HOUR
+    evaluator_every: int = SCANS_PER_HOUR  # the evaluator's schedule: hourly
+    authentication_starts: int = 2  # per target, at tick 1: versions sent to REQUIRES_AUTHENTICATION
+    digest_time: str = "09:00"
+    digest_timezone: str = "Europe/Berlin"
+
+    @property
+    def targets(self) -> int:
+        return len(self.accounts) * len(self.regions)
+
+
+@dataclass(frozen=True)
+class ReminderSeen:
+    kind: str
+    status: str
+    registration_id: str
+    version_number: int
+    since: str
+    tick: int  # the scan after which the evaluator run that published it ran
 
 
 @dataclass
@@ -96,6 +136,17 @@ class SoakResult:
     rss: dict[str, list[int]] = field(default_factory=dict)  # process -> peak RSS per hour (bytes)
     rss_note: str = ""
     stopped_at: int | None = None  # the last tick run, when the day was stopped early (SIGTERM/SIGINT)
+    # reminders and digests (evaluator)
+    reminders: dict[str, ReminderSeen] = field(default_factory=dict)  # eventId -> first seen
+    digests: dict[str, str] = field(default_factory=dict)  # eventId -> local day
+    digest_days_due: set[str] = field(default_factory=set)  # local days whose digest time a run passed
+    reminders_after_move: list[str] = field(default_factory=list)  # eventIds
+    evaluations: int = 0
+    evaluator_failures: int = 0
+    sms_calls_by_account: Counter[str] = field(default_factory=Counter)
+    left_in_scan_dlq: int = 0
+    dispatcher_failures: int = 0  # failed dispatcher invocations (each retried, as Lambda does)
+    authentication_started: int = 0  # versions sent to REQUIRES_AUTHENTICATION at tick 1
 
     # --- the invariants -----------------------------------------------------------
 
@@ -113,6 +164,58 @@ class SoakResult:
 
     def late_accepts(self) -> int:
         return self.struck["slack-timeout-accepted-late"]
+
+    def reminder_deliveries(self) -> dict[str, tuple[int, int]]:
+        """destination -> (reminders never delivered, duplicate deliveries) among alert reminders."""
+        wanted = [event_id for event_id in self.reminders if event_id in self.alerts]
+        return {
+            name: (
+                sum(1 for event_id in wanted if counts[event_id] == 0),
+                sum(max(0, counts[event_id] - 1) for event_id in wanted),
+            )
+            for name, counts in self.deliveries.items()
+        }
+
+    def digest_problems(self) -> list[str]:
+        found: list[str] = []
+        per_day = Counter(self.digests.values())
+        for day in sorted(self.digest_days_due | set(per_day)):
+            if day not in self.digest_days_due:
+                found.append(f"a digest for {day}, whose digest time the day never reached")
+            elif per_day[day] != 1:
+                found.append(f"{per_day[day]} distinct digests published for {day}")
+        for event_id, day in self.digests.items():
+            for name in DESTINATIONS:
+                if self.deliveries[name][event_id] != 1:
+                    found.append(f"the {day} digest reached {name} {self.deliveries[name][event_id]} times")
+        return found
+
+    def _fleet_violations(self) -> list[str]:
+        """Accounts, the scan queue, reminders and digests."""
+        found: list[str] = []
+        if self.left_in_scan_dlq:
+            found.append(f"{self.left_in_scan_dlq} work items left in the scan queue's dead-letter queue")
+        for account in self.config.accounts:
+            if not self.sms_calls_by_account[account]:
+                found.append(f"no SMS API call was filed under account {account}")
+        for name, (lost, duplicated) in self.reminder_deliveries().items():
+            if lost or duplicated:
+                found.append(f"reminders to {name}: {lost} never delivered, {duplicated} duplicates")
+        if self.reminders_after_move:
+            found.append(
+                f"{len(self.reminders_after_move)} reminders about a status already published as moved on"
+            )
+        if self.evaluations and not self.reminders:
+            found.append("the evaluator ran but published no reminder")
+        return found + self.digest_problems()
+
+    def day_born_authentication_reminders(self) -> int:
+        """Authentication reminders about a wait that began during the day."""
+        return sum(
+            1
+            for seen in self.reminders.values()
+            if seen.kind.startswith("AUTHENTICATION_LINK") and seen.since >= _START_ISO
+        )
 
     def rss_growth(self) -> dict[str, float]:
         return {
@@ -136,6 +239,7 @@ class SoakResult:
             )
         if self.left_in_dlq:
             found.append(f"{self.left_in_dlq} messages left in dead-letter queues after redrive")
+        found += self._fleet_violations()
         for name, growth in self.rss_growth().items():
             if name in REGWATCH_PROCESSES and growth > RSS_GROWTH_LIMIT:
                 found.append(f"peak RSS of {name} grew {growth:.0%} from the first hour to the last")
@@ -186,12 +290,24 @@ class _Day:
         self.plan = plan_day(config.seed, config.ticks)
         self.result = SoakResult(config, self.plan)
         self.pipeline = Pipeline(stack.emulator, stack.control, stack.slack, stack.monkeypatch)
-        stack.monkeypatch.setenv("MONITORED_REGIONS", ",".join(config.regions))
-        self.pipeline.reset_handlers()
+        self.fleet = Fleet.wire(
+            self.pipeline,
+            stack.control,
+            stack.monkeypatch,
+            regions=config.regions,
+            members=config.accounts[1:],
+            reminder_settings=SOAK_REMINDER_SETTINGS,
+            digest_time=config.digest_time,
+            digest_timezone=config.digest_timezone,
+        )
         self.datasets = [
-            Dataset(stack.emulator, stack.control, region, seed=config.seed * 100 + index)
-            for index, region in enumerate(config.regions)
+            AccountDataset(stack.emulator, stack.control, account, region, seed=config.seed * 100 + index)
+            for index, (account, region) in enumerate(
+                (account, region) for account in config.accounts for region in config.regions
+            )
         ]
+        # (registrationId, version) -> (statusTimestamp, status) of the latest version event published
+        self.known_status: dict[tuple[str, int], tuple[str, str]] = {}
         self.processes: dict[str, int | str] = {REGWATCH_PROCESS: "self", MOTO_PROCESS: stack.moto.pid}
         self.slack_queued = 0
         self.measure_rss = proc_available()
@@ -203,7 +319,9 @@ class _Day:
 
     # --- bookkeeping: compact, so the harness itself does not grow through the day
 
-    def collect(self) -> None:
+    def collect(self, evaluation: int | None = None) -> None:
+        """Count what was published and delivered; `evaluation`: the tick of the evaluator run
+        whose events these are (its reminders are checked against what was published before)."""
         pipeline, result = self.pipeline, self.result
         pipeline._collect()
         for detail in pipeline.audit_details:
@@ -211,9 +329,14 @@ class _Day:
             if event_id is None:
                 continue
             result.published[event_id] += 1
+            if detail.get("digest"):
+                result.digests.setdefault(event_id, str(detail.get("day")))
+                continue
             if detail.get("alert", True):
                 result.alerts.add(event_id)
-            if detail.get("scope") == "VERSION":
+            if "reminder" in detail:
+                self._reminder(event_id, detail, evaluation)
+            elif detail.get("scope") == "VERSION":
                 key = VersionTransition(
                     detail["registrationId"],
                     int(detail["versionNumber"]),
@@ -221,6 +344,11 @@ class _Day:
                     detail["statusTimestamp"],
                 )
                 result.version_events.setdefault(key, event_id)
+                version = (key.registration_id, key.version_number)
+                stamp = key.status_timestamp or ""
+                latest = self.known_status.get(version)
+                if latest is None or latest[0] <= stamp:
+                    self.known_status[version] = (stamp, key.status)
         pipeline.audit_details.clear()
         result.deliveries["sns"].update(pipeline.sns_event_ids)
         pipeline.sns_event_ids.clear()
@@ -228,6 +356,40 @@ class _Day:
         for payload in list(self.stack.slack.deliveries):
             result.deliveries["slack"].update(event_ids_in(str(payload)))
         self.stack.slack.clear()
+
+    def _reminder(self, event_id: str, detail: dict[str, Any], evaluation: int | None) -> None:
+        result = self.result
+        if event_id in result.reminders:
+            return  # the same reminder published again (a crash before its record): one id
+        seen = ReminderSeen(
+            detail["reminder"]["kind"],
+            detail["status"],
+            detail["registrationId"],
+            int(detail["versionNumber"]),
+            detail["reminder"]["since"],
+            evaluation if evaluation is not None else -1,
+        )
+        result.reminders[event_id] = seen
+        # regwatch knew the version had moved on if it had published a later status of it.
+        latest = self.known_status.get((seen.registration_id, seen.version_number))
+        if latest is not None and latest[0] > seen.since and latest[1] != seen.status:
+            result.reminders_after_move.append(event_id)
+
+    def evaluate(self, tick: int) -> None:
+        """The hourly evaluator run: reminders, and the digest once its local time has come."""
+        config, result = self.config, self.result
+        self.collect()  # what the scans published first: the moved-on check compares with it
+        now = self.fleet.now()
+        local = now.astimezone(ZoneInfo(config.digest_timezone))
+        hour, minute = (int(part) for part in config.digest_time.split(":"))
+        if local.time() >= local_time(hour, minute):
+            result.digest_days_due.add(local.date().isoformat())
+        report = self.fleet.evaluate()
+        result.evaluations += 1
+        if report is None or report.get("errors"):
+            result.evaluator_failures += 1
+        self.pipeline.drain()
+        self.collect(evaluation=tick)
 
     # --- faults
 
@@ -310,18 +472,18 @@ class _Day:
     # --- the schedule
 
     def scan(self, tick: int | None = None) -> None:
-        """One scheduled scan; `tick` None for scans outside the day (baseline, catch-up)."""
-        control = self.stack.control
-        control.reset_counters()
-        # The deployed scanner's timeout is the Lambda maximum (docs/configuration.md).
-        summary = self.pipeline.scan(remaining_millis=900_000)
-        counters = control.counters()
-        self.result.calls_per_scan.append(sum(n for op, n in counters.items() if ":" not in op))
-        if summary is None:
-            self.result.failed_invocations += 1
-        elif tick is not None:
-            for name, region in summary.get("regions", {}).items():
-                self.result.region_calls.append((tick, name, sum(region.get("apiCalls", {}).values())))
+        """One schedule (dispatcher, scan queue, scanner per target); `tick` None for scans
+        outside the day (baseline, catch-up)."""
+        self.pipeline.control.advance_clock(SCAN_INTERVAL_SECONDS)
+        items = self.fleet.scan()
+        result = self.result
+        result.calls_per_scan.append(sum(item.calls for item in items))
+        for item in items:
+            result.sms_calls_by_account[item.target.split("/")[0]] += item.calls
+            if item.failed:
+                result.failed_invocations += 1
+            elif tick is not None:
+                result.region_calls.append((tick, item.target, item.calls))
         self.pipeline.drain()
 
     def redrive(self, only: str | None = None) -> None:
@@ -344,6 +506,8 @@ class _Day:
         to strike at (no event to deliver, a single listing page): they wait for the next scan."""
         result = self.result
         for dataset in self.datasets:
+            if tick == 1:
+                result.injected += self.start_authentication(dataset)
             result.injected += dataset.mutate(self.config.churn_share, self.config.hidden_share, tick)
         probes = [(fault, self.arm(fault)) for fault in [*carried, *self.plan.at(tick)]]
         down = tick in self.plan.notifier_down
@@ -358,13 +522,26 @@ class _Day:
         self.clear_faults()
         if tick == self.plan.notifier_down.stop:
             self.redrive(only="sns")  # the operator, once the notifier is back
+        if tick % self.config.evaluator_every == 0:
+            self.evaluate(tick)
         return waiting
+
+    def start_authentication(self, dataset: AccountDataset) -> list[InjectedTransition]:
+        """Versions in review that AWS sends to REQUIRES_AUTHENTICATION now: waits that begin
+        during the day, long enough (most are not picked by the churn again) to be reminded."""
+        chosen = dataset.in_status("REVIEWING")[: self.config.authentication_starts]
+        injected: list[InjectedTransition] = []
+        for registration_id in chosen:
+            version = dataset._registration(registration_id).current.number
+            injected += dataset.set_status(registration_id, version, "REQUIRES_AUTHENTICATION", tick=1)
+        self.result.authentication_started += len(chosen)
+        return injected
 
     def run(self) -> SoakResult:
         config, result = self.config, self.result
         started = time.perf_counter()
         for index, dataset in enumerate(self.datasets):
-            dataset.generate(config.registrations_per_region, 1, 3, seed=config.seed * 100 + index)
+            dataset.generate(config.registrations_per_target, 1, 3, seed=config.seed * 100 + index)
         self.scan()
         self.pipeline.start_measuring()
         result.calls_per_scan.clear()
@@ -394,6 +571,8 @@ class _Day:
         self.collect()
         result.dead_lettered = sum(target.stats.dead_lettered for target in self.pipeline.targets)
         result.left_in_dlq = self.pipeline.dead_letter_depth()
+        result.left_in_scan_dlq = self.fleet.dead_letter_depth()
+        result.dispatcher_failures = self.fleet.dispatcher_failures
         result.wall_seconds = time.perf_counter() - started
         return result
 

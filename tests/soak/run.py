@@ -1,7 +1,9 @@
 """`make soak`: a simulated day of chaos; prints its table and, with --write-docs, writes it
 into docs/reliability.md (section `reliability-soak`).
 
-    python -m tests.soak.run [--seed N] [--registrations 1000] [--ticks 288] [--write-docs]
+    python -m tests.soak.run [--seed N] [--registrations 500] [--ticks 288] [--write-docs]
+
+--registrations is per target (account and region): 2 accounts × 2 regions.
     python -m tests.soak.run --docs-from benchmarks/results/soak.json   # rewrite the docs only
 
 Exit status 1 when an invariant is violated (the table says which), 2 on bad input.
@@ -10,6 +12,7 @@ Exit status 1 when an invariant is violated (the table says which), 2 on bad inp
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import signal
 import statistics
@@ -30,7 +33,14 @@ from benchmarks.docs_sections import (
 )
 from benchmarks.readme_figures import write_docs_and_readme
 from tests.soak.chaos import KINDS, NOTIFIER_DOWN
-from tests.soak.day import CALL_BUDGET_PER_REGION, RSS_GROWTH_LIMIT, SoakConfig, SoakResult, run_day
+from tests.soak.day import (
+    CALL_BUDGET_PER_REGION,
+    RSS_GROWTH_LIMIT,
+    SOAK_REMINDER_SETTINGS,
+    SoakConfig,
+    SoakResult,
+    run_day,
+)
 
 RESULTS_FORMAT = 1
 RESULTS_FILE = ROOT / "benchmarks" / "results" / "soak.json"
@@ -60,8 +70,10 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=_whole_number("soak seed", 0, "e.g. `make soak SEED=7`"), default=1)
     parser.add_argument(
         "--registrations",
-        type=_whole_number("--registrations (per region)", 1, "e.g. `make soak ARGS='--registrations 1000'`"),
-        default=1000,
+        type=_whole_number(
+            "--registrations (per account and region)", 1, "e.g. `make soak ARGS='--registrations 500'`"
+        ),
+        default=500,
     )
     parser.add_argument(
         "--ticks", type=_whole_number("--ticks", 12, "288 is a day of 5-minute scans"), default=288
@@ -93,17 +105,32 @@ def render(result: SoakResult) -> str:
             "",
         ]
     )
+    hub, *members = config.accounts
+    reminder_kinds = Counter(seen.kind for seen in result.reminders.values())
+    reminder_delivery = result.reminder_deliveries()
+    digest_days = sorted(set(result.digests.values()))
     lines = [
         *stopped,
-        f"Seed {config.seed}: {config.registrations_per_region:,} registrations in each of "
-        f"{len(config.regions)} regions ({', '.join(config.regions)}), one account (the emulator is "
-        f"single-account on this branch); {config.ticks} scans of 5 minutes on the emulator clock "
-        f"({config.ticks / 12:g} h), {config.churn_share:.1%} of each region changing per scan "
-        f"({config.hidden_share:.0%} hidden from the summary), then a quiet reconciliation cycle of "
-        f"{config.catch_up_scans} scans; wall time {result.wall_seconds:,.0f} s.",
+        f"Seed {config.seed}: {len(config.accounts)} accounts × {len(config.regions)} regions "
+        f"({', '.join(config.regions)}), {config.registrations_per_target:,} registrations in each "
+        f"(account, region), {config.targets * config.registrations_per_target:,} in all. The hub "
+        f"{hub} is scanned with the functions' own credentials, the member "
+        f"{', '.join(members)} through moto STS AssumeRole on its spoke role (`TARGET_ACCOUNTS`); "
+        "every schedule is the dispatcher → scan queue → scanner, one work item per target. "
+        f"{config.ticks} schedules of 5 minutes on the emulator clock ({config.ticks / 12:g} h), "
+        f"{config.churn_share:.1%} of each target changing per scan ({config.hidden_share:.0%} hidden "
+        f"from the summary), {config.authentication_starts} versions per target sent to "
+        "REQUIRES_AUTHENTICATION at the first scan; the evaluator every "
+        f"{config.evaluator_every} scans (hourly), the daily digest at {config.digest_time} "
+        f"{config.digest_timezone} to Slack and SNS. Evaluator settings for the soak: "
+        f"`REMINDER_SETTINGS` {json.dumps(SOAK_REMINDER_SETTINGS)} (the link's 7 days are AWS's, so "
+        "AUTHENTICATION_LINK_EXPIRING is due 1 h after a version enters REQUIRES_AUTHENTICATION), "
+        f"other thresholds default. Then a quiet reconciliation cycle of {config.catch_up_scans} "
+        f"scans; wall time {result.wall_seconds:,.0f} s.",
         "",
         "| Figure | Value |",
         "|---|---:|",
+        f"| Targets per schedule: accounts × regions | {len(config.accounts)} × {len(config.regions)} |",
         f"| Transitions injected (revealed / hidden by the summary) | {len(result.injected):,} "
         f"({revealed:,} / {len(result.injected) - revealed:,}) |",
         f"| Events published, distinct (accepted PutEvents copies) | {len(result.published):,} "
@@ -117,11 +144,35 @@ def render(result: SoakResult) -> str:
         f"({result.late_accepts()} late accepts struck) |",
         f"| Dead-lettered / redriven / left in DLQs | {result.dead_lettered} / {result.redriven} / "
         f"{result.left_in_dlq} |",
-        f"| Failed scanner invocations | {result.failed_invocations} |",
+        f"| Failed invocations: scanner work items / dispatcher (all retried) | "
+        f"{result.failed_invocations} / {result.dispatcher_failures} |",
+        f"| Work items left in the scan queue's DLQ | {result.left_in_scan_dlq} |",
+        "| SMS API requests filed under each account: "
+        + " / ".join(["hub", *(["member"] * len(members))])
+        + " | "
+        + " / ".join(f"{result.sms_calls_by_account[account]:,}" for account in config.accounts)
+        + " |",
+        f"| Evaluator runs / failed or with errors | {result.evaluations} / {result.evaluator_failures} |",
+        f"| Reminders published, distinct | {len(result.reminders):,} ("
+        + ", ".join(f"{kind} {count}" for kind, count in sorted(reminder_kinds.items()))
+        + ") |",
+        f"| Authentication reminders about a wait begun during the day | "
+        f"{result.day_born_authentication_reminders()} |",
+        "| Reminders lost / duplicated: Slack; SNS | "
+        + "; ".join(f"{lost} / {dup}" for lost, dup in reminder_delivery.values())
+        + " |",
+        f"| Reminders about a status already published as moved on | {len(result.reminders_after_move)} |",
+        f"| Daily digests published (local day) / delivered to Slack / SNS | {len(result.digests)} "
+        f"({', '.join(digest_days) or 'none'}) / "
+        + " / ".join(
+            str(sum(result.deliveries[name][event_id] for event_id in result.digests))
+            for name in ("slack", "sns")
+        )
+        + " |",
         f"| SMS API requests per scan (all regions): mean / p95 / max | {statistics.fmean(calls or [0]):.1f} "
         "/ "
         f"{_percentile(calls, 0.95)} / {max(calls, default=0)} |",
-        f"| SMS API calls per region per completed scan: max (budget {CALL_BUDGET_PER_REGION}) | "
+        f"| SMS API calls per target per completed scan: max (budget {CALL_BUDGET_PER_REGION}) | "
         f"{max(region_calls, default=0)} |",
     ]
     if result.rss:
@@ -158,9 +209,13 @@ def render(result: SoakResult) -> str:
         ),
         "",
         "Invariants: every injected transition published and delivered exactly once per destination "
-        "(Slack late-accept duplicates counted apart); nothing left in a DLQ after redrive; peak RSS of "
-        f"each process not more than {RSS_GROWTH_LIMIT:.0%} higher in the last hour than in the first; "
-        f"SMS calls per region per scan ≤ {CALL_BUDGET_PER_REGION}; every planned fault struck. "
+        "(Slack late-accept duplicates counted apart); every reminder delivered exactly once per "
+        "destination; exactly one digest per destination for each local day whose digest time the "
+        "day reached; no reminder about a status regwatch had already published as moved on; nothing "
+        "left in a DLQ (notifiers' after redrive, scan queue's); peak RSS of each process not more "
+        f"than {RSS_GROWTH_LIMIT:.0%} higher in the last hour than in the first; SMS calls per target "
+        f"per scan ≤ {CALL_BUDGET_PER_REGION}; SMS calls filed under every account; every planned "
+        "fault struck. "
         + ("**All held.**" if not violations else "**Violated:** " + "; ".join(violations) + "."),
     ]
     return "\n".join(lines)
@@ -186,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.simplefilter("ignore", UserWarning)
     origin = provenance(("python -m tests.soak.run " + shlex.join(argv)).strip())
     config = SoakConfig(
-        seed=arguments.seed, registrations_per_region=arguments.registrations, ticks=arguments.ticks
+        seed=arguments.seed, registrations_per_target=arguments.registrations, ticks=arguments.ticks
     )
     # SIGTERM / Ctrl-C: finish the current scan, then check and report what ran (says so).
     stop = threading.Event()

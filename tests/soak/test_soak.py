@@ -1,9 +1,11 @@
 """The soak, short: two hours of the simulated day (`make soak` runs the full 24), in `make test`.
 
-150 registrations in each of two regions (more than one listing page, so expired NextTokens
-can strike), 24 five-minute scans with overlapping faults of every kind, the SNS notifier
-down for 8 scans and redriven, then the quiet reconciliation cycle. The invariants are those
-of the full day (tests/soak/day.py).
+Two accounts (the hub, and a member reached by AssumeRole) × two regions, 110 registrations in
+each (more than one listing page, so expired NextTokens can strike), scanned through the
+dispatcher and the scan queue; 24 five-minute scans with overlapping faults of every kind,
+the SNS notifier down for 8 scans and redriven, the evaluator after scans 12 and 24 (the
+digest time set to the first), then the quiet reconciliation cycle. The invariants are
+those of the full day (tests/soak/day.py).
 """
 
 from __future__ import annotations
@@ -19,14 +21,18 @@ from tests.soak.day import (
     CALL_BUDGET_PER_REGION,
     REGWATCH_PROCESS,
     RSS_GROWTH_LIMIT,
+    ReminderSeen,
     SoakConfig,
     SoakResult,
     proc_available,
     run_day,
 )
+from tests.soak.fleet import HUB, MEMBER
 from tests.soak.run import main, render
 
-CONFIG = SoakConfig(seed=5, registrations_per_region=150, ticks=24)
+# The digest at 01:30 Berlin (00:30 UTC on the emulator's first day): the evaluator run after
+# scan 12 (01:00 UTC) sends it.
+CONFIG = SoakConfig(seed=5, registrations_per_target=110, ticks=24, digest_time="01:30")
 # About 2 minutes alone; the whole day runs once for the module, on a machine shared with the suite.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -47,6 +53,41 @@ def test_every_injected_transition_is_delivered_exactly_once_per_destination(day
     assert duplicates["sns"] == 0
     # Slack's only duplicate: a post accepted after the client timed out (documented).
     assert duplicates["slack"] <= day.late_accepts()
+
+
+def test_both_accounts_and_regions_are_scanned_through_the_scan_queue(day: SoakResult) -> None:
+    assert CONFIG.accounts == (HUB, MEMBER)
+    targets = {target for _, target, _ in day.region_calls}
+    assert targets == {f"{a}/{r}" for a in CONFIG.accounts for r in CONFIG.regions}
+    # The member's requests carry moto STS credentials of its role: the emulator files them there.
+    assert day.sms_calls_by_account[MEMBER] > 0 and day.sms_calls_by_account[HUB] > 0
+    assert day.left_in_scan_dlq == 0
+
+
+def test_reminders_and_the_digest_reach_each_destination_exactly_once(day: SoakResult) -> None:
+    assert day.evaluations == CONFIG.ticks // CONFIG.evaluator_every
+    assert day.evaluator_failures == 0
+    assert day.reminders, "the evaluator published no reminder"
+    assert day.authentication_started > 0
+    assert day.day_born_authentication_reminders() > 0, "no REQUIRES_AUTHENTICATION wait crossed a threshold"
+    assert set(day.reminders) <= day.alerts
+    assert day.reminder_deliveries() == {"slack": (0, 0), "sns": (0, 0)}
+    assert day.reminders_after_move == []
+    assert sorted(day.digests.values()) == ["2026-01-05"] == sorted(day.digest_days_due)
+    assert day.digest_problems() == []
+
+
+def test_the_reminder_and_digest_checks_can_fail() -> None:
+    broken = SoakResult(CONFIG, plan_day(5, 24))
+    broken.digests = {"a": "2026-01-05", "b": "2026-01-05"}
+    broken.digest_days_due = {"2026-01-05"}
+    broken.deliveries["slack"]["a"] = 2
+    broken.reminders["r"] = ReminderSeen("REVIEW_OVERDUE", "REVIEWING", "registration-x", 1, "", 12)
+    broken.alerts.add("r")
+    problems = broken.digest_problems()
+    assert "2 distinct digests published for 2026-01-05" in problems
+    assert "the 2026-01-05 digest reached slack 2 times" in problems
+    assert broken.reminder_deliveries() == {"slack": (1, 0), "sns": (1, 0)}
 
 
 def test_every_fault_kind_struck_and_nothing_is_left_in_a_dead_letter_queue(day: SoakResult) -> None:
