@@ -75,9 +75,12 @@ class OrgDemo:
         )
         self.members = {acme_eu: "Acme EU (discovered)", ACME_LABS: "Acme Labs (listed, role missing)"}
         for region in self.regions:
-            self._registration(acme_eu, region, BRAND, "DENIED")
-        self._registration(acme_eu, self.regions[0], TOLL_FREE, "APPROVED")
-        self._registration(ACME_LABS, self.regions[-1], BRAND, "REQUIRES_AUTHENTICATION")
+            self._registration(acme_eu, region, BRAND, "DENIED", ("contactInfo.dbaName", "Acme EU"))
+        self._registration(
+            acme_eu, self.regions[0], TOLL_FREE, "APPROVED", ("companyInfo.companyName", "Acme EU Travel Ltd")
+        )
+        labs_brand = ("contactInfo.dbaName", "Acme Labs")
+        self._registration(ACME_LABS, self.regions[-1], BRAND, "REQUIRES_AUTHENTICATION", labs_brand)
         self.gate.missing.add(f"arn:aws:iam::{ACME_LABS}:role/{SPOKE_ROLE_NAME}")
         self.note(
             "phase",
@@ -86,9 +89,14 @@ class OrgDemo:
             f"{ROLE_CREATED_BEFORE_SCAN})",
         )
 
-    def _registration(self, account: str, region: str, registration_type: str, status: str) -> None:
+    def _registration(
+        self, account: str, region: str, registration_type: str, status: str, name_field: tuple[str, str]
+    ) -> None:
         created = self.control.create_registration(region, registration_type, account=account)
         registration_id = str(created["RegistrationId"])
+        # The field its owners know it by (docs/notifications.md#names), filled before submission.
+        path, name = name_field
+        self.control.set_field(region, registration_id, 1, path, text_value=name, account=account)
         self.control.set_version_status(region, registration_id, 1, "SUBMITTED", account=account)
         self.control.set_version_status(region, registration_id, 1, status, account=account)
 
