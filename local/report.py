@@ -182,7 +182,11 @@ class StackFacts(Protocol):
 
 def summarize(stack: StackFacts, dead_letters: Mapping[str, list[Any]], seconds: float) -> str:
     """The end-of-demo table: transitions, notifications, API calls, duplicates, dead letters."""
-    statuses = Counter(str(e.get("detail", {}).get("status")) for e in stack.transitions)
+    # Events without a status (the daily digest) are counted by their detail-type.
+    statuses = Counter(
+        str(e.get("detail", {}).get("status") or f"({e.get('detail-type', 'unknown')})")
+        for e in stack.transitions
+    )
     baseline = sum(1 for e in stack.transitions if e.get("detail", {}).get("baseline"))
     destinations = Counter(n.destination for n in stack.notifications)
     counters = stack.control.counters()
