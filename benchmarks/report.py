@@ -156,6 +156,11 @@ def size_table(result: SizeResult) -> list[str]:
             float(sum(regwatch.baseline_sms_calls.values())),
         ),
         _row(
+            "Baseline (first) scan: scanner invocations (a first scan resumes until its listing completes)",
+            n(float(naive.baseline_invocations or 1)),
+            float(regwatch.baseline_invocations),
+        ),
+        _row(
             "Baseline (first) scan: wall time, quota off (s)",
             naive.baseline.wall_seconds if naive.baseline else None,
             regwatch.baseline.wall_seconds if regwatch.baseline else None,
