@@ -81,6 +81,8 @@ def test_the_ten_thousand_projection_reads_the_latest_n10000_section(tmp_path: P
         paced,
     )
     assert "190 s paced at 0.8/s per operation, so both fit one 5-minute schedule" in paced_body
+    # The summary against the targets quotes the same figure.
+    assert "two targets side by side, **190 s** each" in paced_body
     assert "**0 lost** (6/6 detected)" in body and "150–150 MB" in body
     missing = render_org_scale(
         OrgScaleConfig(accounts=1),
