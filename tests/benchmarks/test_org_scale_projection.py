@@ -10,6 +10,7 @@ from benchmarks.docs_sections import Provenance, render_section
 from benchmarks.org_scale import (
     OrgScaleConfig,
     ScheduleResult,
+    SteadyScanReference,
     makespan,
     projected_seconds,
     render_org_scale,
@@ -47,47 +48,43 @@ def _schedule(kind: str) -> ScheduleResult:
     )
 
 
-def test_the_ten_thousand_projection_reads_the_latest_n10000_section(tmp_path: Path) -> None:
-    assert ten_k_reference(tmp_path) is None
-    origin = Provenance("make bench", "2026-01-05 00:00 UTC", "2 cores", "abc123")
-    table = "| Figure | naive | regwatch |\n|---|---:|---:|\n| **SMS API calls, total** | 10,100 | 245 |"
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "performance.md").write_text(
-        render_section("performance-n10000", origin, table), encoding="utf-8"
-    )
-    reference = ten_k_reference(tmp_path)
-    assert reference is not None and reference.calls == 245
-    assert "section `performance-n10000`, measured 2026-01-05 00:00 UTC" in reference.source
-
-    body = render_org_scale(
+def _render(reference: SteadyScanReference | None) -> str:
+    return render_org_scale(
         OrgScaleConfig(accounts=1),
         [_schedule("baseline"), _schedule("steady 1")],
         {"duplicates": 0, "eventIds": 6},
         reference,
     )
+
+
+def _write_ten_k_section(root: Path, table: str) -> None:
+    origin = Provenance("make bench", "2026-01-05 00:00 UTC", "2 cores", "abc123")
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "performance.md").write_text(
+        render_section("performance-n10000", origin, table), encoding="utf-8"
+    )
+
+
+def test_the_ten_thousand_projection_reads_the_latest_n10000_section(tmp_path: Path) -> None:
+    assert ten_k_reference(tmp_path) is None
+    table = "| Figure | naive | regwatch |\n|---|---:|---:|\n| **SMS API calls, total** | 10,100 | 245 |"
+    _write_ten_k_section(tmp_path, table)
+    reference = ten_k_reference(tmp_path)
+    assert reference is not None and reference.calls == 245
+    assert "section `performance-n10000`, measured 2026-01-05 00:00 UTC" in reference.source
+
+    body = _render(reference)
     assert "made 245 SMS calls (docs/performance.md, section `performance-n10000`" in body
     # A section from before the paced row: every call one after another at 0.8/s.
     assert "306 s all at 0.8/s one after another, so each overruns a 5-minute schedule" in body
-    paced_table = table + "\n| API-paced time at 0.8 calls/s per operation (s) | 12,000 | 190 |"
-    (tmp_path / "docs" / "performance.md").write_text(
-        render_section("performance-n10000", origin, paced_table), encoding="utf-8"
-    )
+    paced_row = "| API-paced time at 0.8 calls/s per operation (s) | 12,000 | 190 |"
+    _write_ten_k_section(tmp_path, f"{table}\n{paced_row}")
     paced = ten_k_reference(tmp_path)
     assert paced is not None and paced.paced_seconds == 190
-    paced_body = render_org_scale(
-        OrgScaleConfig(accounts=1),
-        [_schedule("baseline"), _schedule("steady 1")],
-        {"duplicates": 0, "eventIds": 6},
-        paced,
-    )
+    paced_body = _render(paced)
     assert "190 s paced at 0.8/s per operation, so both fit one 5-minute schedule" in paced_body
     # The summary against the targets quotes the same figure.
     assert "two targets side by side, **190 s** each" in paced_body
     assert "**0 lost** (6/6 detected)" in body and "150–150 MB" in body
-    missing = render_org_scale(
-        OrgScaleConfig(accounts=1),
-        [_schedule("baseline"), _schedule("steady 1")],
-        {"duplicates": 0, "eventIds": 6},
-        None,
-    )
+    missing = _render(None)
     assert "no N = 10,000 result in docs/performance.md" in missing and "219.3" not in missing
