@@ -129,6 +129,8 @@ def alert_latency(found: dict[str, Section]) -> str:
     by_run = {row.get("Run", ""): row for row in rows}
     native = by_run.get("native events delivered", {})
     dropped = by_run.get("native events all dropped", {})
+    goal = (_line(section, "- Native-event path") or "").removeprefix("- ")
+    goal = f"goal {goal[:1].lower()}{goal[1:]}; " if goal else ""
     missed = (_line(section, "- No change missed") or "").removeprefix("- ")
     missed = missed[:1].lower() + missed[1:] if missed else "missed changes not reported"
     native_p50, native_p99 = native.get("p50", MISSING), native.get("p99", MISSING)
@@ -137,7 +139,7 @@ def alert_latency(found: dict[str, Section]) -> str:
         f"change at AWS → Slack post p50 / p99 **{native_p50} / {native_p99} s** "
         f"with AWS's native events delivered, {dropped_p50} / {dropped_p99} s "
         "with every native event dropped (the schedule catches them; the benchmark's schedule is "
-        f"compressed, see the section); {missed}."
+        f"compressed, see the section); {goal}{missed}."
     )
 
 
