@@ -181,7 +181,7 @@ def soak(found: dict[str, Section]) -> str:
     verdict = (
         "every invariant held"
         if "**All held.**" in verdict_line
-        else "violated: " + verdict_line.partition("**Violated:**")[2].strip()
+        else "violated: " + verdict_line.partition("**Violated:**")[2].strip().rstrip(".")
     )
     return (
         f"{_cell(section, 'Transitions injected', 'Value')} transitions injected (revealed / hidden), "

@@ -242,7 +242,7 @@ class SoakResult:
         found += self._fleet_violations()
         for name, growth in self.rss_growth().items():
             if name in REGWATCH_PROCESSES and growth > RSS_GROWTH_LIMIT:
-                found.append(f"peak RSS of {name} grew {growth:.0%} from the first hour to the last")
+                found.append(f"peak RSS of {name} grew {growth:.1%} from the first hour to the last")
         over = [calls for _, _, calls in self.region_calls if calls > CALL_BUDGET_PER_REGION]
         if over:
             found.append(f"{len(over)} region scans over the budget of {CALL_BUDGET_PER_REGION} SMS calls")
