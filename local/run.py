@@ -623,6 +623,9 @@ def _install_signal_handlers() -> None:
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, on_signal)
+    # Ctrl-C stops the demo even when it was started with SIGINT ignored (a parent that ignores
+    # it, e.g. a test runner's worker, passes that on; Python then never raises KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextlib.contextmanager

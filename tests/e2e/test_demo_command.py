@@ -43,7 +43,11 @@ SMALL_SCENARIO = {
 }
 
 
-def _demo(*args: str) -> subprocess.Popen[str]:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _demo(*args: str, sigint_ignored: bool = False) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'lambdas'}{os.pathsep}{ROOT}", "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "local.run", *args],
@@ -52,6 +56,8 @@ def _demo(*args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # A parent that ignores SIGINT (a test runner's worker, `nohup`) passes that on.
+        preexec_fn=_ignore_sigint if sigint_ignored else None,  # noqa: PLW1509 - before exec only
     )
 
 
@@ -113,7 +119,8 @@ def test_custom_scenario_runs_to_the_end_with_summary_and_slack_page(tmp_path: P
     reason="finds the demo's function processes through Linux /proc; without it this proves nothing",
 )
 def test_ctrl_c_stops_the_demo_and_leaves_no_process_behind(tmp_path: Path) -> None:
-    demo = _demo("--output", str(tmp_path / "out"))
+    # Started with SIGINT ignored, as a parent may pass on: Ctrl-C must stop the demo anyway.
+    demo = _demo("--output", str(tmp_path / "out"), sigint_ignored=True)
     assert demo.stdout is not None
     functions: list[int] = []
     seen: list[str] = []
