@@ -17,7 +17,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,12 @@ class Received:
 
 class ScriptedServer:
     name = "sink"
+    text_content_type = "text/plain"  # of answers that are text, not JSON
 
     def __init__(self, httpd: ThreadingHTTPServer) -> None:
         self._httpd = httpd
-        self.requests: list[Received] = []
+        # Every request, retries included: a `Received` here; subclasses may record less.
+        self.requests: list[Any] = []
         self._script: deque[dict[str, Any]] = deque()
         self.lock = threading.RLock()
         self._idle = threading.Condition(self.lock)
@@ -40,7 +42,7 @@ class ScriptedServer:
         self._thread = threading.Thread(target=httpd.serve_forever, name=self.name, daemon=True)
 
     @classmethod
-    def start(cls, port: int = 0, host: str = "127.0.0.1", **kwargs: Any) -> Any:
+    def start(cls, port: int = 0, host: str = "127.0.0.1", **kwargs: Any) -> Self:
         server_ref: list[ScriptedServer] = []
 
         class Handler(BaseHTTPRequestHandler):
@@ -95,48 +97,66 @@ class ScriptedServer:
         raise NotImplementedError
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        """Counts the request in flight (`wait_idle`) while `_respond` answers it."""
         with self.lock:
             self._in_flight += 1
         try:
-            length = int(request.headers.get("Content-Length") or 0)
-            raw = request.rfile.read(length).decode("utf-8", "replace")
-            try:
-                payload: Any = json.loads(raw)
-            except json.JSONDecodeError:
-                payload = raw
-            received = Received(request.path, {k.lower(): v for k, v in request.headers.items()}, payload)
-            with self.lock:
-                self.requests.append(received)
-                scripted = self._script.popleft() if self._script else {}
-            if scripted.get("delay"):
-                time.sleep(float(scripted["delay"]))
-            if "status" in scripted:
-                status = int(scripted["status"])
-                headers = {"Retry-After": str(scripted.get("retry_after", 1))} if status == 429 else {}
-                self._answer(request, status, scripted.get("body", {"status": "error"}), headers)
-                return
-            with self.lock:
-                status, body, headers = self.accept(received)
-            self._answer(request, status, body, headers)
+            self._respond(request)
         finally:
             with self._idle:
                 self._in_flight -= 1
                 self._idle.notify_all()
 
-    @staticmethod
-    def _answer(request: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str]) -> None:
+    def _record_and_script(self, recorded: Any) -> dict[str, Any]:
+        """Records a request and takes the next scripted answer in one step ({} when none is
+        queued); returns it after its delay, if it has one."""
+        with self.lock:
+            self.requests.append(recorded)
+            scripted = self._script.popleft() if self._script else {}
+        if scripted.get("delay"):
+            time.sleep(float(scripted["delay"]))
+        return scripted
+
+    def _respond(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode("utf-8", "replace")
+        try:
+            payload: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            payload = raw
+        received = Received(request.path, {k.lower(): v for k, v in request.headers.items()}, payload)
+        scripted = self._record_and_script(received)
+        if "status" in scripted:
+            status = int(scripted["status"])
+            body = scripted.get("body", {"status": "error"})
+            self._answer(request, status, body, retry_after_header(scripted))
+            return
+        with self.lock:
+            status, body, headers = self.accept(received)
+        self._answer(request, status, body, headers)
+
+    def _answer(
+        self, request: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> None:
         is_text = isinstance(body, str)
         data = (body if is_text else json.dumps(body)).encode("utf-8")
         try:
             request.send_response(status)
-            request.send_header("Content-Type", "text/plain" if is_text else "application/json")
+            request.send_header("Content-Type", self.text_content_type if is_text else "application/json")
             request.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
+            for name, value in (headers or {}).items():
                 request.send_header(name, value)
             request.end_headers()
             request.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
+            # The client gave up first (a scripted slow answer outlived its timeout): that is
+            # the scenario under test, not a server fault, so no traceback.
             request.close_connection = True
+
+
+def retry_after_header(scripted: dict[str, Any]) -> dict[str, str]:
+    """A scripted 429 carries Retry-After (1 s unless the script says otherwise)."""
+    return {"Retry-After": str(scripted.get("retry_after", 1))} if int(scripted["status"]) == 429 else {}
 
 
 def serve_until_interrupted(server: Any) -> None:

@@ -19,16 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import threading
-import time
-from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
-from local.sink_server import serve_until_interrupted
+from local.sink_server import ScriptedServer, retry_after_header, serve_until_interrupted
 from local.slack_web_api import SlackWebApi
 
 MAX_BLOCKS = 50
@@ -58,44 +55,20 @@ def _blocks_problem(blocks: Any) -> tuple[str, str] | None:
     return None
 
 
-class SlackWebhookServer:
-    def __init__(self, httpd: ThreadingHTTPServer, path: str) -> None:
-        self._httpd = httpd
-        self.path = path
-        self.requests: list[Any] = []
+class SlackWebhookServer(ScriptedServer):
+    """`ScriptedServer`'s lifecycle and scripting; answers in Slack's own text format."""
+
+    name = "slack-webhook"
+    text_content_type = "text/html"  # what hooks.slack.com answers
+
+    def __init__(self, httpd: ThreadingHTTPServer, verbose: bool = False) -> None:
+        super().__init__(httpd)
+        # A webhook path shaped like Slack's, with a random secret part like the real one.
+        self.path = f"/services/T0REGWATCH/B0REGWATCH/{secrets.token_urlsafe(18)}"
+        self.verbose = verbose
         self.deliveries: list[Any] = []
         self.rejections: list[tuple[int, str]] = []
-        self._script: deque[dict[str, Any]] = deque()
-        self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._in_flight = 0
-        self._thread = threading.Thread(target=httpd.serve_forever, name="slack-webhook", daemon=True)
         self.web_api = SlackWebApi()
-
-    @classmethod
-    def start(cls, port: int = 0, host: str = "127.0.0.1", verbose: bool = False) -> SlackWebhookServer:
-        # A webhook path shaped like Slack's, with a random secret part like the real one.
-        path = f"/services/T0REGWATCH/B0REGWATCH/{secrets.token_urlsafe(18)}"
-        server_ref: list[SlackWebhookServer] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return  # quiet: the request line holds the secret path
-
-            def do_POST(self) -> None:
-                server_ref[0]._handle(self, verbose)
-
-        httpd = ThreadingHTTPServer((host, port), Handler)
-        httpd.daemon_threads = True
-        server = cls(httpd, path)
-        server_ref.append(server)
-        server._thread.start()
-        return server
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     @property
     def api_url(self) -> str:
@@ -105,71 +78,35 @@ class SlackWebhookServer:
     def webhook_url(self) -> str:
         return self.url + self.path
 
-    def script(self, responses: list[dict[str, Any]]) -> None:
-        """Queue answers for the next requests, in order; then normal answers resume."""
-        with self._lock:
-            self._script.extend(responses)
+    def reset_state(self) -> None:
+        self.deliveries.clear()
+        self.rejections.clear()
+        self.web_api.clear()
 
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until no request is being answered (a delayed one may still be sleeping)."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
-
-    def clear(self) -> None:
-        """Forget everything, after in-flight requests finish so they cannot leak into the next test."""
-        self.wait_idle()
-        with self._lock:
-            self.requests.clear()
-            self.deliveries.clear()
-            self.rejections.clear()
-            self._script.clear()
-            self.web_api.clear()
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def _next_scripted(self) -> dict[str, Any] | None:
-        with self._lock:
-            return self._script.popleft() if self._script else None
-
-    def _handle(self, request: BaseHTTPRequestHandler, verbose: bool) -> None:
-        with self._lock:
-            self._in_flight += 1
-        try:
-            self._answer_request(request, verbose)
-        finally:
-            with self._idle:
-                self._in_flight -= 1
-                self._idle.notify_all()
-
-    def _answer_request(self, request: BaseHTTPRequestHandler, verbose: bool) -> None:
+    def _respond(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length)
         try:
             payload: Any = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             payload = None
-        with self._lock:
-            self.requests.append(payload if payload is not None else raw.decode("utf-8", "replace"))
-        scripted = self._next_scripted() or {}
-        if scripted.get("delay"):
-            time.sleep(float(scripted["delay"]))
+        # `requests` holds every payload received (the raw text when it was not JSON).
+        recorded: Any = payload if payload is not None else raw.decode("utf-8", "replace")
+        scripted = self._record_and_script(recorded)
         status = int(scripted.get("status", 200))
         if status != 200:
-            headers = {"Retry-After": str(scripted.get("retry_after", 1))} if status == 429 else {}
             default_body = {429: "rate_limited", 400: "invalid_payload", 404: "no_service"}.get(
                 status, "error"
             )
-            self._answer(request, status, str(scripted.get("body", default_body)), headers)
+            body = str(scripted.get("body", default_body))
+            self._answer(request, status, body, retry_after_header(scripted))
             return
         if request.path.startswith("/api/"):
-            with self._lock:
+            with self.lock:
                 answer = self.web_api.call(
                     request.path.removeprefix("/api/"), request.headers.get("Authorization", ""), payload
                 )
-            self._answer(request, 200, json.dumps(answer), content_type="application/json")
+            self._answer(request, 200, answer)
             return
         if request.path != self.path:
             self._answer(request, 404, "no_service")
@@ -179,37 +116,15 @@ class SlackWebhookServer:
             return
         problem = block_kit_problem(payload)
         if problem is not None:
-            with self._lock:
+            with self.lock:
                 self.rejections.append((400, f"{problem[0]}: {problem[1]}"))
             self._answer(request, 400, problem[0])
             return
-        with self._lock:
+        with self.lock:
             self.deliveries.append(payload)
-        if verbose:
+        if self.verbose:
             print(json.dumps(payload, indent=2, ensure_ascii=False), flush=True)
         self._answer(request, 200, "ok")
-
-    @staticmethod
-    def _answer(
-        request: BaseHTTPRequestHandler,
-        status: int,
-        body: str,
-        headers: dict[str, str] | None = None,
-        content_type: str = "text/html",
-    ) -> None:
-        data = body.encode("utf-8")
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", content_type)
-            request.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                request.send_header(name, value)
-            request.end_headers()
-            request.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            # The client gave up first (a scripted slow answer outlived its timeout): that is
-            # the scenario under test, not a server fault, so no traceback.
-            request.close_connection = True
 
 
 def main() -> None:
