@@ -226,11 +226,22 @@ def test_one_post_per_change_with_names_and_field_level_denial(story: LocalStack
     assert echo["alert"] is False and echo["eventId"] not in {n.event_id for n in story.notifications}
 
 
-def test_the_epilogue_reminds_escalates_and_sends_one_digest(story: LocalStack) -> None:
-    from local.reminders_demo import alert_summary, play_epilogue
+@pytest.fixture(scope="module")
+def epilogue(story: LocalStack) -> tuple[int, list[dict[str, Any]]]:
+    """The demo's epilogue played once: (notifications before it, the evaluator's reports).
+    The IAM check below needs it too: the evaluator makes its calls only here."""
+    from local.reminders_demo import play_epilogue
 
     before = len(story.notifications)
-    reports = play_epilogue(story)
+    return before, play_epilogue(story)
+
+
+def test_the_epilogue_reminds_escalates_and_sends_one_digest(
+    story: LocalStack, epilogue: tuple[int, list[dict[str, Any]]]
+) -> None:
+    from local.reminders_demo import alert_summary
+
+    before, reports = epilogue
     assert [r["remindersPublished"] for r in reports] == [
         {"AUTHENTICATION_LINK_EXPIRING": 1},
         {"AUTHENTICATION_LINK_EXPIRED": 1},
@@ -294,7 +305,8 @@ def _allowed_actions(template: dict[str, Any], function_id: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def recorded(story: LocalStack) -> dict[str, set[str]]:
+def recorded(story: LocalStack, epilogue: tuple[int, list[dict[str, Any]]]) -> dict[str, set[str]]:
+    # After the epilogue, whatever order the tests run in: it is where the evaluator calls AWS.
     return _recorded_actions(story.moto_url)
 
 
