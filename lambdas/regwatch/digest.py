@@ -98,27 +98,28 @@ def _line(
     )
 
 
-def build_digest(  # noqa: PLR0917 - the six inputs of one digest, all required
-    registrations: Iterable[tuple[RegionKey, RegistrationSnapshot]],
-    states: Mapping[RegionKey, ScanState],
-    policy: ReminderPolicy,
-    day: date,
-    timezone: str,
-    now: datetime,
-) -> Digest:
-    digest = Digest(day=day, timezone=timezone, generated_at=now)
-    for key, state in states.items():
-        digest.last_complete_scan[key] = state.last_scan_completed_at
-        digest.by_status.setdefault(key, Counter())
-    since = now - DIGEST_WINDOW
-    for key, snapshot in registrations:
+class DigestBuilder:
+    """Folds registrations into one day's digest as they stream by.
+
+    The evaluator reads the snapshot table once per run; the digest keeps only its counts
+    and lines, never the snapshots, so its memory follows what the digest says, not the
+    size of the fleet.
+    """
+
+    def __init__(self, policy: ReminderPolicy, day: date, timezone: str, now: datetime) -> None:
+        self.policy = policy
+        self.digest = Digest(day=day, timezone=timezone, generated_at=now)
+        self._since = now - DIGEST_WINDOW
+
+    def add(self, key: RegionKey, snapshot: RegistrationSnapshot) -> None:
+        digest, now = self.digest, self.digest.generated_at
         if snapshot.is_tombstone:
-            continue
+            return
         digest.by_status.setdefault(key, Counter())[snapshot.registration_status] += 1
         digest.last_complete_scan.setdefault(key, None)
         for version in snapshot.versions.values():
             latest = max(version.status_history.values(), default=None)
-            if latest is not None and latest >= since:
+            if latest is not None and latest >= self._since:
                 digest.changes.append(_line(key, snapshot, version.version_number, version.status, latest))
         current = snapshot.versions.get(snapshot.current_version_number)
         if current is not None and current.status in _NEEDS_HUMAN:
@@ -128,16 +129,37 @@ def build_digest(  # noqa: PLR0917 - the six inputs of one digest, all required
                 started = current.status_history.get("RequiresAuthenticationTimestamp")
                 deadline = started + _AUTH_LINK_VALIDITY if started else None
             digest.needs_human.append(replace(line, deadline=deadline, note=_NEEDS_HUMAN[current.status]))
-        for reminder in due_reminders(key, snapshot, policy, now):
+        for reminder in due_reminders(key, snapshot, self.policy, now):
             if reminder.kind is ReminderKind.REVIEW_OVERDUE:
                 line = _line(
                     key, snapshot, reminder.version.version_number, reminder.version.status, reminder.since
                 )
                 digest.overdue_reviews.append(replace(line, deadline=reminder.deadline, note=reminder.basis))
-    digest.changes.sort(key=lambda line: line.when or now, reverse=True)
-    digest.needs_human.sort(key=lambda line: line.deadline or now)
-    digest.overdue_reviews.sort(key=lambda line: line.deadline or now)
-    return digest
+
+    def finish(self, states: Mapping[RegionKey, ScanState]) -> Digest:
+        """The digest, with every target's scan state (targets without registrations too)."""
+        digest, now = self.digest, self.digest.generated_at
+        for key, state in states.items():
+            digest.last_complete_scan[key] = state.last_scan_completed_at
+            digest.by_status.setdefault(key, Counter())
+        digest.changes.sort(key=lambda line: line.when or now, reverse=True)
+        digest.needs_human.sort(key=lambda line: line.deadline or now)
+        digest.overdue_reviews.sort(key=lambda line: line.deadline or now)
+        return digest
+
+
+def build_digest(  # noqa: PLR0917 - the six inputs of one digest, all required
+    registrations: Iterable[tuple[RegionKey, RegistrationSnapshot]],
+    states: Mapping[RegionKey, ScanState],
+    policy: ReminderPolicy,
+    day: date,
+    timezone: str,
+    now: datetime,
+) -> Digest:
+    builder = DigestBuilder(policy, day, timezone, now)
+    for key, snapshot in registrations:
+        builder.add(key, snapshot)
+    return builder.finish(states)
 
 
 MAX_LINES_IN_EVENT = 100

@@ -14,10 +14,10 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from regwatch.digest import DigestSchedule, build_digest, digest_detail
+from regwatch.digest import DigestBuilder, DigestSchedule, digest_detail
 from regwatch.errors import PublishFailed, SnapshotConflict
 from regwatch.events import MAX_ENTRY_BYTES, SCHEMA_VERSION, EventContext
 from regwatch.ports import Publisher
@@ -26,6 +26,11 @@ from regwatch.reminders import ReminderPolicy, due_reminders, relevant_sent
 from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
 
 DIGEST_DETAIL_TYPE = "Registration Digest"
+
+
+def _digest_record_key(day: date, timezone: str) -> str:
+    """The item that records a local day's digest as sent (per timezone)."""
+    return f"{day.isoformat()}#{timezone}"
 
 
 class ReminderStore(Protocol):
@@ -82,48 +87,50 @@ class Evaluator:
 
     def run(self) -> EvaluationReport:
         report = EvaluationReport()
-        seen: list[tuple[RegionKey, RegistrationSnapshot]] = []
+        digest = self._digest_due()
         for key, snapshot in self.store.all_registrations():
             report.registrations += 1
-            seen.append((key, snapshot))
+            if digest is not None:
+                digest.add(key, snapshot)
             self._evaluate(key, snapshot, report)
-        self._digest(seen, report)
+        if digest is not None:
+            self._publish_digest(digest, report)
         return report
 
-    def _digest(
-        self, registrations: list[tuple[RegionKey, RegistrationSnapshot]], report: EvaluationReport
-    ) -> None:
-        """Today's digest, once: publish (deterministic id), then record the day."""
+    def _digest_due(self) -> DigestBuilder | None:
+        """Today's digest if it is due and not yet recorded; it is filled in the same pass."""
         schedule = self.digest_schedule
         if schedule is None:
-            return
+            return None
         now = self.clock()
         day = schedule.due_day(now)
-        if day is None:
-            return
-        timezone = schedule.timezone.key
-        record_key = f"{day.isoformat()}#{timezone}"
-        if self.store.digest_recorded(record_key):
-            return
-        digest = build_digest(registrations, self.store.all_states(), self.policy, day, timezone, now)
+        if day is None or self.store.digest_recorded(_digest_record_key(day, schedule.timezone.key)):
+            return None
+        return DigestBuilder(self.policy, day, schedule.timezone.key, now)
+
+    def _publish_digest(self, builder: DigestBuilder, report: EvaluationReport) -> None:
+        """Publish the day's digest (deterministic id), then record the day."""
+        digest = builder.finish(self.store.all_states())
         detail = digest_detail(digest, SCHEMA_VERSION)
         entry = {
             "Source": self.event_source,
             "DetailType": DIGEST_DETAIL_TYPE,
             "Detail": fit_detail_digest(detail, self.event_source),
-            "Time": now,
+            "Time": digest.generated_at,
             "Resources": [],
             "EventBusName": self.event_bus_name,
         }
         try:
             self.publisher.publish([entry])
         except PublishFailed as exc:
-            report.errors.append(f"digest {day}: publish: {exc}")
+            report.errors.append(f"digest {digest.day}: publish: {exc}")
             return
         # A conflict: another run recorded the day; it published the same id, consumers drop one.
         with contextlib.suppress(SnapshotConflict):
-            self.store.record_digest(record_key, digest.event_id, now)
-        report.digest = day.isoformat()
+            self.store.record_digest(
+                _digest_record_key(digest.day, digest.timezone), digest.event_id, digest.generated_at
+            )
+        report.digest = digest.day.isoformat()
 
     def _evaluate(
         self, key: RegionKey, snapshot: RegistrationSnapshot | None, report: EvaluationReport

@@ -3,14 +3,18 @@ what it says (quiet days included), within Block Kit / SNS limits."""
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from regwatch.digest import DigestSchedule, build_digest, digest_detail, digest_id
-from regwatch.evaluate import DIGEST_DETAIL_TYPE, fit_detail_digest
+from regwatch.evaluate import DIGEST_DETAIL_TYPE, Evaluator, fit_detail_digest
 from regwatch.event_models import parse_notification
 from regwatch.events import SCHEMA_VERSION
 from regwatch.model import RegistrationProfile
@@ -136,3 +140,72 @@ def test_a_busy_day_fits_block_kit_and_sns_with_and_n_more() -> None:
     assert len(body.encode()) <= BODY_BYTES_LIMIT
     assert "NEEDS A PERSON NOW (300)" in body and "...and 200 more" in body
     assert "deadline about 2026-04-05 06:00 UTC" in body
+
+
+class _Tracked(RegistrationSnapshot):
+    """A snapshot that can be weakly referenced (the slotted original cannot)."""
+
+
+class _StreamingStore:
+    """The snapshot table as the evaluator reads it, counting snapshots still alive."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.alive_at_yield: list[int] = []
+        self.recorded: list[str] = []
+
+    def all_registrations(self) -> Iterator[tuple[RegionKey, RegistrationSnapshot]]:
+        refs: list[weakref.ref[RegistrationSnapshot]] = []
+        for n in range(self.count):
+            gc.collect()
+            self.alive_at_yield.append(sum(1 for ref in refs if ref() is not None))
+            base = _snapshot(
+                n, "REQUIRES_AUTHENTICATION", NOW - timedelta(hours=2), "REQUIRES_AUTHENTICATION"
+            )
+            snapshot = _Tracked(**{name: getattr(base, name) for name in RegistrationSnapshot.__slots__})
+            refs.append(weakref.ref(snapshot))
+            yield KEY, snapshot
+            del snapshot
+
+    def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
+        return None
+
+    def record_reminders(self, key: RegionKey, snapshot: RegistrationSnapshot, sent: frozenset[str]) -> None:
+        return None
+
+    def all_states(self) -> dict[RegionKey, ScanState]:
+        return {KEY: ScanState(last_scan_completed_at=NOW)}
+
+    def digest_recorded(self, record_key: str) -> bool:
+        return False
+
+    def record_digest(self, record_key: str, event_id: str, now: datetime) -> None:
+        self.recorded.append(record_key)
+
+
+class _Publisher:
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    def publish(self, entries: list[dict[str, Any]]) -> None:
+        self.entries += entries
+
+
+def test_the_evaluator_streams_the_table_and_holds_no_snapshot_it_has_passed() -> None:
+    """The hourly run reads every snapshot; on digest day too it must not keep them (at
+    100,000 registrations that would be the whole fleet in memory): the digest folds each one."""
+    store, publisher = _StreamingStore(50), _Publisher()
+    evaluator = Evaluator(
+        store=store,
+        publisher=publisher,
+        policy=ReminderPolicy(),
+        clock=lambda: NOW,
+        event_source="regwatch",
+        event_bus_name="default",
+        digest_schedule=DigestSchedule(time(7, 0), ZoneInfo("UTC")),
+    )
+    report = evaluator.run()
+    assert report.registrations == 50 and report.digest == NOW.date().isoformat()
+    assert max(store.alive_at_yield) <= 1, store.alive_at_yield
+    [digest] = [e for e in publisher.entries if e["DetailType"] == DIGEST_DETAIL_TYPE]
+    assert json.loads(digest["Detail"])["needsHuman"]["total"] == 50
