@@ -183,6 +183,12 @@ def render(result: SoakResult) -> str:
                     f"| Peak RSS per hour, {name}: first / last / max (MB), growth | "
                     f"{hours[0] / MB:.0f} / {hours[-1] / MB:.0f} / {max(hours) / MB:.0f}, {growth:+.1%} |"
                 )
+                # The whole series: a leak climbs hour after hour, data growth or a one-off does not.
+                lines.append(
+                    f"| Peak RSS per hour, {name}, hours 1–{len(hours)} (MB) | "
+                    + " ".join(f"{hour / MB:.0f}" for hour in hours)
+                    + " |"
+                )
     else:
         lines.append(f"| Peak RSS per hour | not measured: {result.rss_note} |")
     last = result.stopped_at if result.stopped_at is not None else config.ticks
