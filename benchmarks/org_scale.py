@@ -15,10 +15,11 @@ quota on per (account, region, operation):
 
 Time is compressed: the emulator's quota and the scanner's client rate are both multiplied
 by `compression`, so a target's API pacing runs `compression` times faster. Real time per
-target is projected as SMS calls / 0.8 calls/s (the default `apiCallsPerSecond`, an upper
-bound: the two Describe operations have separate buckets but are called one after another)
-plus the target's measured non-API overhead. The parallel wall time of a schedule is the
-makespan of those per-target times on `concurrency` scanners (greedy, in dispatch order).
+target is projected as its SMS calls, in the order the worker recorded them, replayed
+through regwatch's per-operation token buckets at 0.8 calls/s (the default
+`apiCallsPerSecond`; benchmarks/pacing.py), plus the target's measured non-API overhead.
+The parallel wall time of a schedule is the makespan of those per-target times on
+`concurrency` scanners (greedy, in dispatch order).
 
 With `--write-docs` its figures go into the generated section `performance-org-scale` of
 docs/performance.md; the steady 10,000-registration scan it projects two regions from is read
@@ -127,7 +128,18 @@ def ten_k_reference(root: Path = ROOT) -> SteadyScanReference | None:
 
 
 def projected_seconds(target: dict[str, Any], compression: float) -> float:
-    """Real seconds of one target's scan: its SMS calls at 0.8/s plus its measured overhead."""
+    """Real seconds of one target's scan: its API-paced time plus its measured overhead.
+
+    With the worker's paced figures (benchmarks/pacing.py: the calls in the order made,
+    each operation on its own token bucket), API time is the replay at the deployed 0.8
+    calls/s and 100 ms per call, and the overhead is the wall time beyond the compressed
+    run's own pacing waits (it includes the local round trips: an over-, not an
+    under-estimate). Results from before those figures: every call one after another at
+    0.8/s, an upper bound.
+    """
+    if "pacedSeconds" in target:
+        overhead = max(0.0, target["wallSeconds"] - target["pacedWaitCompressedSeconds"])
+        return float(target["pacedSeconds"]) + overhead
     calls = sum(target["apiCalls"].values())
     paced_compressed = calls / (REAL_CLIENT_RATE * compression)
     overhead = max(0.0, target["wallSeconds"] - paced_compressed)
@@ -381,9 +393,10 @@ def render_org_scale(
         "registrations change before each steady schedule.",
         f"Time compressed ×{c:g}: emulator quota {c:g} calls/s and scanner rate "
         f"{REAL_CLIENT_RATE * c:g} calls/s per (account, region, operation), i.e. 1 and "
-        f"{REAL_CLIENT_RATE} calls/s in real time. Projected real "
-        f"time per target = SMS calls / {REAL_CLIENT_RATE} + measured non-API overhead; parallel wall time = "
-        f"makespan on {config.concurrency} scanners.",
+        f"{REAL_CLIENT_RATE} calls/s in real time. Projected real time per target = its SMS calls in "
+        f"the order made, replayed through regwatch's per-operation token buckets at {REAL_CLIENT_RATE} "
+        "calls/s and 100 ms per call (benchmarks/pacing.py), + measured non-API overhead; parallel wall "
+        f"time = makespan on {config.concurrency} scanners.",
         "",
         "| Schedule | Targets | Sequential (projected real, s) | Parallel at "
         f"{config.concurrency} (projected, s) | Speed-up | SMS calls/target (mean / max) | STS AssumeRole | "

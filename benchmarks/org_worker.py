@@ -2,8 +2,10 @@
 
 `python -m benchmarks.org_worker` drains the scan queue (SCAN_QUEUE_URL) one work item at a
 time through the real scanner handler (SQS event, batch size 1), and prints one JSON line:
-per target its wall time and the scanner's own per-target summary (API calls, transitions),
-the STS AssumeRole calls this environment made, and its peak RSS.
+per target its wall time, the scanner's own per-target summary (API calls, transitions) and
+its SMS calls' paced time (benchmarks/pacing.py: the order recorded by benchmarks/instrument.py
+replayed at the deployed rate, and at this run's compressed rate without call time), the STS
+AssumeRole calls this environment made, and its peak RSS.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 
 import boto3
 
+from benchmarks.instrument import install
+from benchmarks.pacing import paced_seconds
 from benchmarks.workers import FakeLambdaContext
 from local.fanout import sqs_event
 
@@ -40,6 +44,8 @@ def main() -> None:
     from scanner.dependencies import get_dependencies
     from scanner.handler import lambda_handler
 
+    ledger = install()  # before the scanner builds its sessions: every SMS call is recorded
+    compressed_rate = float(os.environ["API_CALLS_PER_SECOND"])
     summaries = _TargetSummaries()
     logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")).addHandler(summaries)
     region = os.environ["AWS_REGION"]
@@ -58,6 +64,7 @@ def main() -> None:
             break
         message = messages[0]
         before = len(summaries.summaries)
+        ledger.reset()
         started = time.perf_counter()
         try:
             result = lambda_handler(
@@ -70,8 +77,12 @@ def main() -> None:
             failures += 1
             continue
         sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-        for summary in summaries.summaries[before:]:
-            records.append({**summary, "wallSeconds": wall})
+        paced = {
+            "pacedSeconds": paced_seconds(ledger.sms_sequence),
+            "pacedWaitCompressedSeconds": paced_seconds(ledger.sms_sequence, compressed_rate, 0.0),
+        }
+        for summary in summaries.summaries[before:]:  # one: a work item is one target
+            records.append({**summary, "wallSeconds": wall, **paced})
     deps = get_dependencies()
     print(
         RESULT_PREFIX

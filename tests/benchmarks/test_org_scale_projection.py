@@ -16,6 +16,7 @@ from benchmarks.org_scale import (
     render_org_scale,
     ten_k_reference,
 )
+from benchmarks.pacing import paced_seconds
 
 
 def test_makespan_assigns_each_item_to_the_first_free_worker() -> None:
@@ -36,6 +37,21 @@ def test_projection_scales_only_the_paced_api_time() -> None:
     # Overhead never goes negative when the compressed run was faster than its pacing bound.
     fast = {"apiCalls": {"DescribeRegistrations": 8}, "wallSeconds": 0.01}
     assert projected_seconds(fast, compression=100) == pytest.approx(10)
+
+
+def test_projection_replays_the_recorded_call_order_when_the_worker_paced_it() -> None:
+    # 40 listing pages and 40 version reads, alternating: each operation has its own bucket,
+    # so the replay takes about 40 / 0.8 s, not the 80 / 0.8 s of the upper bound.
+    sequence = ["DescribeRegistrations", "DescribeRegistrationVersions"] * 40
+    target = {
+        "apiCalls": {"DescribeRegistrations": 40, "DescribeRegistrationVersions": 40},
+        "wallSeconds": 1.0,
+        "pacedSeconds": paced_seconds(sequence),
+        "pacedWaitCompressedSeconds": paced_seconds(sequence, 80, 0.0),
+    }
+    overhead = 1.0 - target["pacedWaitCompressedSeconds"]
+    assert projected_seconds(target, compression=100) == pytest.approx(target["pacedSeconds"] + overhead)
+    assert (40 - 1) / 0.8 <= target["pacedSeconds"] < 0.7 * 80 / 0.8  # the first token is free
 
 
 def _schedule(kind: str) -> ScheduleResult:
