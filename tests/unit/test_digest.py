@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -185,10 +185,11 @@ class _StreamingStore:
 
 class _Publisher:
     def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
+        self.entries: list[Mapping[str, Any]] = []
 
-    def publish(self, entries: list[dict[str, Any]]) -> None:
+    def publish(self, entries: Sequence[Mapping[str, Any]]) -> int:
         self.entries += entries
+        return len(entries)
 
 
 def test_the_evaluator_streams_the_table_and_holds_no_snapshot_it_has_passed() -> None:

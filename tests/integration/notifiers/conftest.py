@@ -9,13 +9,16 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
 
 from local.slack_webhook import SlackWebhookServer
+from notifier import handler as notifier_handler
 
 IDEMPOTENCY_TABLE = "regwatch-idempotency"
 SECRET_NAME = "regwatch/slack-webhook"
@@ -134,3 +137,36 @@ def fresh_metrics() -> None:
     from aws_lambda_powertools import Metrics
 
     Metrics().clear_metrics()
+
+
+@contextmanager
+def generic_notifier(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    destination: str,
+    secret: tuple[str, str, str],
+    settings: dict[str, str],
+    idempotency_table: str,
+) -> Iterator[None]:
+    """The generic notifier (lambdas/notifier) configured for `destination`: its secret
+    (`(environment variable, secret name, value)`) in moto Secrets Manager, its settings in
+    the environment, and a fresh execution environment before and after."""
+    variable, name, value = secret
+    environment = {
+        "DESTINATION": destination,
+        variable: create_secret(value, name=name),
+        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
+        **settings,
+    }
+    for key, setting in environment.items():
+        monkeypatch.setenv(key, setting)
+    monkeypatch.delenv("EVENT_SOURCE", raising=False)
+    notifier_handler.runtime.reset()
+    parameters.clear_caches()
+    yield
+    notifier_handler.runtime.reset()
+
+
+def invoke_notifier(event: dict[str, Any]) -> dict[str, Any]:
+    """One invocation of the generic notifier, as Lambda would make it."""
+    return notifier_handler.lambda_handler(event, FakeLambdaContext())

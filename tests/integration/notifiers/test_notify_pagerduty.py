@@ -11,7 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from local.pagerduty_events import PagerDutyServer
 from notifier import handler as notifier_handler
@@ -19,9 +18,9 @@ from regwatch.notification_errors import DestinationFailed, SecretUnavailable
 from tests.golden.sample_events import SAMPLES, T0, event_for
 from tests.integration.notifiers.conftest import (
     CapturedLogs,
-    FakeLambdaContext,
-    create_secret,
     emitted_metrics,
+    generic_notifier,
+    invoke_notifier,
 )
 
 PD_SECRET = "regwatch/pagerduty-routing-key"
@@ -44,24 +43,17 @@ def pagerduty(pagerduty_server: PagerDutyServer) -> PagerDutyServer:
 def pd_env(
     monkeypatch: pytest.MonkeyPatch, idempotency_table: str, pagerduty: PagerDutyServer
 ) -> Iterator[None]:
-    arn = create_secret(pagerduty.routing_key, name=PD_SECRET)
-    for name, value in {
-        "DESTINATION": "pagerduty",
-        "PAGERDUTY_ROUTING_KEY_SECRET_ARN": arn,
-        "PAGERDUTY_EVENTS_URL": pagerduty.events_url,
-        "PAGERDUTY_TIMEOUT_SECONDS": "1",
-        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("EVENT_SOURCE", raising=False)
-    notifier_handler.runtime.reset()
-    parameters.clear_caches()
-    yield
-    notifier_handler.runtime.reset()
+    with generic_notifier(
+        monkeypatch,
+        destination="pagerduty",
+        secret=("PAGERDUTY_ROUTING_KEY_SECRET_ARN", PD_SECRET, pagerduty.routing_key),
+        settings={"PAGERDUTY_EVENTS_URL": pagerduty.events_url, "PAGERDUTY_TIMEOUT_SECONDS": "1"},
+        idempotency_table=idempotency_table,
+    ):
+        yield
 
 
-def invoke(event: dict[str, Any]) -> dict[str, Any]:
-    return notifier_handler.lambda_handler(event, FakeLambdaContext())
+invoke = invoke_notifier
 
 
 def at(event: dict[str, Any], minutes: int) -> dict[str, Any]:

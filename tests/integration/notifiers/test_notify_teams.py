@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from local.teams_preview import write_teams_html
 from local.teams_workflow import TeamsWorkflowServer, envelope_problem
@@ -19,9 +17,9 @@ from regwatch.notification_errors import DestinationFailed, SecretUnavailable
 from tests.golden.sample_events import SAMPLES, event_for
 from tests.integration.notifiers.conftest import (
     CapturedLogs,
-    FakeLambdaContext,
-    create_secret,
     emitted_metrics,
+    generic_notifier,
+    invoke_notifier,
 )
 
 TEAMS_SECRET = "regwatch/teams-workflow-url"
@@ -44,23 +42,17 @@ def teams(teams_server: TeamsWorkflowServer) -> TeamsWorkflowServer:
 def teams_env(
     monkeypatch: pytest.MonkeyPatch, idempotency_table: str, teams: TeamsWorkflowServer
 ) -> Iterator[None]:
-    arn = create_secret(teams.webhook_url, name=TEAMS_SECRET)
-    for name, value in {
-        "DESTINATION": "teams",
-        "TEAMS_WEBHOOK_SECRET_ARN": arn,
-        "TEAMS_TIMEOUT_SECONDS": "1",
-        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("EVENT_SOURCE", raising=False)
-    notifier_handler.runtime.reset()
-    parameters.clear_caches()
-    yield
-    notifier_handler.runtime.reset()
+    with generic_notifier(
+        monkeypatch,
+        destination="teams",
+        secret=("TEAMS_WEBHOOK_SECRET_ARN", TEAMS_SECRET, teams.webhook_url),
+        settings={"TEAMS_TIMEOUT_SECONDS": "1"},
+        idempotency_table=idempotency_table,
+    ):
+        yield
 
 
-def invoke(event: dict[str, Any]) -> dict[str, Any]:
-    return notifier_handler.lambda_handler(event, FakeLambdaContext())
+invoke = invoke_notifier
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
