@@ -29,6 +29,9 @@ the last hour, SMS API calls per target per scan within the steady-state budget 
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -36,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as local_time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import boto3
@@ -135,6 +138,8 @@ class SoakResult:
     region_calls: list[tuple[int, str, int]] = field(default_factory=list)
     rss: dict[str, list[int]] = field(default_factory=dict)  # process -> peak RSS per hour (bytes)
     rss_note: str = ""
+    # The regwatch process's live heap at the end of each hour: what a leak would grow.
+    heap: list[HeapSample] = field(default_factory=list)
     stopped_at: int | None = None  # the last tick run, when the day was stopped early (SIGTERM/SIGINT)
     # reminders and digests (evaluator)
     reminders: dict[str, ReminderSeen] = field(default_factory=dict)  # eventId -> first seen
@@ -222,6 +227,12 @@ class SoakResult:
             name: hours[-1] / hours[0] - 1 for name, hours in self.rss.items() if len(hours) >= 2 and hours[0]
         }
 
+    def heap_growth(self) -> float | None:
+        """Growth of the regwatch process's live Python blocks from the first hour to the last."""
+        if len(self.heap) < 2 or not self.heap[0].python_blocks:
+            return None
+        return self.heap[-1].python_blocks / self.heap[0].python_blocks - 1
+
     def violations(self) -> list[str]:
         found: list[str] = []
         if self.unpublished():
@@ -272,6 +283,59 @@ def _peak_rss(pid: int | str) -> int:
 
 def _reset_peak(pid: int | str) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+@dataclass(frozen=True)
+class HeapSample:
+    """This process's live heap after a full garbage collection.
+
+    RSS also counts memory the allocators keep after it was freed (glibc's per-thread arenas,
+    Python's partly used arenas); live objects are what a leak grows. `python_blocks`: blocks
+    Python's allocator has handed out (sys.getallocatedblocks); `malloc_in_use` /
+    `malloc_free`: bytes glibc's malloc has handed out / keeps free in its arenas
+    (mallinfo2; None where the C library is not glibc ≥ 2.33).
+    """
+
+    python_blocks: int
+    malloc_in_use: int | None
+    malloc_free: int | None
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [  # glibc's struct mallinfo2
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+def _mallinfo2() -> Callable[[], _MallInfo2] | None:
+    try:
+        function = ctypes.CDLL(None).mallinfo2
+    except (AttributeError, OSError):
+        return None
+    function.restype = _MallInfo2
+    return cast(Callable[[], _MallInfo2], function)
+
+
+def heap_sample() -> HeapSample:
+    gc.collect()
+    blocks = sys.getallocatedblocks()
+    mallinfo = _mallinfo2()
+    if mallinfo is None:
+        return HeapSample(blocks, None, None)
+    info = mallinfo()
+    return HeapSample(blocks, int(info.uordblks), int(info.fordblks))
 
 
 # --- the day ------------------------------------------------------------------------
@@ -500,6 +564,7 @@ class _Day:
         for name, pid in self.processes.items():
             self.result.rss[name].append(_peak_rss(pid))
             _reset_peak(pid)
+        self.result.heap.append(heap_sample())
 
     def tick(self, tick: int, carried: list[Fault]) -> list[Fault]:
         """One scheduled scan of the day with its faults; returns the faults that found nothing

@@ -21,6 +21,7 @@ from tests.soak.day import (
     CALL_BUDGET_PER_REGION,
     REGWATCH_PROCESS,
     RSS_GROWTH_LIMIT,
+    HeapSample,
     ReminderSeen,
     SoakConfig,
     SoakResult,
@@ -110,6 +111,22 @@ def test_peak_rss_of_the_regwatch_process_does_not_grow(day: SoakResult) -> None
     hours = day.rss[REGWATCH_PROCESS]
     assert len(hours) == CONFIG.ticks // 12
     assert hours[-1] <= hours[0] * (1 + RSS_GROWTH_LIMIT), [h // 2**20 for h in hours]
+
+
+def test_the_live_heap_is_sampled_every_hour(day: SoakResult) -> None:
+    assert len(day.heap) == CONFIG.ticks // 12
+    assert all(sample.python_blocks > 0 for sample in day.heap)
+    assert "| Live heap, " in render(day)
+
+
+def test_rss_growth_is_read_as_retention_only_when_the_live_heap_stayed_flat() -> None:
+    grew = SoakResult(CONFIG, plan_day(5, 24))
+    grew.rss = {REGWATCH_PROCESS: [200 * 2**20, 230 * 2**20]}
+    grew.heap = [HeapSample(1_000_000, 20 * 2**20, 5 * 2**20), HeapSample(1_010_000, 20 * 2**20, 15 * 2**20)]
+    assert any("peak RSS of" in problem for problem in grew.violations())  # the invariant stays RSS
+    assert "the growth is memory the allocators keep" in render(grew)
+    grew.heap[-1] = HeapSample(1_300_000, 20 * 2**20, 15 * 2**20)  # live objects grew: maybe a leak
+    assert "the growth is memory the allocators keep" not in render(grew)
 
 
 def test_the_report_states_the_invariants_held(day: SoakResult) -> None:
