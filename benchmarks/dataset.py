@@ -50,13 +50,52 @@ def _states(registration: Any) -> dict[int, VersionState]:
 
 
 def _fingerprint(registration: Any) -> tuple[Any, ...]:
-    summary = registration.summary()
+    return summary_fingerprint(registration.summary())
+
+
+def summary_fingerprint(summary: dict[str, Any]) -> tuple[Any, ...]:
+    """What a registration summary shows of its versions: a change to it is revealed."""
     return (
         summary["RegistrationStatus"],
         summary["CurrentVersionNumber"],
         summary.get("ApprovedVersionNumber"),
         summary.get("LatestDeniedVersionNumber"),
     )
+
+
+def described_states(described: dict[str, Any]) -> dict[int, VersionState]:
+    """Version states from the control API's `get_registration` answer (epoch-second history)."""
+    return {
+        int(version["VersionNumber"]): (
+            str(version["RegistrationVersionStatus"]),
+            {
+                key: iso_utc(datetime.fromtimestamp(moment, tz=UTC))
+                for key, moment in version["RegistrationVersionStatusHistory"].items()
+            },
+        )
+        for version in described["Versions"]
+    }
+
+
+def plan_change(rng: random.Random, current_status: str, hidden_share: float) -> tuple[bool, str | None]:
+    """(hidden from the summary?, the current version's next status, or None for a new version)."""
+    hide = rng.random() < hidden_share
+    choices = _NEXT_STATUSES.get(current_status)
+    return hide, (rng.choice(choices) if choices else None)
+
+
+def transitions_between(
+    registration_id: str,
+    before: dict[int, VersionState],
+    after: dict[int, VersionState],
+    revealed: bool,
+    tick: int,
+) -> list[InjectedTransition]:
+    return [
+        InjectedTransition(transition, tick, revealed)
+        for number, state in after.items()
+        for transition in diff_version(registration_id, number, before.get(number), state)
+    ]
 
 
 class Dataset:
@@ -76,15 +115,13 @@ class Dataset:
     def _registration(self, registration_id: str) -> Any:
         return self._store.region(self.region).registrations[registration_id]
 
-    def _change(self, registration: Any, hide: bool) -> None:
+    def _change(self, registration: Any, hidden_share: float) -> None:
         current = registration.current
-        choices = _NEXT_STATUSES.get(current.status)
-        if choices is None:
+        hide, status = plan_change(self._rng, current.status, hidden_share)
+        if status is None:
             self._store.add_version(registration)  # a new version always shows in the summary
             return
-        self._store.set_version_status(
-            registration, current.number, self._rng.choice(choices), update_registration=not hide
-        )
+        self._store.set_version_status(registration, current.number, status, update_registration=not hide)
 
     def set_status(
         self,
@@ -113,11 +150,9 @@ class Dataset:
         self, registration: Any, before: dict[int, VersionState], fingerprint: tuple[Any, ...], tick: int
     ) -> list[InjectedTransition]:
         revealed = _fingerprint(registration) != fingerprint
-        injected = [
-            InjectedTransition(transition, tick, revealed)
-            for number, state in _states(registration).items()
-            for transition in diff_version(registration.registration_id, number, before.get(number), state)
-        ]
+        injected = transitions_between(
+            registration.registration_id, before, _states(registration), revealed, tick
+        )
         self.injected.extend(injected)
         return injected
 
@@ -130,7 +165,7 @@ class Dataset:
             for registration_id in chosen:
                 registration = self._registration(registration_id)
                 before, fingerprint = _states(registration), _fingerprint(registration)
-                self._change(registration, hide=self._rng.random() < hidden_share)
+                self._change(registration, hidden_share)
                 injected += self._record(registration, before, fingerprint, tick)
         return injected
 

@@ -136,6 +136,14 @@ def _api_call(operation: str) -> Action:
     return run
 
 
+def add_version(store: Store, body: dict[str, Any]) -> Any:
+    """A new DRAFT version copying the previous form, shown in the summary, whatever the
+    current version's status (no conflict rules: `create_version` is the AWS operation)."""
+    registration = _registration(store, body)
+    store.add_version(registration)
+    return describe(registration)
+
+
 def get_registration(store: Store, body: dict[str, Any]) -> Any:
     return describe(_registration(store, body))
 
@@ -159,6 +167,7 @@ ACTIONS: dict[str, Action] = {
     "set_field": set_field,
     "create_registration": create_registration,
     "create_version": _api_call("CreateRegistrationVersion"),
+    "add_version": add_version,
     "submit": _api_call("SubmitRegistrationVersion"),
     "discard": _api_call("DiscardRegistrationVersion"),
     "delete": _api_call("DeleteRegistration"),

@@ -104,6 +104,13 @@ class EmulatorControl:
         )
         return result
 
+    def add_version(self, region: str | None, registration_id: str, account: str | None = None) -> dict[str, Any]:
+        """A new DRAFT version (a copy of the form), whatever the current status; the full state."""
+        result: dict[str, Any] = self.call(
+            "add_version", region=region, registration_id=registration_id, account=account
+        )
+        return result
+
     # --- carriers and reviewers -------------------------------------------------
 
     def set_version_status(  # noqa: PLR0917 - positional order is the team's shared interface

@@ -256,3 +256,24 @@ def test_silent_changes_do_not_touch_the_summary(sms: Any, emulator_control: Any
     assert version["RegistrationVersionStatus"] == "APPROVED"
     assert _epoch_history(version)["ReviewingTimestamp"] == START + 10
     assert version["DeniedReasons"] == [{"Reason": "r", "ShortDescription": "s"}]
+
+
+def test_add_version_makes_a_draft_copy_whatever_the_status_and_shows_it(
+    sms: Any, emulator_control: Any, rid: str
+) -> None:
+    """The control action test datasets use: no conflict rule (AWS's CreateRegistrationVersion
+    refuses a new version while one is in review), the form copied, the summary updated."""
+    sms.put_registration_field_value(RegistrationId=rid, FieldPath="companyInfo.companyName", TextValue="A")
+    sms.submit_registration_version(RegistrationId=rid)
+    with pytest.raises(ClientError):
+        sms.create_registration_version(RegistrationId=rid)
+    counters = emulator_control.counters()
+    described = emulator_control.add_version(REGION, rid)
+    assert [v["RegistrationVersionStatus"] for v in described["Versions"]] == ["SUBMITTED", "DRAFT"]
+    assert described["CurrentVersionNumber"] == 2 == _summary(sms, rid)["CurrentVersionNumber"]
+    assert {f["FieldPath"]: f.get("TextValue") for f in described["Versions"][1]["Fields"]}.get(
+        "companyInfo.companyName"
+    ) == "A"
+    assert emulator_control.counters().get("CreateRegistrationVersion", 0) == counters.get(
+        "CreateRegistrationVersion", 0
+    ), "a control action is not an API call"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -86,13 +87,18 @@ class Pipeline:
         slack: Any,
         monkeypatch: pytest.MonkeyPatch,
         extra_destinations: tuple[str, ...] = (),
+        *,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """`emulator`: the in-process EmulatorServer (None when it runs in another process);
+        `clock`: the emulator's clock in epoch seconds (default: the in-process emulator's)."""
         import notify_slack.handler
         import notify_sns.handler
         import scanner.handler
         from scanner.dependencies import get_dependencies
 
         self.emulator, self.control, self.slack = emulator, control, slack
+        self._clock: Callable[[], float] = clock if clock is not None else emulator.store.clock.now
         self._scanner, self._slack_handler, self._sns_handler = (
             scanner.handler,
             notify_slack.handler,
@@ -114,11 +120,11 @@ class Pipeline:
         self.extra: dict[str, Any] = {}
         self._extra_names = extra_destinations
         self._create_resources(monkeypatch)
-        monkeypatch.setattr(scanner.handler, "utc_now", self._emulator_now)
+        monkeypatch.setattr(scanner.handler, "utc_now", self.emulator_now)
         self.reset_handlers()
         slack.clear()
         control.set_clock(START_EPOCH)
-        self.dataset = Dataset(emulator, control, REGION, seed=11)
+        self._dataset = None if emulator is None else Dataset(emulator, control, REGION, seed=11)
 
     # --- wiring -------------------------------------------------------------------
 
@@ -229,8 +235,18 @@ class Pipeline:
         for reset in self._reset_handlers:
             reset()
 
-    def _emulator_now(self) -> datetime:
-        return datetime.fromtimestamp(self.emulator.store.clock.now(), tz=UTC)
+    @property
+    def dataset(self) -> Dataset:
+        """The fault suite's registrations, changed in the in-process emulator's store."""
+        if self._dataset is None:
+            raise RuntimeError(
+                "no in-process emulator: the soak brings its own datasets (tests/soak/fleet.py)"
+            )
+        return self._dataset
+
+    def emulator_now(self) -> datetime:
+        """The emulator's clock: every function of the pipeline reads it (frozen, advanced per scan)."""
+        return datetime.fromtimestamp(self._clock(), tz=UTC)
 
     # --- the run ------------------------------------------------------------------
 
@@ -246,7 +262,7 @@ class Pipeline:
         context = FakeLambdaContext("regwatch-scanner", REGION, remaining_millis)
         try:
             summary: dict[str, Any] = self._scanner.lambda_handler(
-                scheduled_event(REGION, moment=self._emulator_now()), context
+                scheduled_event(REGION, moment=self.emulator_now()), context
             )
         except BaseException as error:  # a failed invocation (or a simulated kill), as Lambda reports it
             self.invocation_errors.append(f"{type(error).__name__}: {error}")

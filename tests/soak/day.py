@@ -70,10 +70,12 @@ CALL_BUDGET_PER_REGION = int(0.8 * 300)
 SOAK_REMINDER_SETTINGS: dict[str, Any] = {"authLinkWarning": "167h"}
 DESTINATIONS = ("slack", "sns")  # both opted in to the digest (digestDestinations)
 RSS_GROWTH_LIMIT = 0.10
-REGWATCH_PROCESS = "regwatch functions + emulator + harness (one process)"
+REGWATCH_PROCESS = "regwatch functions + Slack sink + harness (one process)"
+EMULATOR_PROCESS = "SMS API emulator, standing in for AWS (reported, not an invariant)"
 MOTO_PROCESS = "moto, standing in for AWS (reported, not an invariant)"
-# The memory invariant is about the process hosting regwatch's functions; moto stands in for
-# AWS services and keeps every item and message it was given (DynamoDB TTL never expires there).
+# The memory invariant is about the process hosting regwatch's functions; the emulator and
+# moto stand in for AWS and keep every registration version, item and message they were
+# given (DynamoDB TTL never expires in moto).
 REGWATCH_PROCESSES = (REGWATCH_PROCESS,)
 PROC_MISSING = (
     "peak RSS per hour needs Linux /proc (VmHWM, clear_refs); not measured on this machine — "
@@ -353,7 +355,7 @@ class _Day:
         self.stop_requested = stop_requested
         self.plan = plan_day(config.seed, config.ticks)
         self.result = SoakResult(config, self.plan)
-        self.pipeline = Pipeline(stack.emulator, stack.control, stack.slack, stack.monkeypatch)
+        self.pipeline = Pipeline(None, stack.control, stack.slack, stack.monkeypatch, clock=stack.control.now)
         self.fleet = Fleet.wire(
             self.pipeline,
             stack.control,
@@ -365,14 +367,18 @@ class _Day:
             digest_timezone=config.digest_timezone,
         )
         self.datasets = [
-            AccountDataset(stack.emulator, stack.control, account, region, seed=config.seed * 100 + index)
+            AccountDataset(stack.control, account, region, seed=config.seed * 100 + index)
             for index, (account, region) in enumerate(
                 (account, region) for account in config.accounts for region in config.regions
             )
         ]
         # (registrationId, version) -> (statusTimestamp, status) of the latest version event published
         self.known_status: dict[tuple[str, int], tuple[str, str]] = {}
-        self.processes: dict[str, int | str] = {REGWATCH_PROCESS: "self", MOTO_PROCESS: stack.moto.pid}
+        self.processes: dict[str, int | str] = {
+            REGWATCH_PROCESS: "self",
+            EMULATOR_PROCESS: stack.emulator.pid,
+            MOTO_PROCESS: stack.moto.pid,
+        }
         self.slack_queued = 0
         self.measure_rss = proc_available()
         if self.measure_rss:
@@ -597,7 +603,7 @@ class _Day:
         chosen = dataset.in_status("REVIEWING")[: self.config.authentication_starts]
         injected: list[InjectedTransition] = []
         for registration_id in chosen:
-            version = dataset._registration(registration_id).current.number
+            version = dataset.current_version(registration_id)
             injected += dataset.set_status(registration_id, version, "REQUIRES_AUTHENTICATION", tick=1)
         self.result.authentication_started += len(chosen)
         return injected

@@ -15,14 +15,21 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from benchmarks.dataset import Dataset
+from benchmarks.dataset import (
+    InjectedTransition,
+    described_states,
+    plan_change,
+    summary_fingerprint,
+    transitions_between,
+)
 from benchmarks.workers import FakeLambdaContext
 from local.fanout import EventSourceMapping
 from local.lambda_events import scheduled_event
@@ -38,25 +45,77 @@ ASYNC_RETRIES = 2  # Lambda's default for asynchronous invocations (the schedule
 DISPATCHER_ARN = f"arn:aws:lambda:{REGION}:{HUB}:function:regwatch-dispatcher"
 
 
-class AccountDataset(Dataset):
-    """benchmarks.dataset.Dataset for one account's registrations in one region."""
+class AccountDataset:
+    """One account's registrations in one region of the emulator, which runs in its own
+    process: created and changed through its control API (as benchmarks/dataset.py's Dataset
+    does in process), each change returning the transitions it injected."""
 
-    def __init__(self, emulator: Any, control: Any, account: str, region: str, seed: int = 0) -> None:
-        super().__init__(emulator, control, region, seed)
-        self.account = account
+    def __init__(self, control: Any, account: str, region: str, seed: int = 0) -> None:
+        self._control = control
+        self.account, self.region = account, region
+        self._rng = random.Random(seed)  # noqa: S311 - a reproducible day, not a secret
+        self.ids: list[str] = []
 
     def generate(self, count: int, versions_min: int = 1, versions_max: int = 5, seed: int = 0) -> None:
         self.ids = list(
             self._control.generate(self.region, count, versions_min, versions_max, seed, account=self.account)
         )
 
-    def _registration(self, registration_id: str) -> Any:
-        return self._store.region(self.region, self.account).registrations[registration_id]
+    def _describe(self, registration_id: str) -> dict[str, Any]:
+        described: dict[str, Any] = self._control.get_registration(
+            self.region, registration_id, account=self.account
+        )
+        return described
+
+    def current_version(self, registration_id: str) -> int:
+        return int(self._describe(registration_id)["Versions"][-1]["VersionNumber"])
 
     def in_status(self, status: str) -> list[str]:
-        """Ids whose current version is in `status` (read from the emulator's store)."""
-        with self._store.lock:
-            return [i for i in self.ids if self._registration(i).current.status == status]
+        """Ids whose current version is in `status`."""
+        return [
+            i for i in self.ids if self._describe(i)["Versions"][-1]["RegistrationVersionStatus"] == status
+        ]
+
+    def set_status(
+        self, registration_id: str, version_number: int, status: str, *, tick: int
+    ) -> list[InjectedTransition]:
+        """One explicit change; returns what it injected."""
+        before = self._describe(registration_id)
+        after = self._control.set_version_status(
+            self.region, registration_id, version_number, status, account=self.account
+        )
+        return self._injected(registration_id, before, after, tick)
+
+    def mutate(self, share: float, hidden_share: float, tick: int) -> list[InjectedTransition]:
+        """Change `share` of the registrations (each at most once), as Dataset.mutate does."""
+        count = max(1, round(len(self.ids) * share)) if share > 0 else 0
+        injected: list[InjectedTransition] = []
+        for registration_id in self._rng.sample(self.ids, min(count, len(self.ids))):
+            before = self._describe(registration_id)
+            current = before["Versions"][-1]
+            hide, status = plan_change(self._rng, current["RegistrationVersionStatus"], hidden_share)
+            if status is None:  # a new version always shows in the summary
+                after = self._control.add_version(self.region, registration_id, account=self.account)
+            else:
+                after = self._control.set_version_status(
+                    self.region,
+                    registration_id,
+                    current["VersionNumber"],
+                    status,
+                    update_registration=not hide,
+                    account=self.account,
+                )
+            injected += self._injected(registration_id, before, after, tick)
+        return injected
+
+    @staticmethod
+    def _injected(
+        registration_id: str, before: dict[str, Any], after: dict[str, Any], tick: int
+    ) -> list[InjectedTransition]:
+        revealed = summary_fingerprint(after) != summary_fingerprint(before)
+        return transitions_between(
+            registration_id, described_states(before), described_states(after), revealed, tick
+        )
 
 
 @dataclass
@@ -100,10 +159,7 @@ class Fleet:
         import dispatcher.dependencies
         import evaluator.handler
 
-        def now() -> datetime:
-            return datetime.fromtimestamp(pipeline.emulator.store.clock.now(), tz=UTC)
-
-        fleet = cls(pipeline, control, monkeypatch, now)
+        fleet = cls(pipeline, control, monkeypatch, pipeline.emulator_now)
         sqs = pipeline.sqs
         fleet.scan_dlq_url = sqs.create_queue(QueueName=f"{SCAN_QUEUE}-dlq")["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=fleet.scan_dlq_url, AttributeNames=["QueueArn"])[
@@ -127,7 +183,7 @@ class Fleet:
         for name in ("ORGANIZATION", "EXTERNAL_ID"):
             monkeypatch.delenv(name, raising=False)
         # The evaluator reads the emulator's clock, as the scanner does (tests/faults/pipeline.py).
-        monkeypatch.setattr(evaluator.handler, "utc_now", now)
+        monkeypatch.setattr(evaluator.handler, "utc_now", pipeline.emulator_now)
         pipeline._reset_handlers += [
             dispatcher.dependencies.get_dependencies.cache_clear,
             evaluator.handler.runtime.reset,

@@ -1,9 +1,10 @@
-"""The soak's local stack, outside pytest: moto in its own process, the emulator and the
-Slack-compatible webhook server in this one, and tests/faults' Pipeline wiring the three
-handlers to them (EventBridge rules, target retries, dead-letter queues).
+"""The soak's local stack, outside pytest: moto and the SMS API emulator each in its own
+process, the Slack-compatible webhook server in this one, and tests/faults' Pipeline wiring
+the three handlers to them (EventBridge rules, target retries, dead-letter queues).
 
-moto runs as a separate process so that the memory of "AWS" (which keeps every item and
-message it is given) is measured apart from the process that hosts regwatch's functions.
+moto and the emulator stand in for AWS: they keep every item, message and registration
+version they are given, and answer on threads of their own. In their own processes, their
+memory is measured apart from the process that hosts regwatch's functions.
 """
 
 from __future__ import annotations
@@ -19,20 +20,51 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from benchmarks.stack import MOTO_SERVICES, fake_aws_environment
+from local.emulator import EmulatorControl
 from local.functions import _die_with_parent
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class FrozenClockControl(EmulatorControl):
+    """The emulator's control API, remembering its clock: the soak freezes the clock and
+    moves it only through this object, so reading it (every function asks, often) costs no
+    request to the emulator's process."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._now: float | None = None
+
+    def now(self) -> float:
+        if self._now is None:
+            self._now = super().now()
+        return self._now
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        result = super().advance_clock(seconds)
+        self._now = float(result["now"])
+        return result
+
+    def set_clock(self, epoch_seconds: float, follow_real_time: bool = False) -> dict[str, Any]:
+        if follow_real_time:
+            raise ValueError("the soak's emulator clock is frozen: it moves only by advance_clock")
+        result = super().set_clock(epoch_seconds)
+        self._now = float(result["now"])
+        return result
 
 
 @dataclass
 class SoakStack:
     moto: subprocess.Popen[bytes]
     moto_url: str
-    emulator: Any  # local.emulator.EmulatorServer
-    control: Any  # local.emulator.EmulatorControl
+    emulator: subprocess.Popen[bytes]  # python -m local.emulator
+    control: FrozenClockControl
     slack: Any  # local.slack_webhook.SlackWebhookServer
     monkeypatch: pytest.MonkeyPatch
 
@@ -43,22 +75,48 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"moto server exited with status {process.returncode}")
+            raise RuntimeError(f"{what} exited with status {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/moto-api/", timeout=2):
+            with urllib.request.urlopen(url, timeout=2):
                 return
+        except urllib.error.HTTPError:
+            return  # it answers
         except (urllib.error.URLError, OSError):
             time.sleep(0.2)
-    raise RuntimeError(f"moto server did not answer on {url} within {timeout:.0f} s")
+    raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f} s")
+
+
+def _server_process(module: str, port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            module,
+            *(("-H", "127.0.0.1", "-p") if module == "moto.server" else ("--port",)),
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        # If the soak dies without cleaning up, the kernel ends the server too (Linux).
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @contextmanager
 def soak_stack() -> Iterator[SoakStack]:
-    from local.emulator import EmulatorControl, EmulatorServer
     from local.slack_webhook import SlackWebhookServer
 
     monkeypatch = pytest.MonkeyPatch()
@@ -73,32 +131,22 @@ def soak_stack() -> Iterator[SoakStack]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # slack_sdk logs every timed-out request; the soak injects them on purpose.
     logging.getLogger("slack_sdk").setLevel(logging.CRITICAL)
-    port = _free_port()
-    moto = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        # If the soak dies without cleaning up, the kernel ends moto too (Linux).
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
-    )
-    emulator = slack = None
+    moto_port, emulator_port = _free_port(), _free_port()
+    moto = _server_process("moto.server", moto_port)
+    emulator = _server_process("local.emulator", emulator_port)
+    slack = None
     try:
-        moto_url = f"http://127.0.0.1:{port}"
-        _wait_until_up(moto_url, moto)
+        moto_url, emulator_url = f"http://127.0.0.1:{moto_port}", f"http://127.0.0.1:{emulator_port}"
+        _wait_until_up(f"{moto_url}/moto-api/", moto, "moto server")
+        _wait_until_up(f"{emulator_url}/_emulator/now", emulator, "SMS API emulator")
         for service in MOTO_SERVICES:
             monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
-        emulator = EmulatorServer.start(port=0)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", emulator.url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", emulator_url)
         slack = SlackWebhookServer.start(port=0)
-        yield SoakStack(moto, moto_url, emulator, EmulatorControl(emulator.url), slack, monkeypatch)
+        yield SoakStack(moto, moto_url, emulator, FrozenClockControl(emulator_url), slack, monkeypatch)
     finally:
         if slack is not None:
             slack.stop()
-        if emulator is not None:
-            emulator.stop()
-        moto.terminate()
-        try:
-            moto.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            moto.kill()
+        _stop(emulator)
+        _stop(moto)
         monkeypatch.undo()
