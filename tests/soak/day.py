@@ -70,8 +70,9 @@ CALL_BUDGET_PER_REGION = int(0.8 * 300)
 SOAK_REMINDER_SETTINGS: dict[str, Any] = {"authLinkWarning": "167h"}
 DESTINATIONS = ("slack", "sns")  # both opted in to the digest (digestDestinations)
 RSS_GROWTH_LIMIT = 0.10
-REGWATCH_PROCESS = "regwatch functions + Slack sink + harness (one process)"
+REGWATCH_PROCESS = "regwatch functions + harness (one process)"
 EMULATOR_PROCESS = "SMS API emulator, standing in for AWS (reported, not an invariant)"
+SLACK_PROCESS = "Slack webhook sink, standing in for Slack (reported, not an invariant)"
 MOTO_PROCESS = "moto, standing in for AWS (reported, not an invariant)"
 # The memory invariant is about the process hosting regwatch's functions; the emulator and
 # moto stand in for AWS and keep every registration version, item and message they were
@@ -377,6 +378,7 @@ class _Day:
         self.processes: dict[str, int | str] = {
             REGWATCH_PROCESS: "self",
             EMULATOR_PROCESS: stack.emulator.pid,
+            SLACK_PROCESS: stack.slack.pid,
             MOTO_PROCESS: stack.moto.pid,
         }
         self.slack_queued = 0
@@ -527,7 +529,7 @@ class _Day:
         start = self.slack_queued
         self.slack_queued += len(script)
         slack.script(script)
-        return lambda: max(0, min(len(script), self.slack_queued - len(slack._script) - start))
+        return lambda: max(0, min(len(script), self.slack_queued - slack.scripted_left() - start))
 
     def notifier_down(self) -> None:
         # The SNS notifier's every Publish fails (a deleted topic, a broken policy) for an hour.

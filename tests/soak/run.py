@@ -268,9 +268,7 @@ def _memory_reading(result: SoakResult) -> list[str]:
         "",
         f"Memory: peak RSS of {REGWATCH_PROCESS} grew {growth:.1%}, while its live heap did not (after a "
         f"full garbage collection each hour: Python blocks {blocks:+.1%}, malloc in use {in_use:+.1%}): "
-        "the growth is memory the allocators keep after it was freed, not objects kept alive. regwatch's "
-        "functions run on the main thread; the Slack sink answers on threads of its own in the same "
-        "process.",
+        "the growth is memory the allocators keep after it was freed, not objects kept alive.",
     ]
 
 

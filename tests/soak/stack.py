@@ -1,15 +1,16 @@
-"""The soak's local stack, outside pytest: moto and the SMS API emulator each in its own
-process, the Slack-compatible webhook server in this one, and tests/faults' Pipeline wiring
-the three handlers to them (EventBridge rules, target retries, dead-letter queues).
+"""The soak's local stack, outside pytest: moto, the SMS API emulator and the
+Slack-compatible webhook server each in a process of its own, and tests/faults' Pipeline
+wiring the three handlers to them (EventBridge rules, target retries, dead-letter queues).
 
-moto and the emulator stand in for AWS: they keep every item, message and registration
-version they are given, and answer on threads of their own. In their own processes, their
-memory is measured apart from the process that hosts regwatch's functions.
+moto and the emulator stand in for AWS, the webhook server for Slack: they keep what they
+are given and answer on threads of their own (a thread per connection). In their own
+processes, their memory is measured apart from the process that hosts regwatch's functions.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import subprocess
@@ -20,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.managers import BaseManager
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +61,88 @@ class FrozenClockControl(EmulatorControl):
         return result
 
 
+class _SlackSinkHost:
+    """Runs in the sink's process: a SlackWebhookServer, driven through these methods."""
+
+    def __init__(self) -> None:
+        from local.slack_webhook import SlackWebhookServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = SlackWebhookServer.start(port=0)
+
+    def webhook_url(self) -> str:
+        return self._server.webhook_url
+
+    def delivered(self) -> list[Any]:
+        with self._server.lock:
+            return list(self._server.deliveries)
+
+    def script(self, responses: list[dict[str, Any]]) -> None:
+        self._server.script(responses)
+
+    def scripted_left(self) -> int:
+        return self._server.scripted_left()
+
+    def wait_idle(self, timeout: float) -> bool:
+        return self._server.wait_idle(timeout)
+
+    def clear(self) -> None:
+        self._server.clear()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+class _SinkManager(BaseManager):
+    pass
+
+
+_SinkManager.register("SlackSink", _SlackSinkHost)
+
+
+class SlackSinkProcess:
+    """The Slack-compatible webhook server in a spawned process of its own, with what the
+    harness reads of an in-process SlackWebhookServer (tests/faults' Pipeline takes either)."""
+
+    def __init__(self) -> None:
+        self._manager = _SinkManager(ctx=multiprocessing.get_context("spawn"))
+        self._manager.start()
+        self._sink: Any = self._manager.SlackSink()  # type: ignore[attr-defined]
+        self.webhook_url: str = self._sink.webhook_url()
+        process = self._manager._process  # type: ignore[attr-defined]
+        self.pid: int = int(process.pid)
+
+    @property
+    def deliveries(self) -> list[Any]:
+        delivered: list[Any] = self._sink.delivered()
+        return delivered
+
+    def script(self, responses: list[dict[str, Any]]) -> None:
+        self._sink.script(responses)
+
+    def scripted_left(self) -> int:
+        return int(self._sink.scripted_left())
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        return bool(self._sink.wait_idle(timeout))
+
+    def clear(self) -> None:
+        self._sink.clear()
+
+    def stop(self) -> None:
+        try:
+            self._sink.stop()
+        finally:
+            self._manager.shutdown()
+
+
 @dataclass
 class SoakStack:
     moto: subprocess.Popen[bytes]
     moto_url: str
     emulator: subprocess.Popen[bytes]  # python -m local.emulator
     control: FrozenClockControl
-    slack: Any  # local.slack_webhook.SlackWebhookServer
+    slack: SlackSinkProcess
     monkeypatch: pytest.MonkeyPatch
 
 
@@ -117,8 +194,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def soak_stack() -> Iterator[SoakStack]:
-    from local.slack_webhook import SlackWebhookServer
-
     monkeypatch = pytest.MonkeyPatch()
     for name, value in fake_aws_environment().items():
         monkeypatch.setenv(name, value)
@@ -142,7 +217,7 @@ def soak_stack() -> Iterator[SoakStack]:
         for service in MOTO_SERVICES:
             monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
         monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", emulator_url)
-        slack = SlackWebhookServer.start(port=0)
+        slack = SlackSinkProcess()
         yield SoakStack(moto, moto_url, emulator, FrozenClockControl(emulator_url), slack, monkeypatch)
     finally:
         if slack is not None:
