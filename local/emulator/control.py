@@ -104,7 +104,9 @@ class EmulatorControl:
         )
         return result
 
-    def add_version(self, region: str | None, registration_id: str, account: str | None = None) -> dict[str, Any]:
+    def add_version(
+        self, region: str | None, registration_id: str, account: str | None = None
+    ) -> dict[str, Any]:
         """A new DRAFT version (a copy of the form), whatever the current status; the full state."""
         result: dict[str, Any] = self.call(
             "add_version", region=region, registration_id=registration_id, account=account

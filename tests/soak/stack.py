@@ -67,7 +67,6 @@ class _SlackSinkHost:
     def __init__(self) -> None:
         from local.slack_webhook import SlackWebhookServer
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = SlackWebhookServer.start(port=0)
 
     def webhook_url(self) -> str:
