@@ -38,11 +38,13 @@ class InjectedTransition:
     revealed: bool  # whether the registration summary changed with it
 
 
+def _iso_history(history: dict[str, float]) -> dict[str, str]:
+    """A version's status history (epoch seconds) as the ISO timestamps events carry."""
+    return {key: iso_utc(datetime.fromtimestamp(moment, tz=UTC)) for key, moment in history.items()}
+
+
 def _state_of(version: Any) -> VersionState:
-    history = {
-        key: iso_utc(datetime.fromtimestamp(moment, tz=UTC)) for key, moment in version.history.items()
-    }
-    return (version.status, history)
+    return (version.status, _iso_history(version.history))
 
 
 def _states(registration: Any) -> dict[int, VersionState]:
@@ -68,13 +70,16 @@ def described_states(described: dict[str, Any]) -> dict[int, VersionState]:
     return {
         int(version["VersionNumber"]): (
             str(version["RegistrationVersionStatus"]),
-            {
-                key: iso_utc(datetime.fromtimestamp(moment, tz=UTC))
-                for key, moment in version["RegistrationVersionStatusHistory"].items()
-            },
+            _iso_history(version["RegistrationVersionStatusHistory"]),
         )
         for version in described["Versions"]
     }
+
+
+def pick_changing(rng: random.Random, ids: list[str], share: float) -> list[str]:
+    """`share` of `ids` (at least one when share > 0), each at most once, in the order drawn."""
+    count = max(1, round(len(ids) * share)) if share > 0 else 0
+    return rng.sample(ids, min(count, len(ids)))
 
 
 def plan_change(rng: random.Random, current_status: str, hidden_share: float) -> tuple[bool, str | None]:
@@ -158,8 +163,7 @@ class Dataset:
 
     def mutate(self, share: float, hidden_share: float, tick: int) -> list[InjectedTransition]:
         """Change `share` of the registrations (each at most once); returns what was injected."""
-        count = max(1, round(len(self.ids) * share)) if share > 0 else 0
-        chosen = self._rng.sample(self.ids, min(count, len(self.ids)))
+        chosen = pick_changing(self._rng, self.ids, share)
         injected: list[InjectedTransition] = []
         with self._store.lock:
             for registration_id in chosen:

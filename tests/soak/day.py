@@ -236,6 +236,12 @@ class SoakResult:
             return None
         return self.heap[-1].python_blocks / self.heap[0].python_blocks - 1
 
+    def malloc_growth(self) -> float | None:
+        """Growth of the bytes glibc's malloc has handed out, first hour to last (None: unknown)."""
+        if len(self.heap) < 2 or not self.heap[0].malloc_in_use or not self.heap[-1].malloc_in_use:
+            return None
+        return self.heap[-1].malloc_in_use / self.heap[0].malloc_in_use - 1
+
     def violations(self) -> list[str]:
         found: list[str] = []
         if self.unpublished():

@@ -26,6 +26,7 @@ import pytest
 from benchmarks.dataset import (
     InjectedTransition,
     described_states,
+    pick_changing,
     plan_change,
     summary_fingerprint,
     transitions_between,
@@ -88,9 +89,8 @@ class AccountDataset:
 
     def mutate(self, share: float, hidden_share: float, tick: int) -> list[InjectedTransition]:
         """Change `share` of the registrations (each at most once), as Dataset.mutate does."""
-        count = max(1, round(len(self.ids) * share)) if share > 0 else 0
         injected: list[InjectedTransition] = []
-        for registration_id in self._rng.sample(self.ids, min(count, len(self.ids))):
+        for registration_id in pick_changing(self._rng, self.ids, share):
             before = self._describe(registration_id)
             current = before["Versions"][-1]
             hide, status = plan_change(self._rng, current["RegistrationVersionStatus"], hidden_share)

@@ -255,14 +255,10 @@ def _heap_rows(result: SoakResult) -> list[str]:
 def _memory_reading(result: SoakResult) -> list[str]:
     """What the memory rows say together, when RSS grew past the limit but the live heap did not."""
     growth = result.rss_growth().get(REGWATCH_PROCESS)
-    blocks = result.heap_growth()
-    if growth is None or growth <= RSS_GROWTH_LIMIT or blocks is None:
+    blocks, in_use = result.heap_growth(), result.malloc_growth()
+    if growth is None or growth <= RSS_GROWTH_LIMIT or blocks is None or in_use is None:
         return []
-    first, last = result.heap[0], result.heap[-1]
-    in_use = (
-        last.malloc_in_use / first.malloc_in_use - 1 if first.malloc_in_use and last.malloc_in_use else None
-    )
-    if blocks > RSS_GROWTH_LIMIT or in_use is None or in_use > RSS_GROWTH_LIMIT:
+    if blocks > RSS_GROWTH_LIMIT or in_use > RSS_GROWTH_LIMIT:
         return []
     return [
         "",

@@ -166,15 +166,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], what: str, timeou
     raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f} s")
 
 
-def _server_process(module: str, port: int) -> subprocess.Popen[bytes]:
+def _server_process(*module_and_arguments: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            module,
-            *(("-H", "127.0.0.1", "-p") if module == "moto.server" else ("--port",)),
-            str(port),
-        ],
+        [sys.executable, "-m", *module_and_arguments],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -206,8 +200,8 @@ def soak_stack() -> Iterator[SoakStack]:
     # slack_sdk logs every timed-out request; the soak injects them on purpose.
     logging.getLogger("slack_sdk").setLevel(logging.CRITICAL)
     moto_port, emulator_port = _free_port(), _free_port()
-    moto = _server_process("moto.server", moto_port)
-    emulator = _server_process("local.emulator", emulator_port)
+    moto = _server_process("moto.server", "-H", "127.0.0.1", "-p", str(moto_port))
+    emulator = _server_process("local.emulator", "--port", str(emulator_port))
     slack = None
     try:
         moto_url, emulator_url = f"http://127.0.0.1:{moto_port}", f"http://127.0.0.1:{emulator_port}"
