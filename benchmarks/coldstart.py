@@ -12,7 +12,7 @@ from pathlib import Path
 from benchmarks.stack import fake_aws_environment
 
 ROOT = Path(__file__).resolve().parents[1]
-HANDLER_MODULES = ("scanner.handler", "notify_slack.handler", "notify_sns.handler")
+HANDLER_MODULES = ("scanner.handler", "notifier.handler")
 
 _TIMER = "import time; started = time.perf_counter(); import {module}; print(time.perf_counter() - started)"
 

@@ -17,8 +17,7 @@ LOCAL_TIMEOUTS = Config(connect_timeout=30, read_timeout=120)
 _CONFIGS = (
     ("scanner.dependencies", "SMS_API_CONFIG"),
     ("scanner.dependencies", "AWS_CONFIG"),
-    ("notify_slack.handler", "_BOTO_CONFIG"),
-    ("notify_sns.handler", "_BOTO_CONFIG"),
+    ("notifier.runtime", "BOTO_CONFIG"),
 )
 
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -40,7 +42,6 @@ from infra.destination_config import (
     split_list,
 )
 from infra.targets_config import AccountSetting, OrganizationSetting, SpokeSetting
-from regwatch.severity import Severity
 from regwatch.targets import DEFAULT_SPOKE_ROLE_NAME, EXTERNAL_ID, ROLE_NAME
 
 CONTEXT_KEY = "regwatch"
@@ -102,11 +103,21 @@ _split_list = split_list
 _none_if_empty = none_if_empty
 
 
-DigestDestination = Literal["slack", "sns"]
+# The registry entries that render the daily digest (`Destination.digest`).
+DIGEST_DESTINATIONS = tuple(spec.name for spec in registry.DESTINATIONS if spec.digest)
 
 
-def _default_digest_destinations() -> list[DigestDestination]:
-    return ["slack"]
+def _default_digest_destinations() -> list[str]:
+    return [DIGEST_DESTINATIONS[0]]
+
+
+def _check_digest_destinations(names: list[str]) -> list[str]:
+    unknown = [name for name in names if name not in DIGEST_DESTINATIONS]
+    if unknown:
+        raise ValueError(
+            f"{unknown} cannot take the digest; those that render it: {list(DIGEST_DESTINATIONS)}"
+        )
+    return names
 
 
 class _RegwatchSettings(BaseModel):
@@ -260,10 +271,14 @@ class _RegwatchSettings(BaseModel):
     digest_timezone: str = Field(
         "UTC", alias="digestTimezone", description="IANA time zone of `digestTime`, e.g. `Europe/Berlin`."
     )
-    digest_destinations: list[DigestDestination] = Field(
+    digest_destinations: Annotated[
+        list[str], BeforeValidator(split_list), AfterValidator(_check_digest_destinations)
+    ] = Field(
         default_factory=_default_digest_destinations,
         alias="digestDestinations",
-        description="Destinations that get the daily digest (`slack`, `sns`); one not configured is skipped.",
+        description="Destinations that get the daily digest ("
+        + ", ".join(f"`{name}`" for name in DIGEST_DESTINATIONS)
+        + "); one not configured is skipped.",
     )
 
     removal_policy: Literal["retain", "destroy"] = Field(
@@ -500,18 +515,6 @@ class _RegwatchSettings(BaseModel):
     def destinations(self) -> list[DestinationConfig]:
         """Every destination of the registry, enabled or not, in registry order."""
         return [self.destination(spec.name) for spec in registry.DESTINATIONS]
-
-    @property
-    def slack_enabled(self) -> bool:
-        return self.destination("slack").enabled
-
-    @property
-    def slack_severity_set(self) -> frozenset[Severity]:
-        return self.destination("slack").severities
-
-    @property
-    def sns_severity_set(self) -> frozenset[Severity]:
-        return self.destination("sns").severities
 
     # -- construction --
 

@@ -1,5 +1,8 @@
 """Daily digest routing: one extra rule per destination that opted in (`digestDestinations`).
 
+Which destinations can take it is their registry entry's `digest` flag (config.py validates
+`digestDestinations` against it); nothing here names a destination.
+
 The digest carries `alert: false`, so the destinations' alert rules never match it; this
 rule matches its detail-type and targets the same notifier function, with the same
 retries and dead-letter queue.
@@ -22,11 +25,10 @@ def add_digest_routes(
 ) -> list[events.Rule]:
     if config.digest_time is None:
         return []
-    destinations: dict[str, Notifier | None] = {"slack": notifiers.slack, "sns": notifiers.sns}
     rules = []
     for name in config.digest_destinations:
-        notifier = destinations[name]
-        if notifier is None:
+        notifier: Notifier | None = notifiers.by_name.get(name)
+        if notifier is None or not notifier.destination.digest:
             continue  # not deployed (no webhook secret, SNS off): nothing to send a digest to
         rule = events.Rule(
             scope,
@@ -35,8 +37,6 @@ def add_digest_routes(
             description=f"regwatch: the daily digest to {name}",
             event_pattern=events.EventPattern(source=[config.event_source], detail_type=[DIGEST_DETAIL_TYPE]),
         )
-        rule.add_target(
-            lambda_target(notifier.function, notifier.dead_letter_queue, config)
-        )
+        rule.add_target(lambda_target(notifier.function, notifier.dead_letter_queue, config))
         rules.append(rule)
     return rules

@@ -23,7 +23,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from destinations.registry import NOTIFIER_HANDLER, Destination, Resource
+from destinations.registry import NOTIFIER_HANDLER, Destination, Resource, SettingKind
 from infra.config import RegwatchConfig
 from infra.destination_config import DestinationConfig
 from infra.functions import regwatch_function
@@ -64,14 +64,6 @@ class NotifierResources:
     topic: aws_sns.Topic | None
     by_name: dict[str, Notifier] = field(default_factory=dict)
 
-    @property
-    def slack(self) -> Notifier | None:
-        return self.by_name.get("slack")
-
-    @property
-    def sns(self) -> Notifier | None:
-        return self.by_name.get("sns")
-
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.by_name.values())
 
@@ -101,9 +93,6 @@ def secret_arn_pattern(scope: Construct, secret: str) -> str:
         resource_name=f"{secret}-??????",
         arn_format=ArnFormat.COLON_RESOURCE_NAME,
     )
-
-
-slack_secret_arn_pattern = secret_arn_pattern  # the historical name
 
 
 def _rule(
@@ -231,10 +220,16 @@ def add_notifier(
     return Notifier(spec, function, rule, dlq)
 
 
-def _notification_topic(scope: Construct, config: RegwatchConfig, key: kms.IKey) -> aws_sns.Topic:
+def _notification_topic(
+    scope: Construct, key: kms.IKey, publishers: list[DestinationConfig]
+) -> aws_sns.Topic:
+    """The topic, with the email subscriptions its publishing destinations list (an EMAILS setting)."""
     topic = encrypted_topic(scope, "NotificationTopic", key, "regwatch registration notifications")
-    for email in config.destination("sns").values["snsEmails"]:
-        topic.add_subscription(subscriptions.EmailSubscription(email))
+    for destination in publishers:
+        for setting in destination.spec.settings:
+            if setting.kind is SettingKind.EMAILS:
+                for email in destination.values[setting.key]:
+                    topic.add_subscription(subscriptions.EmailSubscription(email))
     return topic
 
 
@@ -250,11 +245,8 @@ def add_notifiers(
     if not enabled:
         return NotifierResources(None, None)
     table = add_idempotency_table(scope)
-    topic = (
-        _notification_topic(scope, config, key)
-        if any(Resource.NOTIFICATION_TOPIC in d.spec.resources for d in enabled)
-        else None
-    )
+    publishers = [d for d in enabled if Resource.NOTIFICATION_TOPIC in d.spec.resources]
+    topic = _notification_topic(scope, key, publishers) if publishers else None
     notifiers = {
         d.spec.name: add_notifier(scope, config, d, code=code, bus=bus, table=table, topic=topic, key=key)
         for d in enabled

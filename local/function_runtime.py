@@ -42,7 +42,7 @@ AWSLAMBDARIC_VERSION = "4.2.2"
 BUILD = ROOT / ".build"
 REQUIREMENTS = ROOT / "requirements.txt"
 LAMBDAS = ROOT / "lambdas"
-HANDLER_PACKAGES = ("scanner", "notify_slack", "notify_sns")
+HANDLER_PACKAGES = ("scanner", "notifier")
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", "*.egg-info")
 
 

@@ -126,6 +126,16 @@ class ProvisionedStack:
             raise TemplateError(f"expected one function with handler {handler}, found {len(found)}")
         return found[0]
 
+    def notifier_for(self, destination: str) -> FunctionSpec:
+        """The notifier function of `destination` (every notifier runs the same handler; its
+        `DESTINATION` variable names the registry entry)."""
+        found = [
+            spec for spec in self.functions.values() if spec.environment.get("DESTINATION") == destination
+        ]
+        if len(found) != 1:
+            raise TemplateError(f"expected one notifier for destination {destination}, found {len(found)}")
+        return found[0]
+
     def targets_of(self, function_logical_id: str) -> list[LambdaTarget]:
         return [t for t in self.lambda_targets if t.function_logical_id == function_logical_id]
 

@@ -57,8 +57,6 @@ ACCOUNT_ID = "123456789012"
 DEMO_REGIONS = ("us-east-1", "us-west-2")
 SLACK_SECRET_NAME = "regwatch/demo-slack-webhook"  # noqa: S105 - a name; the value is a local URL
 SCANNER_HANDLER = "scanner.handler.lambda_handler"
-SLACK_HANDLER = "notify_slack.handler.lambda_handler"
-SNS_HANDLER = "notify_sns.handler.lambda_handler"
 # The services the functions reach on moto (boto3's AWS_ENDPOINT_URL_<SERVICE> names).
 MOTO_SERVICES = (
     "DYNAMODB",
@@ -279,7 +277,7 @@ class LocalStack:
         )
         self.tap_url = tap_url
         self.sns_inbox_url: str | None = None
-        sns_notifier = [f for f in self.stack.functions.values() if f.handler == SNS_HANDLER]
+        sns_notifier = [f for f in self.stack.functions.values() if f.environment.get("DESTINATION") == "sns"]
         if sns_notifier and "NOTIFICATION_TOPIC_ARN" in sns_notifier[0].environment:
             # The topic the SNS notifier publishes to, as the template wires it.
             self.topic_arn = sns_notifier[0].environment["NOTIFICATION_TOPIC_ARN"]

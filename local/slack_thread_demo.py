@@ -54,7 +54,7 @@ class SlackThreadDemo:
     def add_to(self, stack: ProvisionedStack, clients: Mapping[str, Any]) -> None:
         """Add the thread-mode notifier and its rule targets to the provisioned stack."""
         slack = BY_NAME["slack"]
-        webhook_notifier = stack.function_for_handler(slack.handler)
+        webhook_notifier = stack.notifier_for(slack.name)
         environment = dict(webhook_notifier.environment)
         environment.pop(str(slack.setting("slackWebhookSecret").env), None)
         token_arn = clients["secretsmanager"].create_secret(

@@ -8,8 +8,10 @@ imported only by the notifier function that runs it.
 Deploy-time settings (cdk.json `regwatch`, validated by infra/config.py) are derived
 from each entry: its own `settings` plus five routing keys per destination,
 `<prefix>Severities`, `<prefix>Statuses`, `<prefix>Accounts`, `<prefix>Regions`,
-`<prefix>RegistrationTypes`. Adding a destination is one entry here, one package under
-`destinations/`, one renderer in `regwatch_alerts/` (docs/destinations.md).
+`<prefix>RegistrationTypes`. Adding a destination is one entry here, one folder
+`destinations/<name>/` (settings, render, delivery) and its local sink `local/sinks/<name>.py`;
+infra, the digest routes, golden files, the demo, fault rows and the docs tables derive from
+the entry (docs/destinations.md; tests/unit/test_destination_plugins.py fails otherwise).
 """
 
 from __future__ import annotations
@@ -58,8 +60,21 @@ class Routing:
     detail_types: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """One rendering of an event as the destination receives it, as reviewable text.
+
+    `render` is "module:function" taking (notification, raw detail) and returning the text the
+    golden files under tests/golden/<name>/ hold (and the demo previews). A destination may
+    have several (SNS: plain text and Amazon Q Developer JSON)."""
+
+    name: str
+    render: str
+    suffix: str = "json"
+
+
 Values = Mapping[str, Any]  # a destination's validated settings, by key
-NOTIFIER_HANDLER = "notifier.handler.lambda_handler"  # the generic notifier; `DESTINATION` picks the entry
+NOTIFIER_HANDLER = "notifier.handler.lambda_handler"  # every notifier; `DESTINATION` picks the entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +84,7 @@ class Destination:
     prefix: str  # camelCase prefix of its keys: `slack` -> `slackSeverities`
     construct_id: str  # CDK id of its function (`NotifySlack`); rule, DLQ and alarms derive from it
     delivery: str  # "module:function" building the delivery (see notifier/runtime.py)
-    renderer: str  # "module:function" rendering one event (golden files, demo previews)
+    previews: tuple[Preview, ...]  # golden files and demo previews
     description: str
     settings: tuple[Setting, ...]
     routing: Routing
@@ -77,9 +92,16 @@ class Destination:
     # (secret key, env var) pairs: infra grants GetSecretValue on each configured one.
     secrets: tuple[tuple[str, str], ...] = ()
     resources: tuple[Resource, ...] = (Resource.IDEMPOTENCY_TABLE,)
-    handler: str = NOTIFIER_HANDLER
     check: Callable[[Values], list[str]] = field(default=lambda values: [])
     duplicates: str = "none"  # what a retry after a timeout can do (docs/reliability.md)
+    # Whether it renders the daily digest (`digestDestinations` may name it; infra adds a rule).
+    digest: bool = False
+    handler: str = NOTIFIER_HANDLER
+
+    @property
+    def package(self) -> str:
+        """The folder holding its settings, rendering and delivery: lambdas/destinations/<name>/."""
+        return f"destinations.{self.name}"
 
     def setting(self, key: str) -> Setting:
         return next(s for s in self.settings if s.key == key)
@@ -102,6 +124,8 @@ class Destination:
 # --- the entries -----------------------------------------------------------------------------
 
 _SECRET_HELP = "Name or full ARN of an existing Secrets Manager secret holding "  # noqa: S105
+# An https URL without spaces or credentials in it (the host is what a typo would change).
+_HTTPS_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s@]*)?$"
 
 
 def _slack_enabled(values: Values) -> bool:
@@ -127,9 +151,8 @@ SLACK = Destination(
     prefix="slack",
     construct_id="NotifySlack",
     delivery="destinations.slack.delivery:build_delivery",
-    renderer="regwatch_alerts.render_slack:render_slack_message",
+    previews=(Preview("slack", "destinations.slack.render:preview"),),
     description="regwatch: posts registration transitions to Slack",
-    handler="notify_slack.handler.lambda_handler",
     settings=(
         Setting(
             "slackWebhookSecret",
@@ -160,6 +183,14 @@ SLACK = Destination(
             env="SLACK_CHANNEL_ID",
             pattern=r"^[CG][A-Z0-9]{8,12}$",
         ),
+        Setting(
+            "slackApiUrl",
+            SettingKind.TEXT,
+            "Base URL of the Slack Web API the bot calls in thread mode (default `https://slack.com/api/`; "
+            "an Enterprise Grid or a proxy in front of Slack), https only.",
+            env="SLACK_API_URL",
+            pattern=_HTTPS_URL,
+        ),
     ),
     secrets=(
         ("slackWebhookSecret", "SLACK_WEBHOOK_SECRET_ARN"),
@@ -169,6 +200,7 @@ SLACK = Destination(
     enabled=_slack_enabled,
     check=_slack_check,
     duplicates="a webhook post accepted after the client timed out is posted again (no idempotency key)",
+    digest=True,
 )
 
 SNS = Destination(
@@ -177,9 +209,11 @@ SNS = Destination(
     prefix="sns",
     construct_id="NotifySns",
     delivery="destinations.sns.delivery:build_delivery",
-    renderer="regwatch_alerts.render_text:render_text_notification",
+    previews=(
+        Preview("sns", "destinations.sns.render_preview:preview_text", "txt"),
+        Preview("chatbot", "destinations.sns.render_preview:preview_chatbot"),
+    ),
     description="regwatch: publishes registration transitions to the notification topic",
-    handler="notify_sns.handler.lambda_handler",
     settings=(
         Setting("snsEnabled", SettingKind.FLAG, "Deploy the SNS notification topic and its notifier.", True),
         Setting(
@@ -201,6 +235,7 @@ SNS = Destination(
     resources=(Resource.IDEMPOTENCY_TABLE, Resource.NOTIFICATION_TOPIC),
     routing=Routing(severities=("ACTION_REQUIRED",)),
     enabled=lambda values: bool(values.get("snsEnabled")),
+    digest=True,
 )
 
 PAGERDUTY = Destination(
@@ -209,7 +244,7 @@ PAGERDUTY = Destination(
     prefix="pagerduty",
     construct_id="NotifyPagerDuty",
     delivery="destinations.pagerduty.delivery:build_delivery",
-    renderer="regwatch_alerts.render_pagerduty:render_pagerduty_trigger",
+    previews=(Preview("pagerduty", "destinations.pagerduty.render:preview"),),
     description="regwatch: opens and resolves PagerDuty incidents (Events API v2)",
     settings=(
         Setting(
@@ -218,6 +253,14 @@ PAGERDUTY = Destination(
             _SECRET_HELP + "the PagerDuty Events API v2 integration (routing) key. Unset: no PagerDuty "
             "notifier is deployed.",
             env="PAGERDUTY_ROUTING_KEY_SECRET_ARN",
+        ),
+        Setting(
+            "pagerdutyEventsUrl",
+            SettingKind.TEXT,
+            "Events API v2 endpoint, https only. Unset: `https://events.pagerduty.com/v2/enqueue` (US "
+            "service region); EU service region: `https://events.eu.pagerduty.com/v2/enqueue`.",
+            env="PAGERDUTY_EVENTS_URL",
+            pattern=_HTTPS_URL,
         ),
     ),
     secrets=(("pagerdutyRoutingKeySecret", "PAGERDUTY_ROUTING_KEY_SECRET_ARN"),),
@@ -237,7 +280,7 @@ TEAMS = Destination(
     prefix="teams",
     construct_id="NotifyTeams",
     delivery="destinations.teams.delivery:build_delivery",
-    renderer="regwatch_alerts.render_teams:render_teams_message",
+    previews=(Preview("teams", "destinations.teams.render:preview"),),
     description="regwatch: posts registration transitions to a Microsoft Teams workflow",
     settings=(
         Setting(

@@ -18,8 +18,8 @@ from botocore.config import Config
 from destinations.contract import BuildDelivery, DeliveryContext
 from destinations.registry import Destination, UnknownDestination, destination
 from function_support.settings_parsing import SettingsError
+from notifier.flow import NotifierFlow, OncePerEvent, Parser
 from notifier.settings import NotifierSettings
-from notify_common.flow import NotifierFlow, OncePerEvent, Parser
 from regwatch.event_models import Notification, parse_notification
 from regwatch.notification_errors import InvalidEvent
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from local.run import SNS_HANDLER, LocalStack, Notification, StackOptions
+from local.run import LocalStack, Notification, StackOptions
 
 SCENARIO_ACCOUNT = "123456789012"
 # The story of local/scenarios/demo.json at version level: (scenario id suffix, version, previous, status).
@@ -99,7 +99,7 @@ def test_every_change_reaches_slack_exactly_once(story: LocalStack) -> None:
 
 
 def test_sns_gets_exactly_the_transitions_its_rule_routes_once_each(story: LocalStack) -> None:
-    sns_spec = story.stack.function_for_handler(SNS_HANDLER)
+    sns_spec = story.stack.notifier_for("sns")
     (target,) = story.stack.targets_of(sns_spec.logical_id)
     assert target.event_pattern is not None
     assert set(target.event_pattern["detail"]["status"]) == SNS_STATUSES, "default routing: action required"
@@ -162,7 +162,7 @@ def test_a_duplicate_delivery_is_suppressed_by_the_notifiers(story: LocalStack) 
 
 
 def test_a_failing_notifier_dead_letters_the_event_and_a_redrive_delivers_it_once(story: LocalStack) -> None:
-    table_name = story.stack.function_for_handler(SNS_HANDLER).environment["IDEMPOTENCY_TABLE_NAME"]
+    table_name = story.stack.notifier_for("sns").environment["IDEMPOTENCY_TABLE_NAME"]
     description = story.dynamodb.describe_table(TableName=table_name)["Table"]
     # The notifiers' idempotency store goes away: every attempt fails, retries run out.
     story.dynamodb.delete_table(TableName=table_name)

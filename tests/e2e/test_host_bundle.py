@@ -9,7 +9,7 @@ import subprocess
 
 from local.function_runtime import ensure_host_bundle, ensure_host_runtime_layer, host_interpreter
 
-HANDLERS = ("scanner.handler", "notify_slack.handler", "notify_sns.handler")
+HANDLERS = ("scanner.handler", "notifier.handler")
 
 
 def test_the_host_bundle_imports_every_handler_without_the_dev_venv() -> None:

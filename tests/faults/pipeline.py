@@ -92,22 +92,21 @@ class Pipeline:
     ) -> None:
         """`emulator`: the in-process EmulatorServer (None when it runs in another process);
         `clock`: the emulator's clock in epoch seconds (default: the in-process emulator's)."""
-        import notify_slack.handler
-        import notify_sns.handler
         import scanner.handler
+        from notifier.handler import notifier_function
         from scanner.dependencies import get_dependencies
 
         self.emulator, self.control, self.slack = emulator, control, slack
         self._clock: Callable[[], float] = clock if clock is not None else emulator.store.clock.now
         self._scanner, self._slack_handler, self._sns_handler = (
             scanner.handler,
-            notify_slack.handler,
-            notify_sns.handler,
+            notifier_function("slack"),
+            notifier_function("sns"),
         )
         self._reset_handlers = [
             get_dependencies.cache_clear,
-            notify_slack.handler.runtime.reset,
-            notify_sns.handler.runtime.reset,
+            self._slack_handler.runtime.reset,
+            self._sns_handler.runtime.reset,
         ]
         self.sqs = boto3.client("sqs")
         self.events = boto3.client("events")

@@ -22,8 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = (
     "scanner.handler",
     "dispatcher.handler",
-    "notify_slack.handler",
-    "notify_sns.handler",
     "notifier.handler",
     "evaluator.handler",
 )

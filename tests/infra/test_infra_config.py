@@ -27,7 +27,7 @@ def test_defaults() -> None:
     assert config.baseline_alerts == "actionable"
     assert config.event_bus_name == "regwatch"
     assert config.event_source == "regwatch"
-    assert config.slack_enabled is False
+    assert config.destination("slack").enabled is False
     assert config.sns_enabled is True
     assert config.scanner_timeout_seconds == 900
     assert config.scanner_memory_mb == 512

@@ -74,8 +74,9 @@ def test_generic_notifier_gets_its_destination_and_settings(synthesized: Any) ->
     }
     assert function_props(synthesized, "NotifyTeams")["Environment"]["Variables"]["DESTINATION"] == "teams"
     slack = function_props(synthesized, "NotifySlack")
-    assert slack["Handler"] == "notify_slack.handler.lambda_handler"
+    assert slack["Handler"] == "notifier.handler.lambda_handler"
     assert slack["Environment"]["Variables"] == {
+        "DESTINATION": "slack",
         "SLACK_MODE": "thread",
         "SLACK_BOT_TOKEN_SECRET_ARN": "regwatch/slack-bot-token",
         "SLACK_CHANNEL_ID": "C0123456789",

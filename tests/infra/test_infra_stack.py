@@ -93,8 +93,8 @@ def test_every_function_has_the_shared_asset_and_lambda_settings(synthesized: An
     assert handlers == {
         "Scanner": "scanner.handler.lambda_handler",
         "Dispatcher": "dispatcher.handler.lambda_handler",
-        "NotifySlack": "notify_slack.handler.lambda_handler",
-        "NotifySns": "notify_sns.handler.lambda_handler",
+        "NotifySlack": "notifier.handler.lambda_handler",
+        "NotifySns": "notifier.handler.lambda_handler",
         "Evaluator": "evaluator.handler.lambda_handler",
     }
     codes = {json.dumps(f["Properties"]["Code"], sort_keys=True) for f in functions.values()}

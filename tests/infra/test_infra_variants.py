@@ -26,7 +26,7 @@ def _function_ids(synthesized: Any) -> set[str]:
 def test_defaults_deploy_scanner_and_sns_only(synth) -> None:  # type: ignore[no-untyped-def]
     synthesized = synth()
     assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifySns", "Evaluator"}
-    assert synthesized.stack.notifiers.slack is None
+    assert synthesized.stack.notifiers.by_name.get("slack") is None
     synthesized.template.resource_count_is("AWS::SNS::Subscription", 0)
     # Default monitored region = the deployment region; no MONITORED_REGIONS variable then.
     scanner = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.scanner.function)]
@@ -60,12 +60,16 @@ def test_slack_by_arn_with_info_routing_and_cron_schedule(synth) -> None:  # typ
         }
     )
     assert _function_ids(synthesized) == {"Scanner", "Dispatcher", "NotifySlack", "Evaluator"}
-    rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.rule)]
+    rule = synthesized.json["Resources"][
+        synthesized.logical_id(synthesized.stack.notifiers.by_name["slack"].rule)
+    ]
     assert rule["Properties"]["EventPattern"] == {
         "source": ["regwatch"],
         "detail": {"$or": ALERT_FILTER, "status": [{"anything-but": sorted(ACTION_REQUIRED_STATUSES)}]},
     }
-    slack = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.slack.function)]
+    slack = synthesized.json["Resources"][
+        synthesized.logical_id(synthesized.stack.notifiers.by_name["slack"].function)
+    ]
     assert slack["Properties"]["Environment"]["Variables"]["SLACK_WEBHOOK_SECRET_ARN"] == secret_arn
     role_policy = next(
         p
@@ -94,7 +98,9 @@ def test_all_severities_route_without_a_status_filter(synth) -> None:  # type: i
     synthesized = synth(
         {"snsSeverities": ["ACTION_REQUIRED", "GOOD_NEWS", "INFO"], "archiveRetentionDays": 0}
     )
-    rule = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.notifiers.sns.rule)]
+    rule = synthesized.json["Resources"][
+        synthesized.logical_id(synthesized.stack.notifiers.by_name["sns"].rule)
+    ]
     assert rule["Properties"]["EventPattern"] == {"source": ["regwatch"], "detail": {"$or": ALERT_FILTER}}
     archive = next(iter(synthesized.resources("AWS::Events::Archive").values()))
     assert "RetentionDays" not in archive["Properties"] or archive["Properties"]["RetentionDays"] == 0

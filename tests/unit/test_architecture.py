@@ -5,8 +5,9 @@
     regwatch_alerts/   what a person reads: may use the domain, never adapters or handlers
     function_support/  settings parsing and lazy values shared by the handlers: pure
     destinations/      the destination registry (plain data, standard library only: infra
-                       imports it at synth) and one package per destination's delivery, which
-                       may use every layer above, never a function package
+                       imports it at synth) and one folder per destination holding its
+                       settings, rendering and delivery, which may use every layer above,
+                       never a function package
     every other package in lambdas/ is a function (handler + settings) and may use all of the above
 
 Nothing in lambdas/ imports infra/, local/, tests/ or benchmarks/ (the bundle ships
@@ -17,6 +18,7 @@ before it becomes a design habit. docs/architecture.md describes the same rules.
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -208,27 +210,25 @@ def test_infra_and_local_use_only_the_registry_of_the_destinations() -> None:
             assert not bad, f"{_ids(path)} imports {bad}; use destinations.registry"
 
 
-def test_every_registry_entry_names_code_that_exists() -> None:
-    """A registry entry's delivery and renderer are importable paths with the named function."""
-    tree = ast.parse(REGISTRY.read_text(encoding="utf-8"))
-    paths = [
-        node.value.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.keyword)
-        and node.arg in {"delivery", "renderer", "handler"}
-        and isinstance(node.value, ast.Constant)
-    ]
-    assert len(paths) >= 8, paths
+def test_every_registry_entry_names_code_that_exists_in_its_own_folder() -> None:
+    """A registry entry's delivery and previews are functions in lambdas/destinations/<name>/
+    (a destination is one folder); its handler is the one notifier's."""
+    from destinations.registry import DESTINATIONS, NOTIFIER_HANDLER
+
+    paths = [NOTIFIER_HANDLER]
+    for spec in DESTINATIONS:
+        own = [spec.delivery, *(preview.render for preview in spec.previews)]
+        outside = [path for path in own if not path.startswith(spec.package + ".")]
+        assert not outside, f"{spec.name}: {outside} live outside lambdas/destinations/{spec.name}/"
+        assert spec.handler == NOTIFIER_HANDLER, f"{spec.name}: every notifier runs {NOTIFIER_HANDLER}"
+        paths += own
     for path in paths:
         module, _, function = path.replace(".lambda_handler", ":lambda_handler").partition(":")
         source = LAMBDAS / (module.replace(".", "/") + ".py")
         assert source.exists(), f"{path}: {source} does not exist"
-        defined = {
-            node.name
-            for node in ast.parse(source.read_text(encoding="utf-8")).body
-            if isinstance(node, ast.FunctionDef)
-        }
-        assert function in defined, f"{path}: {function} is not defined in {source}"
+        assert callable(getattr(importlib.import_module(module), function, None)), (
+            f"{path}: {function} is not a function of {source}"
+        )
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

@@ -13,8 +13,8 @@ import json
 import jsonschema
 import pytest
 
+from destinations.sns.render_chatbot import render_chatbot_notification
 from regwatch.event_models import parse_regwatch_event
-from regwatch_alerts.render_chatbot import render_chatbot_notification
 from tests.golden.sample_events import SAMPLES, SOURCE, event_for, huge_denial
 
 _TEXT = {"type": "string", "minLength": 1}

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from destinations.slack.render import MAX_BLOCKS, SECTION_TEXT_LIMIT, render_slack_message
 from regwatch.digest import DigestSchedule, build_digest, digest_detail, digest_id
 from regwatch.evaluate import DIGEST_DETAIL_TYPE, Evaluator, fit_detail_digest
 from regwatch.event_models import parse_notification
@@ -20,7 +21,6 @@ from regwatch.events import SCHEMA_VERSION
 from regwatch.model import RegistrationProfile
 from regwatch.reminders import ReminderPolicy
 from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState, VersionSnapshot
-from regwatch_alerts.render_slack import MAX_BLOCKS, SECTION_TEXT_LIMIT, render_slack_message
 from regwatch_alerts.render_text import BODY_BYTES_LIMIT, SUBJECT_LIMIT, render_text_notification
 
 BERLIN = DigestSchedule(time(8, 0), ZoneInfo("Europe/Berlin"))

@@ -32,10 +32,10 @@ def test_a_lambda_asset_as_pinned_passes_the_static_check(tmp_path: Path) -> Non
 
 def test_the_static_check_names_what_is_wrong(tmp_path: Path) -> None:
     asset = _asset(tmp_path, so_name="_core.cpython-313-darwin.so")
-    (asset / "notify_sns" / "handler.py").unlink()
+    (asset / "notifier" / "handler.py").unlink()
     next(asset.glob("slack_sdk-*.dist-info")).rename(asset / "slack_sdk-3.0.0.dist-info")
     problems = check_lambda_asset(asset, "3.12")
-    assert any("notify_sns/" in p for p in problems)
+    assert any("notifier/" in p for p in problems)
     assert any("slack-sdk==3.47.0" in p and "3.0.0" in p for p in problems)
     assert any("cpython-313-darwin" in p and "cpython-312-x86_64-linux-gnu" in p for p in problems)
 

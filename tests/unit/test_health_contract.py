@@ -9,13 +9,13 @@ from typing import Any
 import jsonschema
 import pytest
 
+from destinations.slack.render import render_slack_message
+from destinations.sns.render_chatbot import render_chatbot_notification
 from regwatch.event_models import parse_regwatch_event
 from regwatch.events import EventContext
 from regwatch.health import HealthChange, HealthTransition
 from regwatch.health_events import build_health_entry
 from regwatch.model import Scope
-from regwatch_alerts.render_chatbot import render_chatbot_notification
-from regwatch_alerts.render_slack import render_slack_message
 from regwatch_alerts.render_text import render_text_notification
 from tests.unit.test_contract_schema import VALIDATOR
 

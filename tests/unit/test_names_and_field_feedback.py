@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from destinations.slack.render import MAX_BLOCKS, SECTION_TEXT_LIMIT, render_slack_message
 from regwatch.event_models import parse_regwatch_event
 from regwatch.events import MAX_ENTRY_BYTES, build_entry
 from regwatch.model import (
@@ -19,7 +20,6 @@ from regwatch.model import (
 )
 from regwatch.profile import MAX_NAME_CHARS, choose_name, flagged_fields, reads_for
 from regwatch_alerts.alert_content import describe, field_path_in_words
-from regwatch_alerts.render_slack import MAX_BLOCKS, SECTION_TEXT_LIMIT, render_slack_message
 from regwatch_alerts.render_text import BODY_BYTES_LIMIT, render_text_notification
 from tests.golden.sample_events import (
     CONTEXT,

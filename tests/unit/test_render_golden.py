@@ -6,7 +6,7 @@ review the diff like code: it is the on-call engineer's 3 a.m. reading.
 
 from __future__ import annotations
 
-import json
+import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,50 +14,28 @@ from typing import Any
 
 import pytest
 
-from regwatch.event_models import parse_notification, parse_regwatch_event
-from regwatch_alerts.render_chatbot import render_chatbot_notification
-from regwatch_alerts.render_pagerduty import render_pagerduty_trigger
-from regwatch_alerts.render_slack import render_slack_message
-from regwatch_alerts.render_teams import render_teams_message
-from regwatch_alerts.render_text import render_text_notification
+from destinations.registry import DESTINATIONS, Destination, Preview
+from regwatch.event_models import parse_notification
 from tests.golden.sample_events import DIGEST_SAMPLES, REMINDER_SAMPLES, SAMPLES, SOURCE, event_for
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("REGWATCH_UPDATE_GOLDEN") == "1"
 
 
-def _slack(event: dict[str, Any]) -> str:
-    return json.dumps(render_slack_message(parse_notification(event, SOURCE)), indent=2, ensure_ascii=False)
+def _render_function(preview: Preview) -> Callable[..., str]:
+    module, _, function = preview.render.partition(":")
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
 
 
-def _sns_text(event: dict[str, Any]) -> str:
-    text = render_text_notification(parse_notification(event, SOURCE))
-    attributes = ", ".join(f"{k}={v}" for k, v in text.attributes.items())
-    return f"Subject: {text.subject}\nAttributes: {attributes}\n\n{text.body}"
-
-
-def _chatbot(event: dict[str, Any]) -> str:
-    return json.dumps(
-        render_chatbot_notification(parse_notification(event, SOURCE)), indent=2, ensure_ascii=False
-    )
-
-
-def _teams(event: dict[str, Any]) -> str:
-    return json.dumps(render_teams_message(parse_regwatch_event(event, SOURCE)), indent=2, ensure_ascii=False)
-
-
-def _pagerduty(event: dict[str, Any]) -> str:
-    trigger = render_pagerduty_trigger(parse_regwatch_event(event, SOURCE), event["detail"])
-    return json.dumps(trigger, indent=2, ensure_ascii=False)
-
-
-RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
-    "slack": ("json", _slack),
-    "sns": ("txt", _sns_text),
-    "chatbot": ("json", _chatbot),
-    "teams": ("json", _teams),
-    "pagerduty": ("json", _pagerduty),
+# Every preview of every registry entry: a new destination gets golden files without an edit here.
+PREVIEWS: dict[str, tuple[Destination, Preview]] = {
+    preview.name: (spec, preview) for spec in DESTINATIONS for preview in spec.previews
 }
+
+
+def render(channel: str, event: dict[str, Any]) -> str:
+    _, preview = PREVIEWS[channel]
+    return _render_function(preview)(parse_notification(event, SOURCE), event["detail"])
 
 
 EVENTS: dict[str, Callable[[], dict[str, Any]]] = {
@@ -67,20 +45,19 @@ EVENTS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-# The daily digest goes only to the destinations `digestDestinations` accepts (Slack, SNS).
-DIGEST_CHANNELS = ("slack", "sns", "chatbot")
+# The daily digest goes only to destinations whose registry entry renders it (`digest=True`).
 CASES = [
     (sample, channel)
     for sample in sorted(EVENTS)
-    for channel in sorted(RENDERERS)
-    if sample not in DIGEST_SAMPLES or channel in DIGEST_CHANNELS
+    for channel in sorted(PREVIEWS)
+    if sample not in DIGEST_SAMPLES or PREVIEWS[channel][0].digest
 ]
 
 
 @pytest.mark.parametrize(("sample", "channel"), CASES)
 def test_rendering_matches_golden_file(sample: str, channel: str) -> None:
-    suffix, render = RENDERERS[channel]
-    rendered = render(EVENTS[sample]()) + "\n"
+    suffix = PREVIEWS[channel][1].suffix
+    rendered = render(channel, EVENTS[sample]()) + "\n"
     path = GOLDEN / channel / f"{sample}.{suffix}"
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,6 +71,12 @@ def test_rendering_matches_golden_file(sample: str, channel: str) -> None:
 
 def test_every_golden_file_has_a_sample() -> None:
     # A renamed sample must not leave a stale golden file nobody reviews.
-    names = {p.stem for channel in RENDERERS for p in (GOLDEN / channel).glob("*.*")}
+    names = {p.stem for channel in PREVIEWS for p in (GOLDEN / channel).glob("*.*")}
     assert names, "no golden files found"
     assert names <= set(EVENTS), f"golden files without a sample: {sorted(names - set(EVENTS))}"
+
+
+def test_every_golden_folder_belongs_to_a_preview() -> None:
+    # A destination removed from the registry must not leave golden files nobody renders.
+    folders = {p.name for p in GOLDEN.iterdir() if p.is_dir()} - {"recorded", "__pycache__"}
+    assert folders == set(PREVIEWS), f"golden folders {sorted(folders)} vs previews {sorted(PREVIEWS)}"

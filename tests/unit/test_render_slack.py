@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from destinations.slack.mrkdwn import escape_mrkdwn, fit
+from destinations.slack.render import HEADER_TEXT_LIMIT, MAX_BLOCKS, render_slack_message
 from local.slack_webhook import block_kit_problem
 from regwatch.event_models import parse_regwatch_event
-from regwatch_alerts.render_slack import HEADER_TEXT_LIMIT, MAX_BLOCKS, render_slack_message
-from regwatch_alerts.slack_text import escape_mrkdwn, fit
 from tests.golden.sample_events import INJECTION, SAMPLES, SOURCE, event_for, huge_denial
 
 

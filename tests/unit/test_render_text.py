@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from destinations.sns.render_chatbot import render_chatbot_notification
 from regwatch.event_models import parse_regwatch_event
-from regwatch_alerts.render_chatbot import render_chatbot_notification
 from regwatch_alerts.render_text import BODY_BYTES_LIMIT, SUBJECT_LIMIT, render_text_notification
 from tests.golden.sample_events import SAMPLES, SOURCE, event_for, huge_denial, version_transition
 

@@ -24,14 +24,14 @@ from destinations.pagerduty.lifecycle import (
     decide,
     what_to_send,
 )
-from destinations.pagerduty.settings import PagerDutySettings
-from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
-from regwatch.notification_errors import DestinationFailed, InvalidEvent
-from regwatch_alerts.render_pagerduty import (
+from destinations.pagerduty.render import (
     most_severe,
     render_pagerduty_target_trigger,
     render_pagerduty_trigger,
 )
+from destinations.pagerduty.settings import PagerDutySettings
+from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
+from regwatch.notification_errors import DestinationFailed, InvalidEvent
 from regwatch_aws.delivery_state import DeliveryStateStore, StateConflict
 from regwatch_aws.secrets import SecretSource, pagerduty_routing_key
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
+from destinations.slack.render import render_slack_message
 from destinations.slack.settings import SlackMode, SlackSettings
 from destinations.slack.threads import STATE_NAMESPACE, SlackThreads
 from destinations.slack.webhook import SlackWebhookPoster
 from regwatch.event_models import Notification
 from regwatch.notification_errors import InvalidEvent
-from regwatch_alerts.render_slack import render_slack_message
 from regwatch_aws.delivery_state import DeliveryStateStore
 from regwatch_aws.secrets import SecretSource, slack_bot_token
 

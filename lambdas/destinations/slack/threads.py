@@ -29,11 +29,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
+from destinations.slack.render import render_slack_message
+from destinations.slack.render_thread import render_slack_thread_parent
 from destinations.slack.settings import SlackSettings
 from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
-from regwatch_alerts.render_slack import render_slack_message
-from regwatch_alerts.render_slack_thread import render_slack_thread_parent
 from regwatch_aws.delivery_state import DeliveryStateStore, StateConflict
 from regwatch_aws.secrets import SecretSource
 

@@ -11,12 +11,12 @@ import json
 from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
+from destinations.sns.publisher import SnsPublisher
+from destinations.sns.render_chatbot import render_chatbot_notification
 from destinations.sns.settings import MessageFormat, SnsNotifierSettings
 from regwatch.event_models import Notification
 from regwatch.notification_errors import InvalidEvent
-from regwatch_alerts.render_chatbot import render_chatbot_notification
 from regwatch_alerts.render_text import message_attributes, render_text_notification
-from regwatch_aws.sns_publisher import SnsPublisher
 
 
 def _publish(publisher: SnsPublisher, message_format: MessageFormat, notification: Notification) -> str:

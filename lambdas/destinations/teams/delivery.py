@@ -12,10 +12,10 @@ from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
 from destinations.http_post import JsonPoster
+from destinations.teams.render import render_teams_message
 from destinations.teams.settings import TeamsSettings
 from regwatch.event_models import DigestEvent, Notification
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
-from regwatch_alerts.render_teams import render_teams_message
 from regwatch_aws.secrets import SecretSource, webhook_url_parser
 
 DESTINATION = "teams"

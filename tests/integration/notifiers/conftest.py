@@ -97,7 +97,7 @@ def captured_logs() -> Iterator[CapturedLogs]:
     handler = logging.StreamHandler(stream)
     handler.setLevel(logging.DEBUG)
     # Powertools loggers do not propagate to root: attach to them by name as well.
-    names = ["", "notify_slack", "notify_sns", "notifier", "service_undefined", "slack_sdk", "urllib3"]
+    names = ["", "notifier", "service_undefined", "slack_sdk", "urllib3"]
     loggers = [logging.getLogger(name) for name in names]
     levels = [lg.level for lg in loggers]
     for lg in loggers:

@@ -15,10 +15,12 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 
 from local.slack_webhook import SlackWebhookServer
-from notify_slack import handler as slack_handler
-from notify_sns import handler as sns_handler
+from notifier.handler import notifier_function
 from tests.golden.sample_events import SAMPLES, event_for
 from tests.integration.notifiers.conftest import FakeLambdaContext, create_secret
+
+slack_handler = notifier_function("slack")
+sns_handler = notifier_function("sns")
 
 RECORDED = Path(__file__).resolve().parents[2] / "golden" / "recorded"
 RECORDED_1_0 = sorted(RECORDED.glob("contract_1_0_*.json"))

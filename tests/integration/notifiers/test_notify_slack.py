@@ -12,9 +12,9 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
+from function_support.settings_parsing import SettingsError
 from local.slack_webhook import SlackWebhookServer
-from notify_slack import handler as slack_handler
-from notify_slack.settings import SettingsError
+from notifier.handler import notifier_function
 from regwatch.notification_errors import DestinationFailed, InvalidEvent, SecretUnavailable
 from tests.golden.sample_events import SAMPLES, event_for
 from tests.integration.notifiers.conftest import (
@@ -24,6 +24,8 @@ from tests.integration.notifiers.conftest import (
     create_secret,
     emitted_metrics,
 )
+
+slack_handler = notifier_function("slack")
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from destinations.slack.delivery import build_delivery
 from local.report import SEVERITY_COLOR
 from local.slack_threads_preview import write_threads_html
 from local.slack_webhook import SlackWebhookServer
+from notifier.handler import notifier_function
 from notifier.runtime import BOTO_CONFIG
-from notify_slack import handler as slack_handler
 from regwatch.event_models import parse_regwatch_event
 from regwatch.events import EventContext
 from regwatch.health import HealthChange, HealthTransition
@@ -30,6 +30,8 @@ from regwatch.health_events import build_health_entry
 from regwatch.notification_errors import DestinationFailed, SecretUnavailable
 from tests.golden.sample_events import SAMPLES, T0, as_delivered, event_for
 from tests.integration.notifiers.conftest import CapturedLogs, FakeLambdaContext, create_secret
+
+slack_handler = notifier_function("slack")
 
 TOKEN_SECRET = "regwatch/slack-bot-token"
 CHANNEL = "C0REGWATCH1"

@@ -11,12 +11,14 @@ from typing import Any
 import boto3
 import pytest
 
-from notify_sns import handler as sns_handler
-from notify_sns.settings import SettingsError
+from function_support.settings_parsing import SettingsError
+from notifier.handler import notifier_function
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
 from regwatch_alerts.render_text import SUBJECT_LIMIT
 from tests.golden.sample_events import SAMPLES, event_for, huge_denial
 from tests.integration.notifiers.conftest import FakeLambdaContext, emitted_metrics
+
+sns_handler = notifier_function("sns")
 
 
 @dataclass

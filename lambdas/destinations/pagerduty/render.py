@@ -21,11 +21,12 @@ responder sees exactly what regwatch saw; `links` point at the console and AWS's
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import Notification, RegwatchEvent
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import describe, format_time, humanize_status
 
@@ -145,3 +146,10 @@ def render_pagerduty_target_trigger(detail_type: str, detail: Mapping[str, Any],
 
 def describe_when(event: RegwatchEvent) -> str:
     return format_time(event.detail.status_timestamp or event.detail.observed_at)
+
+
+def preview(notification: Notification, detail: Mapping[str, Any]) -> str:
+    """The trigger's body as PagerDuty receives it, as indented JSON (golden files, demo previews)."""
+    if not isinstance(notification, RegwatchEvent):
+        raise TypeError("PagerDuty renders registration events only, not the digest")
+    return json.dumps(render_pagerduty_trigger(notification, detail), indent=2, ensure_ascii=False)

@@ -6,13 +6,15 @@ text that came from the API is escaped for mrkdwn and cut to Block Kit's limits.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
+from destinations.slack.mrkdwn import escape_mrkdwn, fit, fit_plain, link
 from regwatch.event_models import DeniedReasonDetail, DigestEvent, Notification
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import AlertContent, FlaggedField, describe
 from regwatch_alerts.digest_content import DigestSection, describe_digest
-from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain, link
 
 # Block Kit limits (api.slack.com/reference/block-kit/blocks).
 HEADER_TEXT_LIMIT = 150
@@ -206,3 +208,8 @@ def render_slack_message(event: Notification) -> dict[str, Any]:
         }
     )
     return {"text": _fallback_text(content), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def preview(notification: Notification, detail: Mapping[str, Any]) -> str:
+    """The message as Slack receives it, as indented JSON (golden files, demo previews)."""
+    return json.dumps(render_slack_message(notification), indent=2, ensure_ascii=False)

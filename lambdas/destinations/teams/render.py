@@ -13,11 +13,13 @@ only from regwatch itself (the console) or AWS's documentation hosts, as card ac
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import Notification, RegwatchEvent
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import AlertContent, describe
 
@@ -123,3 +125,10 @@ def render_teams_message(event: RegwatchEvent) -> dict[str, Any]:
             {"contentType": CARD_CONTENT_TYPE, "contentUrl": None, "content": render_teams_card(event)}
         ],
     }
+
+
+def preview(notification: Notification, detail: Mapping[str, Any]) -> str:
+    """The workflow request as Teams receives it, as indented JSON (golden files, demo previews)."""
+    if not isinstance(notification, RegwatchEvent):
+        raise TypeError("Teams renders registration events only, not the digest")
+    return json.dumps(render_teams_message(notification), indent=2, ensure_ascii=False)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from destinations.slack.mrkdwn import escape_mrkdwn, fit, fit_plain
+from destinations.slack.render import FIELD_TEXT_LIMIT, HEADER_TEXT_LIMIT, MAX_FIELDS
 from regwatch.event_models import RegwatchEvent
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import (
@@ -18,8 +20,6 @@ from regwatch_alerts.alert_content import (
     humanize_status,
     registration_label,
 )
-from regwatch_alerts.render_slack import FIELD_TEXT_LIMIT, HEADER_TEXT_LIMIT, MAX_FIELDS
-from regwatch_alerts.slack_text import escape_mrkdwn, fit, fit_plain
 
 
 def render_slack_thread_parent(event: RegwatchEvent) -> dict[str, Any]:

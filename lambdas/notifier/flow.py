@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify_common import metrics as names
+from notifier import metrics as names
 from regwatch.event_models import DigestEvent, Notification, parse_notification
 from regwatch.notification_errors import InvalidEvent, NotificationError
 from regwatch_aws.idempotency import deliver_once
