@@ -681,6 +681,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(summarize(stack, stack.dead_letters(), time.monotonic() - started))
             print(alert_summary(stack))
             print(f"Slack messages as they would look: {html}")
+            for line in stack.sinks.summaries():
+                print(line)
             for preview in stack.sinks.write_previews(args.output, severities):
                 print(f"Preview: {preview}")
             print(f"Function logs: {args.output / 'logs'}")

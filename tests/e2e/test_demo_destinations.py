@@ -1,4 +1,5 @@
-"""End to end: the demo stack with PagerDuty, Teams and Slack threads enabled plays the scripted story.
+"""End to end: the demo stack with every opt-in destination (PagerDuty, Teams, the signed webhook)
+and Slack threads enabled plays the scripted story.
 
 Everything the registry derives is exercised for real: the synthesized template has the
 two extra functions and rules, moto provisions them, the bundled generic notifier runs under
@@ -18,6 +19,9 @@ from pathlib import Path
 import pytest
 
 from local.run import EVENT_ID_IN_TEXT, LocalStack, StackOptions
+from local.sinks import opt_in_destinations
+from local.sinks.pagerduty import PagerDutySink
+from local.sinks.teams import TeamsSink
 from local.slack_thread_demo import CHANNEL_ID, FUNCTION_ID
 
 
@@ -26,7 +30,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalStack
     output = tmp_path_factory.mktemp("demo-destinations")
     options = StackOptions(
         output_dir=output,
-        destinations=("pagerduty", "teams", "slack-thread"),
+        destinations=(*opt_in_destinations(), "slack-thread"),
         context={"targetRetryAttempts": 2},
     )
     with LocalStack(options) as stack:
@@ -35,9 +39,9 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalStack
 
 
 def _incident(stack: LocalStack, registration_fragment: str) -> list[str]:
-    pagerduty = stack.sinks.pagerduty
-    assert pagerduty is not None
-    return [i.status for i in pagerduty.incidents if registration_fragment in i.dedup_key]
+    pagerduty = stack.sinks.by_name["pagerduty"]
+    assert isinstance(pagerduty, PagerDutySink)
+    return [i.status for i in pagerduty.server.incidents if registration_fragment in i.dedup_key]
 
 
 def test_incidents_open_on_action_required_and_resolve_themselves(story: tuple[LocalStack, Path]) -> None:
@@ -45,8 +49,7 @@ def test_incidents_open_on_action_required_and_resolve_themselves(story: tuple[L
     assert _incident(stack, "acmebrand") == ["resolved"]  # REQUIRES_AUTHENTICATION, then APPROVED
     assert _incident(stack, "acmemarketing") == ["resolved"]  # v2 DENIED, then v3 APPROVED
     assert _incident(stack, "acmepromo") == ["triggered"]  # denied, never fixed
-    pagerduty = stack.sinks.pagerduty
-    assert pagerduty is not None
+    pagerduty = stack.sinks.by_name["pagerduty"].server
     revoked = [i for i in pagerduty.incidents if "tollfreewest" in i.dedup_key]
     assert [(i.status, i.severity) for i in revoked] == [("triggered", "critical")]
     # One incident per registration, however many events it had.
@@ -56,8 +59,10 @@ def test_incidents_open_on_action_required_and_resolve_themselves(story: tuple[L
 
 def test_teams_receives_every_routed_alert_once(story: tuple[LocalStack, Path]) -> None:
     stack, _ = story
-    teams = stack.sinks.teams
-    assert teams is not None and teams.rejections == []
+    sink = stack.sinks.by_name["teams"]
+    assert isinstance(sink, TeamsSink)
+    teams = sink.server
+    assert teams.rejections == []
     routed = {
         e["detail"]["eventId"]
         for e in stack.transitions
@@ -70,10 +75,13 @@ def test_teams_receives_every_routed_alert_once(story: tuple[LocalStack, Path]) 
 def test_nothing_dead_lettered_and_previews_written(story: tuple[LocalStack, Path]) -> None:
     stack, output = story
     dead = stack.dead_letters()
-    assert dead.get("NotifyPagerDuty") == [] and dead.get("NotifyTeams") == []
+    for name in opt_in_destinations():
+        assert dead.get(stack.sinks.by_name[name].spec.construct_id) == [], name
     assert dead.get(FUNCTION_ID) == []
     previews = stack.sinks.write_previews(output)
-    assert {p.name for p in previews} == {"teams.html", "pagerduty.html", "slack-threads.html"}
+    assert {p.name for p in previews} == {f"{name}.html" for name in opt_in_destinations()} | {
+        "slack-threads.html"
+    }
     assert "resolved" in (output / "pagerduty.html").read_text(encoding="utf-8")
 
 
