@@ -187,7 +187,7 @@ SLACK = Destination(
             "slackApiUrl",
             SettingKind.TEXT,
             "Base URL of the Slack Web API the bot calls in thread mode (default `https://slack.com/api/`; "
-            "an Enterprise Grid or a proxy in front of Slack), https only.",
+            "e.g. an egress proxy in front of Slack), https only.",
             env="SLACK_API_URL",
             pattern=_HTTPS_URL,
         ),
@@ -210,8 +210,8 @@ SNS = Destination(
     construct_id="NotifySns",
     delivery="destinations.sns.delivery:build_delivery",
     previews=(
-        Preview("sns", "destinations.sns.render_preview:preview_text", "txt"),
-        Preview("chatbot", "destinations.sns.render_preview:preview_chatbot"),
+        Preview("sns", "destinations.sns.render:preview_text", "txt"),
+        Preview("chatbot", "destinations.sns.render:preview_chatbot"),
     ),
     description="regwatch: publishes registration transitions to the notification topic",
     settings=(

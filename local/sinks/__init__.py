@@ -5,7 +5,7 @@ what to store in the destination's secret, the variables that point the function
 to count what it received (fault rows), and its demo preview and summary line. The demo
 (local/destination_sinks.py) and the fault pipeline (tests/faults/destinations.py) load them
 by the registry name, so a new destination needs its sink here and nothing else in local/.
-Slack and SNS are the demo's own (local/run.py always runs them): BUILT_IN.
+The demo's own destinations (local/built_in_destinations.py) have none.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from destinations.registry import DESTINATIONS, Destination, destination
-
-BUILT_IN = ("slack", "sns")  # the demo's always-on destinations, wired by local/run.py itself
+from local.built_in_destinations import BUILT_IN
 
 
 class LocalSink:

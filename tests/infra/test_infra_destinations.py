@@ -12,7 +12,7 @@ from infra.routing import event_pattern
 from regwatch.severity import ACTION_REQUIRED_STATUSES, GOOD_NEWS_STATUSES, Severity
 from tests.infra.test_infra_stack import allow, arn_of, function_props, policy_statements, ref
 
-SETTINGS = {
+EXPLICIT = {
     "slackMode": "thread",
     "slackBotTokenSecret": "regwatch/slack-bot-token",
     "slackChannelId": "C0123456789",
@@ -24,6 +24,12 @@ SETTINGS = {
     "teamsWebhookSecret": "regwatch/teams-workflow",
     "teamsSeverities": ["ACTION_REQUIRED"],
     "eventSource": "regwatch",
+}
+# Every other registry entry enabled through its secret setting: a new destination is in here too.
+SETTINGS = EXPLICIT | {
+    spec.secrets[0][0]: f"regwatch/{spec.name}"
+    for spec in DESTINATIONS
+    if spec.secrets and not spec.enabled(EXPLICIT)
 }
 
 

@@ -33,7 +33,8 @@ from infra.evaluator import reminder_settings
             {"evaluatorSchedule": "hourly"},
             "regwatch.evaluatorSchedule: 'hourly' is not an EventBridge schedule",
         ),
-        ({"digestDestinations": ["pager"]}, "regwatch.digestDestinations.0"),
+        ({"digestDestinations": ["pager"]}, "regwatch.digestDestinations: ['pager'] cannot take the digest"),
+        ({"digestDestinations": ["pagerduty"]}, "those that render it: ['slack', 'sns'"),
     ],
 )
 def test_bad_reminder_and_digest_settings_are_named(settings: dict[str, object], expected: str) -> None:

@@ -128,6 +128,7 @@ def test_notifier_environments(synthesized: Any) -> None:
     stack = synthesized.stack
     idempotency = ref(synthesized, stack.notifiers.idempotency_table)
     assert function_props(synthesized, "NotifySlack")["Environment"]["Variables"] == {
+        "DESTINATION": "slack",
         "SLACK_WEBHOOK_SECRET_ARN": "regwatch/slack-webhook",
         "IDEMPOTENCY_TABLE_NAME": idempotency,
         "EVENT_SOURCE": "acme.regwatch",
@@ -135,6 +136,7 @@ def test_notifier_environments(synthesized: Any) -> None:
         "POWERTOOLS_METRICS_NAMESPACE": "Acme/Regwatch",
     }
     assert function_props(synthesized, "NotifySns")["Environment"]["Variables"] == {
+        "DESTINATION": "sns",
         "NOTIFICATION_TOPIC_ARN": ref(synthesized, stack.notifiers.topic),
         "MESSAGE_FORMAT": "chatbot",
         "IDEMPOTENCY_TABLE_NAME": idempotency,

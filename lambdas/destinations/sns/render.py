@@ -1,4 +1,8 @@
-"""The SNS destination's two message formats as reviewable text (golden files, demo previews)."""
+"""The SNS destination's two message formats as reviewable text (golden files, demo previews).
+
+The text format itself is regwatch_alerts/render_text.py (shared with the webhook and `regwatch explain`);
+the Amazon Q Developer format is render_chatbot.py beside this module.
+"""
 
 from __future__ import annotations
 
