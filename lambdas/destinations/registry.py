@@ -297,7 +297,33 @@ TEAMS = Destination(
     duplicates="a post accepted after the client timed out is posted again (no idempotency key)",
 )
 
-DESTINATIONS: tuple[Destination, ...] = (SLACK, SNS, PAGERDUTY, TEAMS)
+WEBHOOK = Destination(
+    name="webhook",
+    label="Signed webhook",
+    prefix="webhook",
+    construct_id="NotifyWebhook",
+    delivery="destinations.webhook.delivery:build_delivery",
+    previews=(Preview("webhook", "destinations.webhook.render:preview"),),
+    description="regwatch: posts registration transitions to a signed webhook (Standard Webhooks)",
+    settings=(
+        Setting(
+            "webhookSecret",
+            SettingKind.SECRET,
+            _SECRET_HELP + 'JSON `{"url": "https://…", "signingSecret": "whsec_…"}`: the receiver and the '
+            "key regwatch signs each request with (HMAC-SHA256, Standard Webhooks). Unset: no webhook "
+            "notifier is deployed.",
+            env="WEBHOOK_SECRET_ARN",
+        ),
+    ),
+    secrets=(("webhookSecret", "WEBHOOK_SECRET_ARN"),),
+    routing=Routing(severities=("ACTION_REQUIRED", "GOOD_NEWS")),
+    enabled=lambda values: values.get("webhookSecret") is not None,
+    duplicates="a post accepted after the client timed out is posted again with the same `webhook-id` "
+    "(receivers deduplicate on it)",
+    digest=True,
+)
+
+DESTINATIONS: tuple[Destination, ...] = (SLACK, SNS, PAGERDUTY, TEAMS, WEBHOOK)
 BY_NAME: dict[str, Destination] = {d.name: d for d in DESTINATIONS}
 
 

@@ -1,0 +1,1 @@
+"""A generic signed webhook (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`)."""
