@@ -22,6 +22,7 @@ from local.run import EVENT_ID_IN_TEXT, LocalStack, StackOptions
 from local.sinks import opt_in_destinations
 from local.sinks.pagerduty import PagerDutySink
 from local.sinks.teams import TeamsSink
+from local.sinks.webhook import WebhookSink
 from local.slack_thread_demo import CHANNEL_ID, FUNCTION_ID
 
 
@@ -83,6 +84,23 @@ def test_nothing_dead_lettered_and_previews_written(story: tuple[LocalStack, Pat
         "slack-threads.html"
     }
     assert "resolved" in (output / "pagerduty.html").read_text(encoding="utf-8")
+
+
+def test_the_signed_webhook_receives_every_routed_alert_verified_once(story: tuple[LocalStack, Path]) -> None:
+    stack, output = story
+    sink = stack.sinks.by_name["webhook"]
+    assert isinstance(sink, WebhookSink)
+    assert sink.server.rejections == []  # every request's signature and timestamp checked
+    routed = {
+        e["detail"]["eventId"]
+        for e in stack.transitions
+        if e["detail"]["severity"] in {"ACTION_REQUIRED", "GOOD_NEWS"} and e["detail"].get("alert", True)
+    }
+    received = [d.webhook_id for d in sink.server.deliveries if d.payload["type"] != "Registration Digest"]
+    assert sorted(received) == sorted(routed)
+    assert all(d.payload["data"]["eventId"] == d.webhook_id for d in sink.server.deliveries)
+    assert "events verified" in sink.summary()
+    assert "webhook-id" in sink.write_preview(output).read_text(encoding="utf-8")
 
 
 def _event_ids(payload: object) -> list[str]:
