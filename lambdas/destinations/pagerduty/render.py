@@ -30,7 +30,12 @@ from regwatch.event_models import Notification, RegwatchEvent
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import describe, format_time, humanize_status
 
-SUMMARY_LIMIT = 1024
+SUMMARY_LIMIT = 1024  # characters of payload.summary (PagerDuty's field limit)
+# PagerDuty refuses an event over 512 KB in bytes of the request; the envelope the delivery adds
+# (routing key, dedup key, client fields, links) stays far below the headroom.
+EVENT_BYTES_LIMIT = 512 * 1024 - 8 * 1024
+# Long texts of custom_details dropped, in this order, until the trigger fits.
+_LONG_TEXTS = (("deniedReasons", "longDescription"), ("fieldFeedback", "feedback"))
 MAX_LINKS = 5
 CRITICAL_STATUSES = frozenset({"REVOKED"})
 REMINDER_DETAIL_TYPE = "Registration Reminder"
@@ -109,19 +114,47 @@ def render_pagerduty_trigger(
         dict(raw_detail) if raw_detail is not None else detail.model_dump(by_alias=True, mode="json")
     )
     details["nextSteps"] = list(content.next_steps)
-    return {
-        "payload": {
-            "summary": cut(headline),
-            "source": detail.registration_arn,
-            "severity": pagerduty_severity(event.detail_type, detail.status, detail.severity),
-            "timestamp": (detail.status_timestamp or detail.observed_at).isoformat(),
-            "component": detail.registration_id,
-            "group": detail.registration_type,
-            "class": detail.status,
-            "custom_details": details,
-        },
-        "links": _links(event),
-    }
+    return _within_bytes(
+        {
+            "payload": {
+                "summary": cut(headline),
+                "source": detail.registration_arn,
+                "severity": pagerduty_severity(event.detail_type, detail.status, detail.severity),
+                "timestamp": (detail.status_timestamp or detail.observed_at).isoformat(),
+                "component": detail.registration_id,
+                "group": detail.registration_type,
+                "class": detail.status,
+                "custom_details": details,
+            },
+            "links": _links(event),
+        }
+    )
+
+
+def event_bytes(body: Mapping[str, Any]) -> int:
+    """The request body's size as it is sent (destinations/http_post.py: UTF-8 JSON)."""
+    return len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+def _within_bytes(body: dict[str, Any]) -> dict[str, Any]:
+    """Drops the longest free texts of custom_details (they stay in the console) until it fits."""
+    details = body["payload"]["custom_details"]
+    for list_key, text_key in _LONG_TEXTS:
+        if event_bytes(body) <= EVENT_BYTES_LIMIT:
+            return body
+        items = details.get(list_key)
+        if isinstance(items, list):
+            details[list_key] = [
+                {k: v for k, v in item.items() if k != text_key} if isinstance(item, dict) else item
+                for item in items
+            ]
+            details.setdefault("shortenedForPagerDuty", []).append(f"{list_key}[].{text_key}")
+    if event_bytes(body) > EVENT_BYTES_LIMIT:
+        for key in ("deniedReasons", "fieldFeedback", "associations", "statusHistory"):
+            if key in details:
+                details[key] = []
+                details.setdefault("shortenedForPagerDuty", []).append(key)
+    return body
 
 
 def render_pagerduty_target_trigger(detail_type: str, detail: Mapping[str, Any], time: str) -> dict[str, Any]:

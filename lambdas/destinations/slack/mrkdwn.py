@@ -1,12 +1,36 @@
-"""Making untrusted text safe for Slack mrkdwn and within Block Kit's size limits."""
+"""Making untrusted text safe for Slack mrkdwn and within Block Kit's size limits.
+
+Two layers: `escape_mrkdwn` stops text from forming Slack's control sequences (`<!channel>`,
+`<@U123>`, `<url|label>`), and every mrkdwn text object is `verbatim` (`mrkdwn_text`), so Slack
+does not pre-process it either: a bare URL, `#channel` or `@here` typed into a registration
+name or the reviewer's feedback stays text. The top-level `text` (notifications, fallback)
+has no verbatim flag: `plain_notification` breaks URLs and mentions there with a word joiner.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 ELLIPSIS = "…"
 # Only plain http(s) URLs without characters that end or split a Slack link.
 _LINKABLE_URL = re.compile(r"^https?://[^\s<>|]+$")
+
+
+_MENTION = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def mrkdwn_text(text: str) -> dict[str, Any]:
+    """A mrkdwn text object Slack shows as written (no auto-links, channel names or mentions)."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def plain_notification(text: str) -> str:
+    """Escaped text for the top-level `text`: URLs and special mentions cannot go live."""
+    return _MENTION.sub(
+        lambda m: "@" + WORD_JOINER + m.group(1), text.replace("://", ":/" + WORD_JOINER + "/")
+    )
 
 
 def escape_mrkdwn(text: str) -> str:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from destinations.slack.mrkdwn import escape_mrkdwn, fit, fit_plain, link
+from destinations.slack.mrkdwn import escape_mrkdwn, fit, fit_plain, link, mrkdwn_text, plain_notification
 from regwatch.event_models import DeniedReasonDetail, DigestEvent, Notification
 from regwatch.severity import Severity
 from regwatch_alerts.alert_content import AlertContent, FlaggedField, describe
@@ -30,12 +30,16 @@ FALLBACK_TEXT_LIMIT = 3000
 # 7 fixed + 23 for reasons + 13 for flagged fields <= 50.
 MAX_REASON_BLOCKS = 20
 MAX_FLAGGED_FIELD_BLOCKS = 10
+# Slack states its limits in characters (per block, above), not in request bytes; regwatch keeps
+# the whole request within its own budget, measured as slack_sdk sends it (JSON with \u escapes:
+# a CJK character is 6 bytes, an emoji 12), so 50 blocks of CJK never make a 900 KB post.
+MESSAGE_BYTES_LIMIT = 100_000
 
 Block = dict[str, Any]
 
 
 def _mrkdwn_section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, SECTION_TEXT_LIMIT)}}
+    return {"type": "section", "text": mrkdwn_text(fit(text, SECTION_TEXT_LIMIT))}
 
 
 def _reason_block(reason: DeniedReasonDetail) -> Block:
@@ -105,7 +109,7 @@ def _flagged_field_blocks(content: AlertContent) -> list[Block]:
 def _fallback_text(content: AlertContent) -> str:
     first_step = content.next_steps[0] if content.next_steps else ""
     text = escape_mrkdwn(f"{content.headline}. {content.summary} {first_step}".strip())
-    return fit(text, FALLBACK_TEXT_LIMIT)
+    return fit(plain_notification(text), FALLBACK_TEXT_LIMIT)
 
 
 def _digest_section_text(section: DigestSection) -> str:
@@ -144,10 +148,10 @@ def render_slack_digest(event: DigestEvent) -> dict[str, Any]:
     blocks.append(
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"regwatch event {content.event_id} (daily digest)"}],
+            "elements": [mrkdwn_text(f"regwatch event {content.event_id} (daily digest)")],
         }
     )
-    text = fit(escape_mrkdwn(f"{content.title}: {content.summary}"), FALLBACK_TEXT_LIMIT)
+    text = fit(plain_notification(escape_mrkdwn(f"{content.title}: {content.summary}")), FALLBACK_TEXT_LIMIT)
     return {"text": text, "blocks": blocks[:MAX_BLOCKS]}
 
 
@@ -169,10 +173,7 @@ def render_slack_message(event: Notification) -> dict[str, Any]:
         {
             "type": "section",
             "fields": [
-                {
-                    "type": "mrkdwn",
-                    "text": fit(f"*{fact.label}*\n{escape_mrkdwn(fact.value)}", FIELD_TEXT_LIMIT),
-                }
+                mrkdwn_text(fit(f"*{fact.label}*\n{escape_mrkdwn(fact.value)}", FIELD_TEXT_LIMIT))
                 for fact in content.facts[:MAX_FIELDS]
             ],
         },
@@ -180,11 +181,11 @@ def render_slack_message(event: Notification) -> dict[str, Any]:
             "*What to do next*\n" + "\n".join(f"• {escape_mrkdwn(step)}" for step in content.next_steps)
         ),
     ]
-    blocks += _reason_blocks(content)
-    blocks += _flagged_field_blocks(content)
+    optional = _reason_blocks(content) + _flagged_field_blocks(content)
     if content.feedback:
-        blocks.append(_mrkdwn_section(f"*Feedback from AWS*\n{escape_mrkdwn(content.feedback)}"))
-    blocks.append(
+        optional.append(_mrkdwn_section(f"*Feedback from AWS*\n{escape_mrkdwn(content.feedback)}"))
+    tail: list[Block] = []
+    tail.append(
         {
             "type": "actions",
             "elements": [
@@ -199,15 +200,35 @@ def render_slack_message(event: Notification) -> dict[str, Any]:
         }
     )
     notes = [*content.notes, f"regwatch event {content.event_id}"]
-    blocks.append(
+    tail.append(
         {
             "type": "context",
-            "elements": [
-                {"type": "mrkdwn", "text": fit(escape_mrkdwn(note), CONTEXT_TEXT_LIMIT)} for note in notes
-            ],
+            "elements": [mrkdwn_text(fit(escape_mrkdwn(note), CONTEXT_TEXT_LIMIT)) for note in notes],
         }
     )
-    return {"text": _fallback_text(content), "blocks": blocks[:MAX_BLOCKS]}
+    return _within_bytes(blocks, optional, tail, _fallback_text(content))
+
+
+def message_bytes(message: Mapping[str, Any]) -> int:
+    """The request body's size as slack_sdk sends it (json.dumps, ASCII with \\u escapes)."""
+    return len(json.dumps(message).encode("utf-8"))
+
+
+def _within_bytes(head: list[Block], optional: list[Block], tail: list[Block], text: str) -> dict[str, Any]:
+    """The message with as many optional blocks (reasons, fields, feedback) as fit MESSAGE_BYTES_LIMIT."""
+    kept = optional[: max(0, MAX_BLOCKS - len(head) - len(tail))]
+    message = {"text": text, "blocks": [*head, *kept, *tail]}
+    if message_bytes(message) <= MESSAGE_BYTES_LIMIT:
+        return message
+    note = _mrkdwn_section(
+        "…more reasons and feedback than one Slack message holds: open the registration in the console."
+    )
+    while kept:
+        kept = kept[:-1]
+        message = {"text": text, "blocks": [*head, *kept, note, *tail]}
+        if message_bytes(message) <= MESSAGE_BYTES_LIMIT:
+            break
+    return message
 
 
 def preview(notification: Notification, detail: Mapping[str, Any]) -> str:

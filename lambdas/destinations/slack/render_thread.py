@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from destinations.slack.mrkdwn import escape_mrkdwn, fit, fit_plain
+from destinations.slack.mrkdwn import escape_mrkdwn, fit, fit_plain, mrkdwn_text, plain_notification
 from destinations.slack.render import FIELD_TEXT_LIMIT, HEADER_TEXT_LIMIT, MAX_FIELDS
 from regwatch.event_models import RegwatchEvent
 from regwatch.severity import Severity
@@ -42,23 +42,19 @@ def render_slack_thread_parent(event: RegwatchEvent) -> dict[str, Any]:
         {
             "type": "section",
             "fields": [
-                {
-                    "type": "mrkdwn",
-                    "text": fit(f"*{fact.label}*\n{escape_mrkdwn(fact.value)}", FIELD_TEXT_LIMIT),
-                }
+                mrkdwn_text(fit(f"*{fact.label}*\n{escape_mrkdwn(fact.value)}", FIELD_TEXT_LIMIT))
                 for fact in content.facts[:MAX_FIELDS]
             ],
         },
         {
             "type": "context",
             "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": fit(
+                mrkdwn_text(
+                    fit(
                         escape_mrkdwn(f"Latest: {latest} · updated {updated} · every alert is in the thread"),
                         2000,
-                    ),
-                }
+                    )
+                )
             ],
         },
         {
@@ -74,5 +70,5 @@ def render_slack_thread_parent(event: RegwatchEvent) -> dict[str, Any]:
             ],
         },
     ]
-    text = escape_mrkdwn(f"{subject} {latest}")
+    text = plain_notification(escape_mrkdwn(f"{subject} {latest}"))
     return {"text": fit(text, 3000), "blocks": blocks}

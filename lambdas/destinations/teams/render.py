@@ -21,13 +21,18 @@ from urllib.parse import urlsplit
 
 from regwatch.event_models import Notification, RegwatchEvent
 from regwatch.severity import Severity
-from regwatch_alerts.alert_content import AlertContent, describe
+from regwatch_alerts.alert_content import AlertContent, FlaggedField, describe
 
 CARD_VERSION = "1.4"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_REASONS_SHOWN = 10
 TEXT_LIMIT = 1000
+# Teams refuses a message over 28 KB, counted in bytes of the request (CJK: 3 bytes a character,
+# emoji 4); the card shrinks its longest texts, then its lists, until it fits (message_bytes).
+MESSAGE_BYTES_LIMIT = 28_000
+# (text limit, reasons and fields shown) from the full card down to the smallest.
+_BUDGETS = ((TEXT_LIMIT, MAX_REASONS_SHOWN), (500, MAX_REASONS_SHOWN), (300, 5), (160, 3), (80, 1))
 MAX_ACTIONS = 5
 _TRUSTED_LINK_HOSTS = ("aws.amazon.com", "amazon.com")
 _COLORS = {Severity.ACTION_REQUIRED: "Attention", Severity.GOOD_NEWS: "Good", Severity.INFO: "Default"}
@@ -58,7 +63,29 @@ def _trusted(url: str) -> bool:
     return parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in _TRUSTED_LINK_HOSTS)
 
 
-def _body(content: AlertContent, event_id: str) -> list[dict[str, Any]]:
+def _listed(title: str, lines: list[str], shown: int, text_limit: int, rest: str) -> list[dict[str, Any]]:
+    if not lines:
+        return []
+    blocks = [_text(title, weight="Bolder", spacing="Medium")]
+    blocks += [_text(_cut(line, text_limit)) for line in lines[:shown]]
+    hidden = len(lines) - shown
+    if hidden > 0:
+        blocks.append(_text(f"…and {hidden} more {rest} in the console.", isSubtle=True))
+    return blocks
+
+
+def _field_line(field: FlaggedField) -> str:
+    line = escape_card_text(field.field)
+    if field.denied_reason:
+        line += f" — denied: {escape_card_text(field.denied_reason)}"
+    if field.feedback:
+        line += f" — feedback: {escape_card_text(field.feedback)}"
+    return line
+
+
+def _body(
+    content: AlertContent, event_id: str, text_limit: int = TEXT_LIMIT, shown: int = MAX_REASONS_SHOWN
+) -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = [
         _text(
             f"{_SEVERITY_MARKS[content.severity]} {escape_card_text(content.headline)}",
@@ -70,24 +97,24 @@ def _body(content: AlertContent, event_id: str) -> list[dict[str, Any]]:
         {
             "type": "FactSet",
             "facts": [
-                {"title": escape_card_text(f.label), "value": escape_card_text(f.value)}
+                {"title": escape_card_text(f.label), "value": _cut(escape_card_text(f.value), text_limit)}
                 for f in content.facts
             ],
         },
     ]
-    if content.reasons:
-        body.append(_text("Why AWS denied it", weight="Bolder", spacing="Medium"))
-        for reason in content.reasons[:MAX_REASONS_SHOWN]:
-            line = f"{escape_card_text(reason.reason)}: {escape_card_text(reason.short_description)}"
-            if reason.long_description:
-                line += f" — {escape_card_text(reason.long_description)}"
-            body.append(_text(_cut(line)))
-        hidden = len(content.reasons) - MAX_REASONS_SHOWN
-        if hidden > 0:
-            body.append(_text(f"…and {hidden} more reasons in the console.", isSubtle=True))
+    reasons = []
+    for reason in content.reasons:
+        line = f"{escape_card_text(reason.reason)}: {escape_card_text(reason.short_description)}"
+        if reason.long_description:
+            line += f" — {escape_card_text(reason.long_description)}"
+        reasons.append(line)
+    body += _listed("Why AWS denied it", reasons, shown, text_limit, "reasons")
+    # Per-field reviewer feedback, as Slack shows it: the next steps ask to fix each one.
+    fields = [_field_line(field) for field in content.flagged_fields]
+    body += _listed("Fields the reviewer flagged", fields, shown, text_limit, "flagged fields")
     if content.feedback:
         body.append(_text("Feedback from AWS", weight="Bolder", spacing="Medium"))
-        body.append(_text(_cut(escape_card_text(content.feedback))))
+        body.append(_text(_cut(escape_card_text(content.feedback), text_limit)))
     body.append(_text("Next steps", weight="Bolder", spacing="Medium"))
     body += [_text(f"{n}. {escape_card_text(step)}") for n, step in enumerate(content.next_steps, 1)]
     body += [_text(escape_card_text(note), isSubtle=True) for note in content.notes]
@@ -105,26 +132,41 @@ def _actions(content: AlertContent) -> list[dict[str, Any]]:
     return actions
 
 
-def render_teams_card(event: RegwatchEvent) -> dict[str, Any]:
-    content = describe(event)
+def _card(content: AlertContent, event_id: str, text_limit: int, shown: int) -> dict[str, Any]:
     return {
         "$schema": CARD_SCHEMA,
         "type": "AdaptiveCard",
         "version": CARD_VERSION,
         "msteams": {"width": "Full"},
-        "body": _body(content, event.detail.event_id),
+        "body": _body(content, event_id, text_limit, shown),
         "actions": _actions(content),
     }
 
 
-def render_teams_message(event: RegwatchEvent) -> dict[str, Any]:
-    """The Workflows webhook body: one Adaptive Card attachment."""
+def _message(card: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "message",
-        "attachments": [
-            {"contentType": CARD_CONTENT_TYPE, "contentUrl": None, "content": render_teams_card(event)}
-        ],
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "contentUrl": None, "content": card}],
     }
+
+
+def message_bytes(message: Mapping[str, Any]) -> int:
+    """The request body's size as it is sent (destinations/http_post.py: UTF-8 JSON)."""
+    return len(json.dumps(message, ensure_ascii=False).encode("utf-8"))
+
+
+def render_teams_card(event: RegwatchEvent) -> dict[str, Any]:
+    content = describe(event)
+    for text_limit, shown in _BUDGETS:
+        card = _card(content, event.detail.event_id, text_limit, shown)
+        if message_bytes(_message(card)) <= MESSAGE_BYTES_LIMIT:
+            return card
+    return card  # the smallest budget: every text is at most 80 characters
+
+
+def render_teams_message(event: RegwatchEvent) -> dict[str, Any]:
+    """The Workflows webhook body: one Adaptive Card attachment, within MESSAGE_BYTES_LIMIT."""
+    return _message(render_teams_card(event))
 
 
 def preview(notification: Notification, detail: Mapping[str, Any]) -> str:
