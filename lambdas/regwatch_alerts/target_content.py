@@ -1,0 +1,45 @@
+"""The content of a target health alert (contract 1.1, scope TARGET): which account and Region, why."""
+
+from __future__ import annotations
+
+from regwatch.event_models import RegwatchEvent
+from regwatch_alerts.content_model import SEVERITY_EMOJI, SEVERITY_LABELS, AlertContent, Fact
+from regwatch_alerts.wording import format_time, humanize_status
+
+
+def describe_target(event: RegwatchEvent) -> AlertContent:
+    """A 1.1 target health event (scope TARGET): which account and Region, why, since when."""
+    detail = event.detail
+    target = f"account {detail.account_id} in {detail.region}"
+    recovered = detail.status == "TARGET_RECOVERED"
+    since = format_time(detail.since)
+    summary = (
+        f"regwatch can scan {target} again (failing since {since})."
+        if recovered
+        else f"regwatch cannot scan {target} since {since}: {detail.reason} ({detail.error_code}). "
+        "Its registrations are not watched until this is fixed; other targets are unaffected."
+    )
+    steps = (
+        () if recovered else ("Check the spoke role and the account's SMS access (docs/organizations.md).",)
+    )
+    facts = [Fact("Account", detail.account_id), Fact("Region", detail.region), Fact("Since", since)]
+    if not recovered:
+        facts += [Fact("Reason", humanize_status(detail.reason)), Fact("Error", detail.message or "")]
+    return AlertContent(
+        severity=detail.severity,
+        severity_label=SEVERITY_LABELS[detail.severity],
+        emoji=SEVERITY_EMOJI[detail.severity],
+        headline=f"{SEVERITY_LABELS[detail.severity]}: {target} "
+        + ("recovered" if recovered else "cannot be scanned"),
+        summary=summary,
+        facts=tuple(facts),
+        next_steps=steps,
+        reasons=(),
+        feedback=None,
+        notes=(),
+        console_url=f"https://{detail.region}.console.aws.amazon.com/sms-voice/home?region={detail.region}",
+        registration_id=f"{detail.account_id}/{detail.region}",
+        flagged_fields=(),
+        status=detail.status,
+        event_id=detail.event_id,
+    )
