@@ -231,6 +231,23 @@ def test_every_registry_entry_names_code_that_exists_in_its_own_folder() -> None
         )
 
 
+DESTINATION_FOLDERS = sorted(p for p in (LAMBDAS / DESTINATIONS).iterdir() if (p / "__init__.py").exists())
+
+
+@pytest.mark.parametrize(
+    "path", [p for folder in DESTINATION_FOLDERS for p in sorted(folder.rglob("*.py"))], ids=_ids
+)
+def test_a_destination_imports_no_other_destination(path: Path) -> None:
+    """A destination is self-contained: it may use the shared modules of destinations/
+    (contract, http_post), never another destination's folder."""
+    own = path.relative_to(LAMBDAS / DESTINATIONS).parts[0]
+    others = {f.name for f in DESTINATION_FOLDERS} - {own}
+    bad = sorted(
+        name for name in _imports(path) if name.split(".")[:2][-1] in others and _top(name) == DESTINATIONS
+    )
+    assert not bad, f"{_ids(path)} imports {bad}: destinations/{own}/ must not depend on another destination"
+
+
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
