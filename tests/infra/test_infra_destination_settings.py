@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from destinations.pagerduty.settings import DEFAULT_EVENTS_URL, PagerDutySettings
+from destinations.registry import DESTINATIONS
 from destinations.slack.settings import DEFAULT_API_URL
 from infra.config import ConfigError, RegwatchConfig
 from tests.infra.test_infra_stack import function_props
@@ -65,3 +66,24 @@ def test_a_bad_endpoint_is_refused_naming_the_key(key: str, value: str) -> None:
         RegwatchConfig.from_mapping({key: value})
     assert f"regwatch.{key}" in str(raised.value)
     assert "https://" in str(raised.value)  # the pattern names what is expected
+
+
+def test_the_digest_reaches_any_destination_whose_entry_renders_it(synth) -> None:  # type: ignore[no-untyped-def]
+    """digestDestinations is checked against the registry's `digest` flags, and each named,
+    deployed destination gets a digest rule to its notifier (none of it names a destination)."""
+    renders = [spec.name for spec in DESTINATIONS if spec.digest]
+    assert len(renders) >= 3  # Slack, SNS and the webhook
+    settings = {spec.secrets[0][0]: f"regwatch/{spec.name}" for spec in DESTINATIONS if spec.secrets}
+    synthesized = synth({**settings, "digestDestinations": renders})
+    rules = synthesized.resources("AWS::Events::Rule")
+    digest_targets = {
+        target["Arn"]["Fn::GetAtt"][0]
+        for rule in rules.values()
+        if rule["Properties"].get("EventPattern", {}).get("detail-type") == ["Registration Digest"]
+        for target in rule["Properties"]["Targets"]
+    }
+    notifiers = synthesized.stack.notifiers.by_name
+    assert digest_targets == {synthesized.logical_id(notifiers[name].function) for name in renders}
+    refused = next(spec.name for spec in DESTINATIONS if not spec.digest)
+    with pytest.raises(ConfigError, match="cannot take the digest"):
+        RegwatchConfig.from_mapping({"digestDestinations": [refused]})
