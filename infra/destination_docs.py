@@ -38,8 +38,24 @@ def cdk_json(text: str) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
+# Keys outside the destination entries whose documentation the registry writes (the digest's list).
+REGISTRY_DERIVED_KEYS = ("digestDestinations",)
+
+
+def _row(key: str) -> str:
+    defaults = RegwatchConfig.model_validate({}).model_dump(by_alias=True)
+    field = next(f for f in RegwatchConfig.model_fields.values() if f.alias == key)
+    return f"| `{key}` | `{json.dumps(defaults[key])}` | {field.description} |"
+
+
 def readme(text: str) -> str:
-    """Replaces the run of destination rows in the configuration table."""
+    """Replaces the run of destination rows in the configuration table (and the rows of
+    REGISTRY_DERIVED_KEYS)."""
+    derived = {f"| `{key}` |": _row(key) for key in REGISTRY_DERIVED_KEYS}
+    text = "\n".join(
+        next((row for start, row in derived.items() if line.startswith(start)), line)
+        for line in text.split("\n")
+    )
     keys = {key for spec in DESTINATIONS for key in _keys(spec)}
     lines = text.split("\n")
     rows = [
