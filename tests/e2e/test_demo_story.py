@@ -210,7 +210,7 @@ def test_one_post_per_change_with_names_and_field_level_denial(story: LocalStack
     assert denied["registrationName"] == "Acme marketing campaign"
     assert {f["fieldPath"] for f in denied["fieldFeedback"]} == {
         "messageSamples.messageSample2",
-        "messagingUseCase.privacyPolicyUrl",
+        "campaignInfo.privacyPolicyLink",
     }
     (slack,) = [
         n for n in story.notifications if n.destination == "slack" and n.event_id == denied["eventId"]
