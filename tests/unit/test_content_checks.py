@@ -16,7 +16,7 @@ GOOD_CAMPAIGN = {
     "campaignInfo.campaignName": "Acme Corp sends sign-in codes to customers of its app who asked for them.",
     "campaignInfo.vertical": ["RETAIL"],
     "campaignInfo.optInWorkflow": "Customers tick an unchecked SMS box on https://acme-corp.com/account/security.",
-    "campaignInfo.optInMessage": "Acme Corp: codes on. Msg&data rates apply. Reply HELP for help, STOP to end.",
+    "campaignInfo.optInMessage": "Acme Corp: codes on. Msg&data rates apply. HELP for help, STOP to end.",
     "campaignInfo.helpMessage": "Acme Corp: help at support@acme-corp.com. Reply STOP to cancel.",
     "campaignInfo.stopMessage": "Acme Corp: you are unsubscribed, no further messages.",
     "campaignCapabilities.numberCapabilities": ["SMS"],
