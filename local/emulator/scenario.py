@@ -118,7 +118,7 @@ def seed(
         forms = scenario.get("forms") or {}
         for spec in scenario.get("registrations") or []:
             registration = _seed_registration(
-                store, spec, default_region, actions.account_of(spec, default_account), start, forms
+                store, spec, default_region, actions.account_of(spec, default_account), start, forms=forms
             )
             note(registration.account, registration.region, [registration.registration_id])
             if spec.get("ref"):
@@ -153,6 +153,7 @@ def _seed_registration(
     default_region: str,
     account: str,
     start: float,
+    *,
     forms: dict[str, Any] | None = None,
 ) -> Registration:
     region = spec.get("region") or default_region
@@ -219,9 +220,10 @@ def _seed_version(
     )
     # `form` names a shared set of values (the scenario's `forms`); `fields` adds to it, and a
     # field given as null leaves the form's value out.
-    if spec.get("form") is not None and spec["form"] not in forms:
-        raise ValueError(f"unknown form {spec['form']!r}; the scenario's forms: {', '.join(forms) or 'none'}")
-    values = {**(forms.get(spec.get("form")) or {}), **(spec.get("fields") or {})}
+    form = spec.get("form")
+    if form is not None and form not in forms:
+        raise ValueError(f"unknown form {form!r}; the scenario's forms: {', '.join(forms) or 'none'}")
+    values = {**(forms[form] if form is not None else {}), **(spec.get("fields") or {})}
     for path, value in values.items():
         if value is not None:
             version.fields[path] = _field_value(value)
