@@ -7,6 +7,7 @@
     regwatch replay --since TIME [--until TIME] [--destination D]
     regwatch scan --dry-run [--regions R1,R2]
     regwatch check --registration ID [--version N] | --file values.json [--type T]
+    regwatch resubmit-draft REGISTRATION_ID [--version N] [--apply]
 
 Resources come from the stack's CloudFormation outputs (`--stack-name`, default Regwatch,
 in `--stack-region` or your default region), or from an outputs file (`--outputs-file`, the
@@ -34,7 +35,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from regwatch.errors import RegistryError
-from regwatch_cli import check, dlq, explain, replay, resources, snapshots
+from regwatch_cli import check, dlq, explain, replay, resources, resubmit, snapshots
 from regwatch_cli.dry_run import aws_dry_run
 from regwatch_cli.errors import CliError, ExitCode, translate
 from regwatch_cli.output import Progress, table, to_json
@@ -508,6 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     check.register(command)
+    resubmit.register(command)
 
     scan = command("scan", "read-only look at an account's registrations (--dry-run)", cmd_scan)
     scan.add_argument("--dry-run", action="store_true", help="Describe* calls only, nothing written")
