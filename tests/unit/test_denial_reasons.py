@@ -108,3 +108,13 @@ def test_one_non_resubmittable_reason_decides_the_denial() -> None:
     assert verdict([yes, depends]) is Resubmittable.DEPENDS
     assert verdict([depends, no, yes]) is Resubmittable.NO
     assert verdict([]) is None
+
+
+def test_only_denials_a_new_version_cannot_fix_page() -> None:
+    from regwatch.severity import denial_pages
+
+    assert denial_pages(["INVALID_URL", "Public email domain"]) is False, "resubmittable: chat's job"
+    assert denial_pages(["INVALID_URL", "SECURITY_REVIEW_FAILED"]) is True
+    assert denial_pages(["NON_COMPLIANT_USE_CASE"]) is True, "depends on content: a person decides"
+    assert denial_pages(["INVALID_URL", "Website unreachable"]) is None, "unlisted: the usual urgency"
+    assert denial_pages([]) is None
