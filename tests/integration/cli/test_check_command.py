@@ -61,7 +61,7 @@ def test_the_denied_marketing_version_lists_the_missing_opt_out(demo: Any, capsy
     assert code == 1
     problems = json.loads(out)["problems"]
     assert [(p["fieldPath"], p["rule"]) for p in problems] == [
-        ("messageSamples.messageSample1", "SAMPLE_OPT_OUT_MISSING")
+        ("messageSamples.messageSample1", "SAMPLE_OPT_OUT_MISSING"),
     ], "the denial's 'Sample messages missing opt-out'; an unreachable URL cannot be seen offline"
 
 
