@@ -51,3 +51,28 @@ def test_the_verdict_follows_the_least_resubmittable_reason(reasons: tuple[str, 
     assert expected in steps[-1]
     if "SECURITY_REVIEW_FAILED" in reasons:
         assert "AWS Support case" in steps[-1] and "resubmit-draft" not in steps[-1]
+
+
+def test_explain_shows_the_fix_and_lists_it_for_scripts() -> None:
+    from regwatch_cli.explain import VersionExplanation
+
+    transition = version_transition(
+        "DENIED", "REVIEWING", reasons=(DeniedReason("SECURITY_REVIEW_FAILED", "Did not pass."),)
+    )
+    entry = build_entry(transition, CONTEXT)
+    raw = {
+        "version": "0", "id": "1", "detail-type": entry["DetailType"], "source": entry["Source"],
+        "account": CONTEXT.account_id, "time": "2025-03-03T09:22:00Z", "region": CONTEXT.region,
+        "resources": entry["Resources"], "detail": json.loads(entry["Detail"]),
+    }  # fmt: skip
+    explained = VersionExplanation(2, "latest denied", parse_regwatch_event(raw, SOURCE), ())
+    assert explained.as_dict()["denialFixes"] == [
+        {
+            "reason": "SECURITY_REVIEW_FAILED",
+            "title": "Security review requirements not met",
+            "fix": "The decision is final: consider other messaging options or apply again later.",
+            "resubmittable": "NO",
+        }
+    ]
+    text = explained.text()
+    assert "AWS's guide: The decision is final" in text and "open an AWS Support case" in text
