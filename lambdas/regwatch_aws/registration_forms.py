@@ -61,8 +61,9 @@ class VersionForm:
 
 
 class RegistrationForms:
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, page_size: int = PAGE_SIZE) -> None:
         self._client = client
+        self._page_size = page_size
         self._definitions: dict[str, tuple[FieldDefinition, ...]] = {}
 
     @property
@@ -78,7 +79,7 @@ class RegistrationForms:
                 "RegistrationFieldDefinitions",
                 None,
                 RegistrationType=registration_type,
-                MaxResults=PAGE_SIZE,
+                MaxResults=self._page_size,
             )
             cached = self._definitions[registration_type] = tuple(
                 definition_from_api(item) for item in items if isinstance(item, Mapping)
@@ -110,7 +111,7 @@ class RegistrationForms:
             registration_id,
             RegistrationId=registration_id,
             VersionNumber=version_number,
-            MaxResults=PAGE_SIZE,
+            MaxResults=self._page_size,
         )
         values: list[FieldValue] = []
         flagged: dict[str, str] = {}
