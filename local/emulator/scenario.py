@@ -128,6 +128,10 @@ def seed(
                     registration.registration_id,
                 )
                 refs[str(spec["ref"])] = registration.registration_id
+        for kind in ("rcs_agents", "notify_configurations"):
+            action = actions.ACTIONS["set_rcs_agent" if kind == "rcs_agents" else "set_notify_configuration"]
+            for entry in scenario.get(kind) or []:
+                action(store, {"region": default_region, "account": default_account, **entry})
         for block in scenario.get("generate") or []:
             region = block.get("region") or default_region
             owner = actions.account_of(block, default_account)
