@@ -40,6 +40,11 @@ def with_fixes(reasons: Sequence[DeniedReasonDetail]) -> tuple[DeniedReasonDetai
     return tuple(out)
 
 
+def denial_fix_lines(reasons: Sequence[DeniedReasonDetail]) -> list[str]:
+    """`REASON: fix resubmittability` per documented reason, for destinations that list them apart."""
+    return [f"{r.code}: {r.fix} {RESUBMIT_WORDS[r.resubmittable]}" for r in known_reasons(reasons)]
+
+
 def resubmit_step(reasons: Sequence[DeniedReasonDetail], registration_id: str) -> str | None:
     """One next step for the whole denial; None when no reason is in AWS's guide."""
     known = known_reasons(reasons)

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from regwatch.event_models import RegwatchEvent
 from regwatch.severity import Severity, denial_pages
 from regwatch_alerts.alert_content import describe, format_time, humanize_status
+from regwatch_alerts.denial_fixes import denial_fix_lines
 
 SUMMARY_LIMIT = 1024
 MAX_LINKS = 5
@@ -120,6 +121,8 @@ def render_pagerduty_trigger(
         dict(raw_detail) if raw_detail is not None else detail.model_dump(by_alias=True, mode="json")
     )
     details["nextSteps"] = list(content.next_steps)
+    if fixes := denial_fix_lines(detail.denied_reasons):
+        details["denialFixes"] = fixes  # AWS's guide per reason: the fix, and whether to resubmit
     return {
         "payload": {
             "summary": cut(headline),
