@@ -191,7 +191,8 @@ def run_check(aws: AwsAccess, args: argparse.Namespace, today: date) -> Checked:
         raise _environment_error(error, region) from None
     except CliError as error:
         raise CliError(str(error), ExitCode.USAGE) from None
-    return Checked(kind, source, check_registration(kind, definitions, values, today))
+    brand_names = [args.company_name] if args.company_name else []
+    return Checked(kind, source, check_registration(kind, definitions, values, today, brand_names))
 
 
 def cmd_check(aws: AwsAccess, args: argparse.Namespace) -> int:
@@ -238,3 +239,8 @@ def register(
     )
     sub.add_argument("--region", help="the registration's region (default: your AWS_REGION / profile's)")
     sub.add_argument("--as-of", type=_date, help="judge date-bound rules as of this day (default: today)")
+    sub.add_argument(
+        "--company-name",
+        help="the registered brand's legal or DBA name, for a form without one (a 10DLC campaign): "
+        "samples and the opt-in, HELP and STOP messages must name it",
+    )

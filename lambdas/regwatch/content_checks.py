@@ -16,7 +16,7 @@ applies when its field is part of the type's form.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from regwatch.registration_form import FieldValue, Problem
@@ -212,8 +212,11 @@ def company_name_core(name: str) -> str:
         core = shorter
 
 
-def _company_name(form: Mapping[str, FieldValue], known: Collection[str]) -> list[Problem]:
-    names = [company_name_core(_text(form, p)) for p in COMPANY_NAME_PATHS if _text(form, p)]
+def _company_name(
+    form: Mapping[str, FieldValue], known: Collection[str], brand_names: Sequence[str]
+) -> list[Problem]:
+    given = [_text(form, p) for p in COMPANY_NAME_PATHS if _text(form, p)] + [n for n in brand_names if n]
+    names = [company_name_core(name) for name in given]
     if not names:
         return []
     found = []
@@ -267,14 +270,22 @@ def _emails(form: Mapping[str, FieldValue], known: Collection[str]) -> list[Prob
 
 
 def content_problems(
-    form: Mapping[str, FieldValue], known_paths: Collection[str], registration_type: str, today: date
+    form: Mapping[str, FieldValue],
+    known_paths: Collection[str],
+    registration_type: str,
+    today: date,
+    brand_names: Sequence[str] = (),
 ) -> list[Problem]:
-    """Every content problem of one form; `known_paths` are the type's field paths."""
+    """Every content problem of one form; `known_paths` are the type's field paths.
+
+    `brand_names`: the registered brand's legal or DBA name for a form that has none of its
+    own (a 10DLC campaign's belongs to its brand registration).
+    """
     return [
         *_opt_in(form, known_paths),
         *_samples(form, known_paths),
         *_keyword_messages(form, known_paths),
         *_urls(form, known_paths, registration_type, today),
-        *_company_name(form, known_paths),
+        *_company_name(form, known_paths, brand_names),
         *_emails(form, known_paths),
     ]

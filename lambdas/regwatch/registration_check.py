@@ -23,6 +23,7 @@ def check_registration(
     definitions: Sequence[FieldDefinition],
     values: Iterable[FieldValue],
     today: date,
+    brand_names: Sequence[str] = (),
 ) -> list[Problem]:
     """Problems in form order (section, then field), content problems after the field's own.
 
@@ -32,7 +33,7 @@ def check_registration(
     form = {value.field_path: value for value in values}
     problems = validate(definitions, form.values())
     known = {d.field_path for d in definitions}
-    for found in content_problems(form, known, registration_type, today):
+    for found in content_problems(form, known, registration_type, today, brand_names):
         twin = next(
             (
                 i

@@ -163,3 +163,21 @@ def test_company_name_must_appear_in_samples_and_brand_contact_not_on_a_public_d
     )
     # Legal suffixes go (all of them: messages often say just the name).
     assert company_name_core("Acme Corp Pte. Ltd.") == company_name_core("ACME") == "acme"
+
+
+def test_a_campaign_is_checked_against_its_brands_name_when_given() -> None:
+    definitions = [definition_from_api(d) for d in FORMS[CAMPAIGN]]
+    values = [
+        FieldValue(p, select_choices=tuple(v)) if isinstance(v, list) else FieldValue(p, v)
+        for p, v in GOOD_CAMPAIGN.items()
+    ]
+    assert check_registration(CAMPAIGN, definitions, values, TODAY, ["Acme Corp, Inc."]) == []
+    found = {
+        (p.field_path, p.rule) for p in check_registration(CAMPAIGN, definitions, values, TODAY, ["Globex"])
+    }
+    assert found == {
+        ("campaignInfo.optInMessage", "COMPANY_NAME_MISMATCH"),
+        ("campaignInfo.helpMessage", "COMPANY_NAME_MISMATCH"),
+        ("campaignInfo.stopMessage", "COMPANY_NAME_MISMATCH"),
+        ("messageSamples.messageSample1", "COMPANY_NAME_MISMATCH"),
+    }

@@ -75,6 +75,15 @@ def test_the_demos_approved_versions_have_no_problems(demo: Any, capsys: Any, re
     assert "no problems" in err
 
 
+def test_a_campaign_against_its_brands_name(demo: Any, capsys: Any) -> None:
+    code, out, _ = run(capsys, "--registration", MARKETING, "--version", "1", "--company-name", "Acme Corp")
+    assert (code, out) == (0, "")
+    code, out, _ = run(capsys, "--registration", MARKETING, "--version", "1", "--company-name", "Globex LLC")
+    assert code == 1
+    assert {line.split(": ")[1] for line in out.splitlines()} == {"COMPANY_NAME_MISMATCH"}
+    assert "heads off SAMPLE_MESSAGE_MISMATCH" in out and "mention 'globex'" in out
+
+
 def test_a_file_of_values_checks_like_the_registration(demo: Any, capsys: Any, tmp_path: Path) -> None:
     sms = boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1")
     saved = sms.describe_registration_field_values(RegistrationId=PROMO, VersionNumber=1)
