@@ -24,6 +24,7 @@ from regwatch.model import RegistrationSummary, RegistrationVersion, Scope, Tran
 from regwatch.ratelimit import RateLimiter
 from regwatch.severity import ACTION_REQUIRED_STATUSES
 from regwatch_alerts.alert_content import describe
+from regwatch_alerts.denial_fixes import known_reasons
 from regwatch_alerts.render_text import render_body
 from regwatch_aws.sms_api import SmsRegistry
 from regwatch_cli.errors import CliError, ExitCode
@@ -59,6 +60,11 @@ class VersionExplanation:
             "facts": {fact.label: fact.value for fact in content.facts},
             "nextSteps": list(content.next_steps),
             "deniedReasons": [r.model_dump(by_alias=True) for r in content.reasons],
+            # AWS's guide per reason it lists: the fix, and whether a new version can be submitted.
+            "denialFixes": [
+                {"reason": r.code, "title": r.title, "fix": r.fix, "resubmittable": r.resubmittable.value}
+                for r in known_reasons(self.event.detail.denied_reasons)
+            ],
             "feedback": content.feedback,
             "fieldFeedback": [f.__dict__ for f in self.fields],
             "consoleUrl": content.console_url,

@@ -31,6 +31,11 @@ def to_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, default=str, ensure_ascii=False)
 
 
+def emit(args: Any, data: Any, text: str) -> None:
+    """`text` for people, `data` as JSON with --json."""
+    print(to_json(data) if args.json else text)
+
+
 class Progress:
     """`label: n/total` updated in place on a terminal, one line per step otherwise; on stderr."""
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+from regwatch.denial_reasons import Resubmittable, lookup, verdict
 
 
 class Severity(StrEnum):
@@ -38,3 +41,19 @@ def statuses_of(severity: Severity) -> frozenset[str]:
     if severity is Severity.GOOD_NEWS:
         return GOOD_NEWS_STATUSES
     return frozenset()
+
+
+def denial_pages(reasons: Iterable[str]) -> bool | None:
+    """Whether a denial should page someone, from its `DeniedReasons[].Reason` values.
+
+    AWS's rejection troubleshooting guide (regwatch.denial_reasons) says per reason whether a
+    new version can be submitted. A denial whose every reason is resubmittable is work for the
+    team's chat (fix the fields, submit again): it does not page. One reason AWS does not
+    accept a resubmission for, or one that depends on the content, pages: only a support case
+    or a decision can move it. None when regwatch cannot tell (no reasons, or one the guide
+    does not list): the destination keeps its usual urgency for an action-required status.
+    """
+    found = [lookup(reason) for reason in reasons]
+    if not found or any(reason is None for reason in found):
+        return None
+    return verdict(r for r in found if r is not None) is not Resubmittable.YES

@@ -23,6 +23,7 @@ from regwatch_alerts.content_model import (
     Fact,
     FlaggedField,
 )
+from regwatch_alerts.denial_fixes import resubmit_step, with_fixes
 from regwatch_alerts.reminder_content import (
     AUTHENTICATION_LINK_VALIDITY,
     AUTHENTICATION_RESEND_WINDOW,
@@ -111,7 +112,11 @@ def _denial_steps(event: RegwatchEvent) -> list[str]:
         first = "Fix each flagged field listed in this alert."
     else:
         first = "Open the registration in the console and read the denial reasons of its latest version."
-    return [first, "Then create a new version of the registration with the fixes and submit it again."]
+    verdict = resubmit_step(detail.denied_reasons, detail.registration_id)
+    return [
+        first,
+        verdict or "Then create a new version of the registration with the fixes and submit it again.",
+    ]
 
 
 def _next_steps(event: RegwatchEvent) -> list[str]:
@@ -203,7 +208,7 @@ def describe(event: RegwatchEvent) -> AlertContent:
         summary=summary,
         facts=tuple(facts),
         next_steps=tuple(_next_steps(event)),
-        reasons=tuple(detail.denied_reasons),
+        reasons=with_fixes(detail.denied_reasons),
         flagged_fields=tuple(
             FlaggedField(field_path_in_words(f.field_path), f.field_path, f.denied_reason, f.feedback)
             for f in detail.field_feedback

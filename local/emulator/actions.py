@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from local.emulator import api
+from local.emulator import api, messaging_resources
 from local.emulator.accounts import check_account
 from local.emulator.generate import generate
 from local.emulator.lifecycle import Registration
@@ -173,4 +173,5 @@ ACTIONS: dict[str, Action] = {
     "delete": _api_call("DeleteRegistration"),
     "get_registration": get_registration,
     "generate": generate_action,
+    **messaging_resources.ACTIONS,
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from local.emulator import associations, pagination
+from local.emulator import associations, forms, messaging_resources, pagination
 from local.emulator.lifecycle import (
     AWS_REVIEWING,
     DISCARDED,
@@ -289,4 +289,6 @@ HANDLERS: dict[str, Handler] = {
     "DescribeRegistrationFieldValues": describe_registration_field_values,
     "PutRegistrationFieldValue": put_registration_field_value,
     **associations.HANDLERS,
+    **forms.HANDLERS,
+    **messaging_resources.HANDLERS,
 }

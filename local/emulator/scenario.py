@@ -115,9 +115,10 @@ def seed(
             created.setdefault(region, []).extend(ids)
             by_account.setdefault(owner, {}).setdefault(region, []).extend(ids)
 
+        forms = scenario.get("forms") or {}
         for spec in scenario.get("registrations") or []:
             registration = _seed_registration(
-                store, spec, default_region, actions.account_of(spec, default_account), start
+                store, spec, default_region, actions.account_of(spec, default_account), start, forms=forms
             )
             note(registration.account, registration.region, [registration.registration_id])
             if spec.get("ref"):
@@ -127,6 +128,10 @@ def seed(
                     registration.registration_id,
                 )
                 refs[str(spec["ref"])] = registration.registration_id
+        for kind in ("rcs_agents", "notify_configurations"):
+            action = actions.ACTIONS["set_rcs_agent" if kind == "rcs_agents" else "set_notify_configuration"]
+            for entry in scenario.get(kind) or []:
+                action(store, {"region": default_region, "account": default_account, **entry})
         for block in scenario.get("generate") or []:
             region = block.get("region") or default_region
             owner = actions.account_of(block, default_account)
@@ -147,7 +152,13 @@ def seed(
 
 
 def _seed_registration(
-    store: Store, spec: dict[str, Any], default_region: str, account: str, start: float
+    store: Store,
+    spec: dict[str, Any],
+    default_region: str,
+    account: str,
+    start: float,
+    *,
+    forms: dict[str, Any] | None = None,
 ) -> Registration:
     region = spec.get("region") or default_region
     created = to_epoch(spec.get("created", -30 * 24 * _HOUR), start)
@@ -155,7 +166,7 @@ def _seed_registration(
     versions: list[Version] = []
     stamp = created
     for number, version_spec in enumerate(version_specs, start=1):
-        version, stamp = _seed_version(number, version_spec, stamp, start)
+        version, stamp = _seed_version(number, version_spec, stamp, start, forms or {})
         versions.append(version)
     registration = Registration(
         region=region,
@@ -174,7 +185,24 @@ def _seed_registration(
     return registration
 
 
-def _seed_version(number: int, spec: dict[str, Any], stamp: float, start: float) -> tuple[Version, float]:
+def _field_value(value: Any) -> FieldValue:
+    """A field as the scenario gives it: text, a list of choices, or the keys spelled out."""
+    if isinstance(value, str):
+        return FieldValue(text_value=value)
+    if isinstance(value, list):
+        return FieldValue(select_choices=[str(choice) for choice in value])
+    return FieldValue(
+        select_choices=value.get("select_choices"),
+        text_value=value.get("text_value"),
+        attachment_id=value.get("attachment_id"),
+        denied_reason=value.get("denied_reason"),
+        feedback=value.get("feedback"),
+    )
+
+
+def _seed_version(
+    number: int, spec: dict[str, Any], stamp: float, start: float, forms: dict[str, Any]
+) -> tuple[Version, float]:
     status = str(spec.get("status", "DRAFT"))
     if "history" in spec:
         history = {key: round(to_epoch(value, start), 3) for key, value in spec["history"].items()}
@@ -194,12 +222,13 @@ def _seed_version(number: int, spec: dict[str, Any], stamp: float, start: float)
         denied_reasons=[dict(reason) for reason in spec.get("denied_reasons") or []],
         feedback=spec.get("feedback"),
     )
-    for path, value in (spec.get("fields") or {}).items():
-        version.fields[path] = FieldValue(
-            select_choices=value.get("select_choices"),
-            text_value=value.get("text_value"),
-            attachment_id=value.get("attachment_id"),
-            denied_reason=value.get("denied_reason"),
-            feedback=value.get("feedback"),
-        )
+    # `form` names a shared set of values (the scenario's `forms`); `fields` adds to it, and a
+    # field given as null leaves the form's value out.
+    form = spec.get("form")
+    if form is not None and form not in forms:
+        raise ValueError(f"unknown form {form!r}; the scenario's forms: {', '.join(forms) or 'none'}")
+    values = {**(forms[form] if form is not None else {}), **(spec.get("fields") or {})}
+    for path, value in values.items():
+        if value is not None:
+            version.fields[path] = _field_value(value)
     return version, stamp + _HOUR

@@ -37,6 +37,8 @@ class RegionState:
     def __init__(self) -> None:
         self.registrations: dict[str, Registration] = {}
         self.sorted_ids: list[str] = []
+        # RCS agents and Notify configurations (messaging_resources.MessagingResources), on first use.
+        self.messaging: Any = None
 
     def add(self, registration: Registration) -> None:
         rid = registration.registration_id

@@ -207,10 +207,11 @@ def test_one_post_per_change_with_names_and_field_level_denial(story: LocalStack
     denied = next(
         d for d in _details(story) if _name(d["registrationId"]) == "marketing" and d["status"] == "DENIED"
     )
-    assert denied["registrationName"] == "Acme marketing campaign"
+    # Named by its form's campaign name (the Name tag is read only when the form has none).
+    assert denied["registrationName"] == "Acme marketing campaign: weekly offers for Acme rewards members"
     assert {f["fieldPath"] for f in denied["fieldFeedback"]} == {
         "messageSamples.messageSample2",
-        "messagingUseCase.privacyPolicyUrl",
+        "campaignInfo.privacyPolicyLink",
     }
     (slack,) = [
         n for n in story.notifications if n.destination == "slack" and n.event_id == denied["eventId"]

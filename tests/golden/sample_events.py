@@ -58,6 +58,30 @@ DENIAL_REASONS = (
     ),
 )
 
+# Reasons as AWS's rejection troubleshooting guide lists them (ENUM values): alerts add the
+# guide's fix and whether a new version can be submitted (regwatch.denial_reasons).
+DOCUMENTED_DENIAL_REASONS = (
+    DeniedReason(
+        reason="OPT_IN_WORKFLOW_MISSING",
+        short_description="No opt-in workflow URL or image was provided.",
+        documentation_title="Rejection troubleshooting",
+        documentation_link="https://docs.aws.amazon.com/sms-voice/latest/userguide/registration-help-rejection-troubleshooting.html",
+    ),
+    DeniedReason(
+        reason="SAMPLE_MESSAGE_USE_CASE_MISMATCH",
+        short_description="Sample messages do not match the declared use case.",
+    ),
+)
+NOT_RESUBMITTABLE_REASONS = (
+    DeniedReason(
+        reason="CAMPAIGN_NON_COMPLIANT_CONTENT_GAMBLING",
+        short_description="Message content involves gambling.",
+    ),
+    DeniedReason(
+        reason="PRIVACY_POLICY_MISSING", short_description="The privacy policy URL is inaccessible."
+    ),
+)
+
 
 def registration(
     registration_id: str = "registration-0a1b2c3d4e5f",
@@ -192,6 +216,12 @@ SAMPLES: dict[str, Callable[[], Transition]] = {
         "REVIEWING",
         reasons=DENIAL_REASONS,
         feedback="Please provide a public link to the opt-in page.",
+    ),
+    "version_denied_documented_reasons": lambda: version_transition(
+        "DENIED", "REVIEWING", reasons=DOCUMENTED_DENIAL_REASONS
+    ),
+    "version_denied_not_resubmittable": lambda: version_transition(
+        "DENIED", "REVIEWING", reasons=NOT_RESUBMITTABLE_REASONS
     ),
     "version_requires_authentication_10dlc_brand": lambda: version_transition(
         "REQUIRES_AUTHENTICATION",

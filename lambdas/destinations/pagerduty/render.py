@@ -5,7 +5,10 @@ Severity mapping (PagerDuty knows critical | error | warning | info):
 | regwatch event                                         | PagerDuty severity |
 |--------------------------------------------------------|--------------------|
 | REVOKED (messaging through the registration stops)     | critical           |
-| any other ACTION_REQUIRED status (DENIED, REQUIRES_…)  | error              |
+| DENIED that AWS's guide says a new version cannot fix  | critical           |
+| DENIED whose every reason is resubmittable (chat's job)| warning (low urg.) |
+| any other ACTION_REQUIRED status (DENIED with reasons  | error              |
+|   the guide does not list, REQUIRES_…)                 |                    |
 | Registration Reminder (the action is still pending)    | error              |
 | Target Unhealthy (regwatch cannot see an account)      | error              |
 | any other status updating an open incident             | warning            |
@@ -27,8 +30,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from regwatch.event_models import Notification, RegwatchEvent
-from regwatch.severity import Severity
+from regwatch.severity import Severity, denial_pages
 from regwatch_alerts.alert_content import describe, format_time, humanize_status
+from regwatch_alerts.denial_fixes import denial_fix_lines
 
 SUMMARY_LIMIT = 1024  # characters of payload.summary (PagerDuty's field limit)
 # PagerDuty refuses an event over 512 KB in bytes of the request; the envelope the delivery adds
@@ -99,6 +103,15 @@ def _reminder_words(detail: Mapping[str, Any]) -> str:
     return f"Reminder ({kind}" + (f", deadline {deadline})" if deadline else ")")
 
 
+def _denial_severity(event: RegwatchEvent) -> str | None:
+    """A denial pages (critical) only when a new version cannot fix it, low urgency (warning) when
+    every reason is resubmittable; None (the usual mapping) when its reasons are not in AWS's guide."""
+    pages = denial_pages(r.reason for r in event.detail.denied_reasons)
+    if event.detail.status != "DENIED" or pages is None:
+        return None
+    return "critical" if pages else "warning"
+
+
 def render_pagerduty_trigger(
     event: RegwatchEvent, raw_detail: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -114,12 +127,15 @@ def render_pagerduty_trigger(
         dict(raw_detail) if raw_detail is not None else detail.model_dump(by_alias=True, mode="json")
     )
     details["nextSteps"] = list(content.next_steps)
+    if fixes := denial_fix_lines(detail.denied_reasons):
+        details["denialFixes"] = fixes  # AWS's guide per reason: the fix, and whether to resubmit
     return _within_bytes(
         {
             "payload": {
                 "summary": cut(headline),
                 "source": detail.registration_arn,
-                "severity": pagerduty_severity(event.detail_type, detail.status, detail.severity),
+                "severity": _denial_severity(event)
+                or pagerduty_severity(event.detail_type, detail.status, detail.severity),
                 "timestamp": (detail.status_timestamp or detail.observed_at).isoformat(),
                 "component": detail.registration_id,
                 "group": detail.registration_type,
