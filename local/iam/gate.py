@@ -21,7 +21,7 @@ AWS's HTTPS endpoints, which boto3 always uses. A refused call gets the protocol
 AccessDenied answer (local.iam.errors) and is counted per (caller, action); an allowed
 one is forwarded unchanged.
 
-`missing_roles` keeps what local/sts_gate.py did: AssumeRole of a role that does not exist
+`missing_roles` keeps what the former STS-only gate did: AssumeRole of a role that does not exist
 (yet) is refused like AWS refuses it, counted apart (`refused_missing_roles`): it is a
 scripted situation, not a gap in a policy.
 """
@@ -78,7 +78,7 @@ class _Caller:
 
 @dataclass
 class GateCounters:
-    checked: int = 0
+    checked: Counter[tuple[str, str]] = field(default_factory=Counter)  # (caller, action)
     denied: Counter[tuple[str, str]] = field(default_factory=Counter)
     denials: list[Denial] = field(default_factory=list)
     refused_missing_roles: int = 0
@@ -127,9 +127,14 @@ class IamGate:
             return sum(self.counters.denied.values())
 
     @property
-    def checked(self) -> int:
+    def checked_total(self) -> int:
         with self._lock:
-            return self.counters.checked
+            return sum(self.counters.checked.values())
+
+    def checked_by(self) -> dict[tuple[str, str], int]:
+        """Calls checked (allowed or not) per (caller, action)."""
+        with self._lock:
+            return dict(self.counters.checked)
 
     def denied_by(self) -> dict[tuple[str, str], int]:
         """Denied calls per (caller, action)."""
@@ -143,7 +148,7 @@ class IamGate:
     def summary(self) -> str:
         with self._lock:
             denied = sum(self.counters.denied.values())
-            checked = self.counters.checked
+            checked = sum(self.counters.checked.values())
             line = f"IAM: {checked} calls checked against their role's policy, denied calls: {denied}"
             for (caller, action), count in sorted(self.counters.denied.items()):
                 line += f"\n  denied {count}× {action} by {caller}"
@@ -235,7 +240,7 @@ class IamGate:
                 f"because local.iam cannot evaluate the policy: {error}",
             )
         with self._lock:
-            self.counters.checked += 1
+            self.counters.checked[(caller.name, asked.action)] += 1
             if decision is Decision.ALLOW:
                 return None
             self.counters.denied[(caller.name, asked.action)] += 1
