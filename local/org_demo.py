@@ -31,6 +31,14 @@ SPOKE_ROLE_NAME = "regwatch-spoke-reader"
 ROLE_CREATED_BEFORE_SCAN = 5
 BRAND = "US_TEN_DLC_BRAND_REGISTRATION"
 TOLL_FREE = "US_TOLL_FREE_REGISTRATION"
+# The reviewer's word on one field of Acme EU's denied brand: a member account's alert shows
+# it only if the spoke role may read field values (DescribeRegistrationFieldValues).
+EU_FIELD_FEEDBACK = {
+    "field_path": "companyInfo.website",
+    "text_value": "https://acme-eu.example",
+    "denied_reason": "Website unreachable",
+    "feedback": "The site returned HTTP 404; publish it before you resubmit.",
+}
 
 
 def org_context(regions: tuple[str, ...]) -> dict[str, Any]:
@@ -64,6 +72,8 @@ class OrgDemo:
         self.note = note
         self.gate = gate
         self.members: dict[str, str] = {}
+        # (account, region, registration type) -> registration id, of the members' registrations
+        self.registrations: dict[tuple[str, str, str], str] = {}
         self.role_created = False
 
     def provision(self) -> None:
@@ -83,7 +93,14 @@ class OrgDemo:
         )
         self.members = {acme_eu: "Acme EU (discovered)", ACME_LABS: "Acme Labs (listed, role missing)"}
         for region in self.regions:
-            self._registration(acme_eu, region, BRAND, "DENIED", ("contactInfo.dbaName", "Acme EU"))
+            self._registration(
+                acme_eu,
+                region,
+                BRAND,
+                "DENIED",
+                ("contactInfo.dbaName", "Acme EU"),
+                field_feedback=EU_FIELD_FEEDBACK,
+            )
         self._registration(
             acme_eu, self.regions[0], TOLL_FREE, "APPROVED", ("companyInfo.companyName", "Acme EU Travel Ltd")
         )
@@ -100,15 +117,28 @@ class OrgDemo:
         )
 
     def _registration(
-        self, account: str, region: str, registration_type: str, status: str, name_field: tuple[str, str]
-    ) -> None:
+        self,
+        account: str,
+        region: str,
+        registration_type: str,
+        status: str,
+        name_field: tuple[str, str],
+        *,
+        field_feedback: dict[str, str] | None = None,
+    ) -> str:
         created = self.control.create_registration(region, registration_type, account=account)
         registration_id = str(created["RegistrationId"])
         # The field its owners know it by (docs/notifications.md#names), filled before submission.
         path, name = name_field
         self.control.set_field(region, registration_id, 1, path, text_value=name, account=account)
+        if field_feedback is not None:
+            feedback = dict(field_feedback)
+            field_path = feedback.pop("field_path")
+            self.control.set_field(region, registration_id, 1, field_path, account=account, **feedback)
         self.control.set_version_status(region, registration_id, 1, "SUBMITTED", account=account)
         self.control.set_version_status(region, registration_id, 1, status, account=account)
+        self.registrations[(account, region, registration_type)] = registration_id
+        return registration_id
 
     def before_scan(self, number: int) -> None:
         if number == ROLE_CREATED_BEFORE_SCAN and not self.role_created:

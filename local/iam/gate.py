@@ -100,7 +100,7 @@ class IamGate:
         self.missing_roles: set[str] = set()
         self.counters = GateCounters()
         self._upstreams = {"default": moto_url, "sms-voice": emulator_url or moto_url}
-        self._issued: dict[str, tuple[str, Role | None]] = {}
+        self._issued: dict[str, tuple[str, str]] = {}  # access key id -> (role ARN, session)
         self._secret_arns: dict[str, str] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -168,7 +168,9 @@ class IamGate:
         with self._lock:
             issued = self._issued.get(access_key_id)
         if role is None and issued is not None:
-            role_arn, role = issued
+            role_arn, session = issued
+            # Resolved on every call: a role changed in the book applies to keys already issued.
+            role = self.book.assumable_role(role_arn, session)
             if role is None:
                 account = role_arn.split(":")[4]
                 principal = Principal(role_arn, account, self._organization(account))
@@ -281,9 +283,8 @@ class IamGate:
         match = _ISSUED_KEY.search(answer)
         if match is None:
             return
-        role = self.book.assumable_role(role_arn, session)
         with self._lock:
-            self._issued[match.group(1).decode()] = (role_arn, role)
+            self._issued[match.group(1).decode()] = (role_arn, session)
 
     def upstream(self, service: str) -> str:
         return self._upstreams.get(service, self._upstreams["default"])

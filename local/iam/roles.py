@@ -150,6 +150,14 @@ class PolicyBook:
             names.append(name)
         return names
 
+    def replace_assumable(self, name: str, template: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Resolve role `name` from another template from now on (keys already issued too);
+        returns the one it replaces. Tests use it for a role with an action removed."""
+        replaced, logical_id, parameters = self.assumable[name]
+        self.assumable[name] = (template, logical_id, parameters)
+        self._assumed_cache.clear()
+        return replaced
+
     def assumable_role(self, role_arn: str, session: str) -> Role | None:
         """The role `role_arn` names, resolved in its account, if a known template defines it."""
         parts = role_arn.split(":", 5)
