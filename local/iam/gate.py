@@ -293,6 +293,11 @@ class IamGate:
 def _handler(gate: IamGate) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out as separate writes: without this, Nagle + delayed ACK add
+        # ~40 ms to every keep-alive answer (as in the emulator's server).
+        disable_nagle_algorithm = True
+        # One connection to each upstream per client connection (the caller's keep-alive).
+        upstreams: dict[str, http.client.HTTPConnection]
 
         def log_message(self, *_: Any) -> None:  # quiet: the demo has its own timeline
             return
@@ -316,18 +321,43 @@ def _handler(gate: IamGate) -> type[BaseHTTPRequestHandler]:
 
         do_POST = do_GET = do_PUT = do_DELETE = do_HEAD = _handle  # http.server's names
 
+        def _connection(self, upstream: str, fresh: bool) -> http.client.HTTPConnection:
+            if not hasattr(self, "upstreams"):
+                self.upstreams = {}
+            connection = self.upstreams.get(upstream)
+            if connection is None or fresh:
+                if connection is not None:
+                    connection.close()
+                target = urllib.parse.urlsplit(upstream)
+                connection = http.client.HTTPConnection(
+                    target.hostname or "127.0.0.1", target.port, timeout=120
+                )
+                self.upstreams[upstream] = connection
+            return connection
+
         def _forward(self, upstream: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
-            target = urllib.parse.urlsplit(upstream)
-            connection = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=120)
-            try:
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                connection.request(self.command, self.path, body=body, headers=headers)
-                response = connection.getresponse()
-                payload = response.read()
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+            for attempt in (0, 1):
+                connection = self._connection(upstream, fresh=attempt == 1)
+                try:
+                    connection.request(self.command, self.path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    payload = response.read()
+                except (http.client.HTTPException, ConnectionError):
+                    if attempt == 1:
+                        raise
+                    continue  # the upstream closed a kept-alive connection: once more on a new one
                 kept = {k: v for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP}
+                if response.will_close:
+                    connection.close()
+                    self.upstreams.pop(upstream, None)
                 return response.status, kept, payload
-            finally:
+            raise AssertionError("unreachable")
+
+        def finish(self) -> None:
+            for connection in getattr(self, "upstreams", {}).values():
                 connection.close()
+            super().finish()
 
         def _reply(self, status: int, headers: Mapping[str, str], payload: bytes) -> None:
             self.send_response(status)
