@@ -1,5 +1,10 @@
 """The local stack a benchmark run measures against: moto server, the SMS API emulator,
 the snapshot tables, an event bus whose rule forwards regwatch's events to an SQS queue.
+
+Both scanners reach AWS through the IAM gate (local/iam): regwatch's signs with the Scanner
+function's key and is checked against the Scanner role of the synthesized template
+(resolved with this stack's names, local.iam.named); the naive scanner is unrestricted, so
+both pay the same loopback hop. `LocalStack.gate.summary()` reports denied calls.
 """
 
 from __future__ import annotations
@@ -12,9 +17,14 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import boto3
+
+from local.iam.gate import IamGate
+from local.iam.named import book_for_names, function_key, synthesized_templates
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -24,6 +34,8 @@ EVENT_BUS = "regwatch-bench"
 EVENT_SOURCE = "regwatch.bench"
 QUEUE = "regwatch-bench-events"
 MOTO_SERVICES = ("DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "SECRETS_MANAGER", "STS", "CLOUDWATCH")
+SCANNER_HANDLER = "scanner.handler.lambda_handler"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def fake_aws_environment() -> dict[str, str]:
@@ -49,17 +61,29 @@ class LocalStack:
     emulator: Any  # local.emulator.EmulatorServer
     control: Any  # local.emulator.EmulatorControl
     queue_url: str
+    gate: IamGate | None = None
+    scanner_key: str = "testing"
 
     def endpoint_environment(self) -> dict[str, str]:
         environment = {f"AWS_ENDPOINT_URL_{service}": self.moto_url for service in MOTO_SERVICES}
         environment["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = self.emulator.url
         return environment
 
+    def unrestricted(self, environment: dict[str, str]) -> dict[str, str]:
+        """`environment` with the harness's own credentials (not a regwatch role): the naive scanner."""
+        return {**environment, "AWS_ACCESS_KEY_ID": fake_aws_environment()["AWS_ACCESS_KEY_ID"]}
+
     def scanner_environment(self, reconcile_hours: float, api_calls_per_second: float) -> dict[str, str]:
-        """What the scanner function gets in Lambda, pointed at the local servers."""
+        """What the scanner function gets in Lambda, pointed at the local servers (through the gate)."""
+        gated = (
+            {}
+            if self.gate is None
+            else {**self.gate.endpoint_environment(), "AWS_ACCESS_KEY_ID": self.scanner_key}
+        )
         return {
             **fake_aws_environment(),
             **self.endpoint_environment(),
+            **gated,
             "SNAPSHOT_TABLE_NAME": SNAPSHOT_TABLE,
             "EVENT_BUS_NAME": EVENT_BUS,
             "EVENT_SOURCE": EVENT_SOURCE,
@@ -133,6 +157,24 @@ def _create_resources() -> str:
     return queue_url
 
 
+@lru_cache(maxsize=1)
+def _template() -> dict[str, Any]:
+    settings = json.loads((ROOT / "cdk.json").read_text())["context"]["regwatch"]
+    hub, _ = synthesized_templates({**settings, "monitoredRegions": [REGION]})
+    return hub
+
+
+def start_gate(moto_url: str, emulator_url: str) -> tuple[IamGate, str]:
+    """The gate with the Scanner role of the template, resolved with this stack's names;
+    returns it and the key the regwatch scanner signs with."""
+    template = _template()
+    names = {"SnapshotTable": SNAPSHOT_TABLE, "EventBus": EVENT_BUS}
+    book = book_for_names(template, names, functions={SCANNER_HANDLER}, region=REGION, account=ACCOUNT_ID)
+    return IamGate(moto_url, emulator_url, book, default_account=ACCOUNT_ID), function_key(
+        template, SCANNER_HANDLER
+    )
+
+
 @contextmanager
 def local_stack() -> Iterator[LocalStack]:
     """Start moto and the emulator in this process; point this process's boto3 at them."""
@@ -149,17 +191,24 @@ def local_stack() -> Iterator[LocalStack]:
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     emulator = EmulatorServer.start(port=0)
+    gate: IamGate | None = None
     try:
+        moto_url = f"http://127.0.0.1:{_port(moto)}"
+        gate, scanner_key = start_gate(moto_url, emulator.url)
         stack = LocalStack(
-            moto_url=f"http://127.0.0.1:{_port(moto)}",
+            moto_url=moto_url,
             emulator=emulator,
             control=EmulatorControl(emulator.url),
             queue_url="",
+            gate=gate,
+            scanner_key=scanner_key,
         )
         os.environ.update(stack.endpoint_environment())
         stack.queue_url = _create_resources()
         yield stack
     finally:
+        if gate is not None:
+            gate.stop()
         emulator.stop()
         moto.stop()
         os.environ.clear()
