@@ -150,6 +150,9 @@ class IamGate:
             denied = sum(self.counters.denied.values())
             checked = sum(self.counters.checked.values())
             line = f"IAM: {checked} calls checked against their role's policy, denied calls: {denied}"
+            if self.counters.refused_missing_roles:
+                missing = self.counters.refused_missing_roles
+                line += f" (and {missing} AssumeRole of a role that does not exist yet, refused as AWS does)"
             for (caller, action), count in sorted(self.counters.denied.items()):
                 line += f"\n  denied {count}× {action} by {caller}"
         return line
