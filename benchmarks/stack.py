@@ -17,14 +17,12 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import boto3
 
+from benchmarks import iam_gate
 from local.iam.gate import IamGate
-from local.iam.named import book_for_names, function_key, synthesized_templates
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -34,8 +32,6 @@ EVENT_BUS = "regwatch-bench"
 EVENT_SOURCE = "regwatch.bench"
 QUEUE = "regwatch-bench-events"
 MOTO_SERVICES = ("DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "SECRETS_MANAGER", "STS", "CLOUDWATCH")
-SCANNER_HANDLER = "scanner.handler.lambda_handler"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def fake_aws_environment() -> dict[str, str]:
@@ -157,21 +153,12 @@ def _create_resources() -> str:
     return queue_url
 
 
-@lru_cache(maxsize=1)
-def _template() -> dict[str, Any]:
-    settings = json.loads((ROOT / "cdk.json").read_text())["context"]["regwatch"]
-    hub, _ = synthesized_templates({**settings, "monitoredRegions": [REGION]})
-    return hub
-
-
 def start_gate(moto_url: str, emulator_url: str) -> tuple[IamGate, str]:
     """The gate with the Scanner role of the template, resolved with this stack's names;
     returns it and the key the regwatch scanner signs with."""
-    template = _template()
     names = {"SnapshotTable": SNAPSHOT_TABLE, "EventBus": EVENT_BUS}
-    book = book_for_names(template, names, functions={SCANNER_HANDLER}, region=REGION, account=ACCOUNT_ID)
-    return IamGate(moto_url, emulator_url, book, default_account=ACCOUNT_ID), function_key(
-        template, SCANNER_HANDLER
+    return iam_gate.start_gate(
+        moto_url, emulator_url, names, regions=[REGION], region=REGION, account=ACCOUNT_ID
     )
 
 
