@@ -10,7 +10,7 @@ and every account belongs to the organization the template names.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,20 +38,22 @@ def start_gate(
     region: str,
     account: str,
     organization_accounts: Iterable[str] | None = None,
-    spoke_role_name: str = "regwatch-spoke-reader",
-) -> tuple[IamGate, str]:
-    """The gate and the key the regwatch scanner signs with. `organization_accounts`: the
-    organization mode's accounts (None: single account)."""
-    settings: dict[str, Any] = {"monitoredRegions": list(regions)}
+    settings: Mapping[str, Any] | None = None,
+    handlers: Collection[str] = (SCANNER_HANDLER,),
+) -> tuple[IamGate, dict[str, str]]:
+    """The gate and the key each function of `handlers` signs with. `organization_accounts`:
+    the organization mode's accounts (None: no organization); `settings`: more `regwatch`
+    settings of the synthesized template (static accounts, the Slack secret's name…)."""
+    synth: dict[str, Any] = {"monitoredRegions": list(regions), **(settings or {})}
     if organization_accounts is not None:
-        settings["organization"] = {"enabled": True, "organizationId": ORGANIZATION_ID}
-        settings["spokeRoleName"] = spoke_role_name
-    hub, spoke = _templates(json.dumps(settings, sort_keys=True))
-    book = book_for_names(hub, names, functions={SCANNER_HANDLER}, region=region, account=account)
+        synth["organization"] = {"enabled": True, "organizationId": ORGANIZATION_ID}
+    hub, spoke = _templates(json.dumps(synth, sort_keys=True))
+    book = book_for_names(hub, names, functions=handlers, region=region, account=account)
     organizations: dict[str, str] = {}
-    if organization_accounts is not None and spoke is not None:
+    if spoke is not None:
         parameters = {"HubAccountId": account, "HubRegion": region, "RoleRegion": region}
         book.add_assumable_roles(spoke, region=region, parameters=parameters)
+    if organization_accounts is not None:
         organizations = dict.fromkeys(organization_accounts, ORGANIZATION_ID)
     gate = IamGate(moto_url, emulator_url, book, default_account=account, organizations=organizations)
-    return gate, function_key(hub, SCANNER_HANDLER)
+    return gate, {handler: function_key(hub, handler) for handler in handlers}

@@ -230,7 +230,7 @@ class _Bench:
         )
         scan_queue = self.sqs.create_queue(QueueName=SCAN_QUEUE)["QueueUrl"]
         names = {"SnapshotTable": TABLE, "EventBus": BUS, "ScanQueue": SCAN_QUEUE}
-        self.gate, self.scanner_key = iam_gate.start_gate(
+        self.gate, keys = iam_gate.start_gate(
             self.moto_url,
             self.emulator.url,
             names,
@@ -239,6 +239,7 @@ class _Bench:
             account=HUB,
             organization_accounts=accounts,
         )
+        self.scanner_key = keys[iam_gate.SCANNER_HANDLER]
         os.environ.update(
             {
                 "SCAN_QUEUE_URL": scan_queue,

@@ -157,9 +157,10 @@ def start_gate(moto_url: str, emulator_url: str) -> tuple[IamGate, str]:
     """The gate with the Scanner role of the template, resolved with this stack's names;
     returns it and the key the regwatch scanner signs with."""
     names = {"SnapshotTable": SNAPSHOT_TABLE, "EventBus": EVENT_BUS}
-    return iam_gate.start_gate(
+    gate, keys = iam_gate.start_gate(
         moto_url, emulator_url, names, regions=[REGION], region=REGION, account=ACCOUNT_ID
     )
+    return gate, keys[iam_gate.SCANNER_HANDLER]
 
 
 @contextmanager
