@@ -216,3 +216,41 @@ def test_the_regwatch_command_reads_the_organization_stack(shape: Shape) -> None
     assert [row["currentVersionStatus"] for row in labs] == ["REQUIRES_AUTHENTICATION"]
     history = json.loads(regwatch("history", labs[0]["registrationId"], "--json"))
     assert history and history[-1]["status"] == "REQUIRES_AUTHENTICATION"
+
+
+def test_a_member_forwards_aws_events_to_the_hub_bus_only_as_the_bus_policy_allows(shape: Shape) -> None:
+    """Cross-account PutEvents onto the hub bus, judged by the template's bus policy
+    (organization members, source aws.sms-voice only)."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto.iam.utils import generate_access_key_id_from_account_id
+
+    assert shape.stack.org_demo is not None
+    member = next(a for a in shape.stack.org_demo.members if a != ACME_LABS)
+    bus = f"arn:aws:events:us-east-1:{HUB}:event-bus/{shape.stack.bus_name}"
+
+    def put(account: str, source: str) -> str:
+        client = boto3.client(
+            "events",
+            endpoint_url=shape.gate.url,
+            region_name="us-east-1",
+            aws_access_key_id=generate_access_key_id_from_account_id(account, "AKIA"),
+            aws_secret_access_key="local",
+        )
+        entry = {
+            "EventBusName": bus,
+            "Source": source,
+            "DetailType": "Registration Status Change",
+            "Detail": "{}",
+        }
+        try:
+            client.put_events(Entries=[entry])
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "forwarded"
+
+    before = shape.gate.denied_total
+    assert put(member, "aws.sms-voice") != "AccessDeniedException"
+    assert put(member, "someone.else") == "AccessDeniedException"
+    assert put("999988887777", "aws.sms-voice") == "AccessDeniedException", "not in the organization"
+    assert shape.gate.denied_total == before + 2
