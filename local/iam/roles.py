@@ -97,6 +97,8 @@ class PolicyBook:
         template = provisioner.template
         resources = template.get("Resources", {})
         for logical_id in function_ids:
+            if logical_id not in resources:
+                continue  # a local-only function (the demo's slack-thread copy): no role to check it by
             properties = resources[logical_id].get("Properties", {})
             role_ref = properties.get("Role", {})
             if not isinstance(role_ref, Mapping) or "Fn::GetAtt" not in role_ref:
