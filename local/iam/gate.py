@@ -230,12 +230,17 @@ class IamGate:
             return None  # unrestricted in its own account: nothing to check
         request = Request(asked.action, asked.resource, self._context(caller, call, asked))
         identity = caller.role.policies if caller.role is not None else None
+        resource_account = asked.account
+        if asked.action == "sts:AssumeRole" and resource_policies:
+            # A role's trust policy must allow even within its own account: judged as
+            # cross-account (identity policy and trust policy both), the stricter reading.
+            resource_account = f"trust of {asked.resource}"
         try:
             decision = authorize(
                 caller.principal,
                 identity,
                 request,
-                resource_account=asked.account,
+                resource_account=resource_account,
                 resource_policies=resource_policies,
             )
             reason = self._reason(decision, asked, caller)
