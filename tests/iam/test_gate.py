@@ -228,3 +228,19 @@ def test_cross_account_put_events_needs_the_bus_policy(gate: IamGate) -> None:
         and "no resource-based policy allows the events:PutEvents action" in refused["Message"]
     )
     assert gate.denied_total == 2
+
+
+def test_a_trust_policy_must_allow_even_within_the_role_s_own_account(gate: IamGate) -> None:
+    other_key = "LOCALOther"
+    gate.book.functions[other_key] = Role(
+        "other",
+        HUB,
+        ({"Statement": [_statement("sts:AssumeRole", "*")]},),
+        session="Other",
+    )
+    role = f"arn:aws:iam::{HUB}:role/{SPOKE}"
+    # The trust policy names the scanner's role: the scanner may, another role of the account may not.
+    assert _client(gate, "sts").assume_role(RoleArn=role, RoleSessionName="scanner")["Credentials"]
+    error = _error(_client(gate, "sts", key=other_key).assume_role, RoleArn=role, RoleSessionName="other")
+    assert error["Code"] == "AccessDenied"
+    assert gate.denied_by() == {(f"arn:aws:sts::{HUB}:assumed-role/other/Other", "sts:AssumeRole"): 1}
