@@ -117,6 +117,9 @@ class SizeResult:
     naive: ScannerFigures
     regwatch: ScannerFigures
     scanner_results: list[Any] = field(default_factory=list)
+    # Calls of the regwatch scanner the IAM gate refused (local/iam), per (caller, action).
+    denied_calls: dict[tuple[str, str], int] = field(default_factory=dict)
+    checked_calls: int = 0
 
 
 def _sms_counts(raw: dict[str, int]) -> dict[str, int]:
@@ -236,7 +239,11 @@ def run_size(stack: LocalStack, config: RunConfig, log: Any = print) -> SizeResu
     log(f"[N={config.size}] generated {len(run.dataset.ids)} registrations")
     environment = stack.scanner_environment(config.reconcile_hours, config.api_calls_per_second)
     regwatch = ScannerProcess("regwatch", environment)
-    naive = ScannerProcess("naive", environment, naive_table=NAIVE_TABLE) if config.run_naive else None
+    naive = (
+        ScannerProcess("naive", stack.unrestricted(environment), naive_table=NAIVE_TABLE)
+        if config.run_naive
+        else None
+    )
     try:
         run.scan(regwatch, 0, "baseline")
         # Steady state starts once the first listing cycle is complete: until then the scanner
@@ -272,9 +279,12 @@ def run_size(stack: LocalStack, config: RunConfig, log: Any = print) -> SizeResu
         regwatch.close()
         if naive is not None:
             naive.close()
-    return SizeResult(
-        config, run.dataset.injected, run.figures["naive"], run.figures["regwatch"], run.scanner_results
-    )
+    denied = stack.gate.denied_by() if stack.gate is not None else {}
+    checked = stack.gate.checked_total if stack.gate is not None else 0
+    if stack.gate is not None:
+        log(f"[N={config.size}] {stack.gate.summary()}")
+    figures = (run.figures["naive"], run.figures["regwatch"])
+    return SizeResult(config, run.dataset.injected, *figures, run.scanner_results, denied, checked)
 
 
 def latency_summary(result: SizeResult, figures: ScannerFigures) -> dict[str, Any]:

@@ -11,7 +11,9 @@ quota on per (account, region, operation):
 3. each schedule: the real dispatcher (in process: Organizations discovery, one SQS message
    per target), then a scanner execution environment in its own process draining the scan
    queue one target at a time (benchmarks/org_worker.py), which reports per-target wall
-   time, API calls, STS calls and its peak RSS.
+   time, API calls, STS calls and its peak RSS. The scanner's calls go through the IAM gate
+   (local/iam): its own with the Scanner role of the synthesized template, the member
+   accounts' with the RegwatchSpoke role (benchmarks/iam_gate.py); denied calls are reported.
 
 Time is compressed: the emulator's quota and the scanner's client rate are both multiplied
 by `compression`, so a target's API pacing runs `compression` times faster. Real time per
@@ -46,6 +48,7 @@ from typing import Any
 
 import boto3
 
+from benchmarks import iam_gate
 from benchmarks.docs_sections import read_sections, table_cell
 from benchmarks.org_worker import RESULT_PREFIX
 from benchmarks.stack import fake_aws_environment
@@ -57,6 +60,7 @@ REGION = "us-east-1"
 HUB = "123456789012"
 TABLE = "regwatch-org-bench"
 BUS = "regwatch-org-bench"
+SCAN_QUEUE = "org-bench-scan"
 SOURCE = "regwatch"
 REAL_CLIENT_RATE = 0.8  # default apiCallsPerSecond, per operation, per target
 SCHEDULE_SECONDS = 300
@@ -180,10 +184,14 @@ class _Bench:
         os.environ["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = self.emulator.url
         self.control = EmulatorControl(self.emulator.url)
         self.sqs = boto3.client("sqs", region_name=REGION)
+        self.gate: Any = None  # started once the organization's accounts exist (provision)
+        self.scanner_key = ""
         self.event_ids: Counter[str] = Counter()
         self.registrations: dict[tuple[str, str], list[str]] = {}
 
     def close(self) -> None:
+        if self.gate is not None:
+            self.gate.stop()
         self.emulator.stop()
         self.moto.stop()
 
@@ -220,7 +228,18 @@ class _Bench:
             EventBusName=BUS,
             Targets=[{"Id": "t", "Arn": f"arn:aws:sqs:{REGION}:{HUB}:org-bench-tap"}],
         )
-        scan_queue = self.sqs.create_queue(QueueName="org-bench-scan")["QueueUrl"]
+        scan_queue = self.sqs.create_queue(QueueName=SCAN_QUEUE)["QueueUrl"]
+        names = {"SnapshotTable": TABLE, "EventBus": BUS, "ScanQueue": SCAN_QUEUE}
+        self.gate, keys = iam_gate.start_gate(
+            self.moto_url,
+            self.emulator.url,
+            names,
+            regions=self.config.regions,
+            region=REGION,
+            account=HUB,
+            organization_accounts=accounts,
+        )
+        self.scanner_key = keys[iam_gate.SCANNER_HANDLER]
         os.environ.update(
             {
                 "SCAN_QUEUE_URL": scan_queue,
@@ -277,7 +296,13 @@ class _Bench:
             FakeLambdaContext("regwatch-dispatcher", REGION, remaining_millis=120_000),
         )
         dispatcher_seconds = time.perf_counter() - started
-        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'lambdas'}{os.pathsep}{ROOT}"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": f"{ROOT / 'lambdas'}{os.pathsep}{ROOT}",
+            # The scanner's execution environment reaches AWS through the IAM gate, as its role.
+            **self.gate.endpoint_environment(),
+            "AWS_ACCESS_KEY_ID": self.scanner_key,
+        }
         worker = subprocess.run(
             [sys.executable, "-m", "benchmarks.org_worker"],
             cwd=ROOT,
@@ -342,7 +367,13 @@ def run_org_scale(
                 f"{result.detected}/{result.injected} detected"
             )
         duplicates = sum(count - 1 for count in bench.event_ids.values() if count > 1)
-        return results, {"duplicates": duplicates, "eventIds": len(bench.event_ids)}
+        log(f"org-scale: {bench.gate.summary()}")
+        totals = {
+            "duplicates": duplicates,
+            "eventIds": len(bench.event_ids),
+            "deniedCalls": bench.gate.denied_total,
+        }
+        return results, totals
     finally:
         bench.close()
 
@@ -424,6 +455,8 @@ def render_org_scale(
         f"scanner work items failed: {failures}; STS calls = one per member target per "
         "scanner environment (credentials cached until 16 min before expiry)."
     )
+    if "deniedCalls" in totals:
+        events += f" IAM (local/iam gate, the template's roles): {totals['deniedCalls']} denied calls."
     steady = [t for r in results[1:] for t in r.targets]
     sizes = results[0].sizes
     empty = [projected_seconds(t, c) for t in steady if _size_of(t, sizes) == 0]

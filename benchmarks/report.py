@@ -317,4 +317,6 @@ def as_dict(result: SizeResult) -> dict[str, Any]:
             "paced_seconds": result.regwatch.mean("paced_seconds"),
             "detected": sum(1 for i in result.injected if i.transition in result.regwatch.detected_at),
         },
+        # The regwatch scanner's calls as the IAM gate judged them against its role (local/iam).
+        "iam": {"checked": result.checked_calls, "denied": sum(result.denied_calls.values())},
     }

@@ -1,5 +1,10 @@
 """The local stack a benchmark run measures against: moto server, the SMS API emulator,
 the snapshot tables, an event bus whose rule forwards regwatch's events to an SQS queue.
+
+Both scanners reach AWS through the IAM gate (local/iam): regwatch's signs with the Scanner
+function's key and is checked against the Scanner role of the synthesized template
+(resolved with this stack's names, local.iam.named); the naive scanner is unrestricted, so
+both pay the same loopback hop. `LocalStack.gate.summary()` reports denied calls.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+
+from benchmarks import iam_gate
+from local.iam.gate import IamGate
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -49,17 +57,29 @@ class LocalStack:
     emulator: Any  # local.emulator.EmulatorServer
     control: Any  # local.emulator.EmulatorControl
     queue_url: str
+    gate: IamGate | None = None
+    scanner_key: str = "testing"
 
     def endpoint_environment(self) -> dict[str, str]:
         environment = {f"AWS_ENDPOINT_URL_{service}": self.moto_url for service in MOTO_SERVICES}
         environment["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = self.emulator.url
         return environment
 
+    def unrestricted(self, environment: dict[str, str]) -> dict[str, str]:
+        """`environment` with the harness's own credentials (not a regwatch role): the naive scanner."""
+        return {**environment, "AWS_ACCESS_KEY_ID": fake_aws_environment()["AWS_ACCESS_KEY_ID"]}
+
     def scanner_environment(self, reconcile_hours: float, api_calls_per_second: float) -> dict[str, str]:
-        """What the scanner function gets in Lambda, pointed at the local servers."""
+        """What the scanner function gets in Lambda, pointed at the local servers (through the gate)."""
+        gated = (
+            {}
+            if self.gate is None
+            else {**self.gate.endpoint_environment(), "AWS_ACCESS_KEY_ID": self.scanner_key}
+        )
         return {
             **fake_aws_environment(),
             **self.endpoint_environment(),
+            **gated,
             "SNAPSHOT_TABLE_NAME": SNAPSHOT_TABLE,
             "EVENT_BUS_NAME": EVENT_BUS,
             "EVENT_SOURCE": EVENT_SOURCE,
@@ -133,6 +153,16 @@ def _create_resources() -> str:
     return queue_url
 
 
+def start_gate(moto_url: str, emulator_url: str) -> tuple[IamGate, str]:
+    """The gate with the Scanner role of the template, resolved with this stack's names;
+    returns it and the key the regwatch scanner signs with."""
+    names = {"SnapshotTable": SNAPSHOT_TABLE, "EventBus": EVENT_BUS}
+    gate, keys = iam_gate.start_gate(
+        moto_url, emulator_url, names, regions=[REGION], region=REGION, account=ACCOUNT_ID
+    )
+    return gate, keys[iam_gate.SCANNER_HANDLER]
+
+
 @contextmanager
 def local_stack() -> Iterator[LocalStack]:
     """Start moto and the emulator in this process; point this process's boto3 at them."""
@@ -149,17 +179,24 @@ def local_stack() -> Iterator[LocalStack]:
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     emulator = EmulatorServer.start(port=0)
+    gate: IamGate | None = None
     try:
+        moto_url = f"http://127.0.0.1:{_port(moto)}"
+        gate, scanner_key = start_gate(moto_url, emulator.url)
         stack = LocalStack(
-            moto_url=f"http://127.0.0.1:{_port(moto)}",
+            moto_url=moto_url,
             emulator=emulator,
             control=EmulatorControl(emulator.url),
             queue_url="",
+            gate=gate,
+            scanner_key=scanner_key,
         )
         os.environ.update(stack.endpoint_environment())
         stack.queue_url = _create_resources()
         yield stack
     finally:
+        if gate is not None:
+            gate.stop()
         emulator.stop()
         moto.stop()
         os.environ.clear()

@@ -18,6 +18,7 @@ from infra.functions import regwatch_function
 from infra.nag import acknowledge
 from infra.queues import dead_letter_queue
 from infra.rule_targets import lambda_target
+from regwatch_aws.sms_actions import LIST_REGISTRATIONS_ACTION, REGISTRATION_READ_ACTIONS
 
 SCANNER_SERVICE_NAME = "regwatch-scanner"
 # AWS's own event for registration status changes (best effort, registration level only).
@@ -25,14 +26,6 @@ NATIVE_EVENT_SOURCE = "aws.sms-voice"
 NATIVE_EVENT_DETAIL_TYPE = "Registration Status Change"
 # What the scanner does with its snapshot table (regwatch_aws/snapshot_store.py).
 SNAPSHOT_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
-LIST_REGISTRATIONS_ACTION = "sms-voice:DescribeRegistrations"
-READ_VERSIONS_ACTION = "sms-voice:DescribeRegistrationVersions"
-# Names, impact and field feedback of a changed registration (lambdas/regwatch/profile.py).
-PROFILE_READ_ACTIONS = (
-    "sms-voice:DescribeRegistrationFieldValues",
-    "sms-voice:ListRegistrationAssociations",
-    "sms-voice:ListTagsForResource",
-)
 
 
 @dataclass(frozen=True)
@@ -117,7 +110,7 @@ def add_scanner(
     function.add_to_role_policy(list_statement)
     function.add_to_role_policy(
         iam.PolicyStatement(
-            actions=[READ_VERSIONS_ACTION, *PROFILE_READ_ACTIONS], resources=registration_arns(scope, config)
+            actions=list(REGISTRATION_READ_ACTIONS), resources=registration_arns(scope, config)
         )
     )
     assert function.role is not None  # noqa: S101 - regwatch_function always passes a role

@@ -1,7 +1,7 @@
 """RegwatchSpoke: the small stack each member account gets (own `cdk deploy` target).
 
 - One read-only role, named `regwatch.spokeRoleName`, allowed exactly the SMS API reads the
-  scanner makes (SPOKE_READ_ACTIONS, the list the main stack's least-privilege tests check),
+  scanner makes (regwatch_aws.sms_actions, the same list as the hub scanner's role),
   trusted only by the hub's scanner role ARN and, additionally, `aws:PrincipalOrgID`
   (organization mode) or `sts:ExternalId` (static mode). IAM is global: the role is created
   only in the region named by the `RoleRegion` parameter, so one StackSet can target every
@@ -26,15 +26,10 @@ from constructs import Construct
 from infra.config import ConfigError, RegwatchConfig
 from infra.fanout import SCANNER_ROLE_NAME_PREFIX
 from infra.nag import acknowledge
-from infra.scanner import (
-    LIST_REGISTRATIONS_ACTION,
-    NATIVE_EVENT_DETAIL_TYPE,
-    NATIVE_EVENT_SOURCE,
-    READ_VERSIONS_ACTION,
-)
+from infra.scanner import NATIVE_EVENT_DETAIL_TYPE, NATIVE_EVENT_SOURCE
+from regwatch_aws.sms_actions import LIST_REGISTRATIONS_ACTION, REGISTRATION_READ_ACTIONS
 
 SPOKE_STACK_ID = "RegwatchSpoke"
-SPOKE_READ_ACTIONS = (LIST_REGISTRATIONS_ACTION, READ_VERSIONS_ACTION)
 MAX_SESSION_SECONDS = 3600
 
 
@@ -108,7 +103,7 @@ class RegwatchSpokeStack(Stack):
                     statements=[
                         iam.PolicyStatement(actions=[LIST_REGISTRATIONS_ACTION], resources=["*"]),
                         iam.PolicyStatement(
-                            actions=[READ_VERSIONS_ACTION],
+                            actions=list(REGISTRATION_READ_ACTIONS),
                             resources=[
                                 self.format_arn(
                                     service="sms-voice",
@@ -137,8 +132,9 @@ class RegwatchSpokeStack(Stack):
         acknowledge(
             self.role,
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:*:<AWS::AccountId>:registration/*]",
-            "Reading versions of every registration of this account in the hub's monitored regions; "
-            "registrations are created in the console, so no fixed ARN list exists.",
+            "Reading versions (and, on a change, field values, tags, associations) of every registration "
+            "of this account in the hub's monitored regions; registrations are created in the console, "
+            "so no fixed ARN list exists.",
         )
         self.forward_rule: events.Rule | None = None
         if config.spoke.forward_native_events:

@@ -34,11 +34,11 @@ EPILOGUE_DAYS: tuple[float, ...] = (5.5, 2.5)
 
 # `stack` is a local.run.LocalStack (not imported: run.py calls this module).
 def _client(stack: Any, service: str, access_key_id: str) -> Any:
-    # Signed with the Evaluator function's own key, so the demo's least-privilege check
-    # compares its calls with the Evaluator role in the template.
+    # Signed with the Evaluator function's own key, through the IAM gate: its calls are
+    # checked against the Evaluator role in the template.
     return boto3.client(
         service,
-        endpoint_url=stack.moto_url,
+        endpoint_url=stack.aws_url,
         region_name="us-east-1",
         aws_access_key_id=access_key_id,
         aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials

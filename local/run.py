@@ -40,8 +40,10 @@ from local.cli_outputs import OUTPUTS_FILE_NAME, command_environment, local_outp
 from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages, redrive
 from local.destination_sinks import DEMO_DESTINATIONS, DemoSinks, demo_context
 from local.functions import REGISTRY, LocalFunction
+from local.iam.gate import IamGate
+from local.iam.stack import gate_for_stack, spoke_template
 from local.lambda_events import scheduled_event
-from local.org_demo import OrgDemo, org_context
+from local.org_demo import ORGANIZATION_ID, OrgDemo, org_context
 from local.provision import LambdaTarget, ProvisionedStack, Provisioner, load_template
 from local.records import Note, Notification, Observer
 from local.scenario_check import scenario_problem
@@ -114,11 +116,12 @@ def _context(options: StackOptions) -> dict[str, Any]:
     }
 
 
-def synthesize(options: StackOptions) -> tuple[str, dict[str, Any], Path]:
+def synthesize(options: StackOptions) -> tuple[str, dict[str, Any], Path, dict[str, Any] | None]:
     """`python app.py` into one reused outdir (bundling is skipped when the asset exists).
 
     Returns the template's file name, its content (read under the lock: another run may
-    rewrite it next) and the cloud assembly folder the asset paths are relative to.
+    rewrite it next), the cloud assembly folder the asset paths are relative to, and the
+    RegwatchSpoke template when the settings are multi-account (its role, for the IAM gate).
     """
     env = {
         **os.environ,
@@ -140,7 +143,8 @@ def synthesize(options: StackOptions) -> tuple[str, dict[str, Any], Path]:
             # The hub stack; a RegwatchSpoke stack (multi-account settings) is deployed elsewhere.
             if artifact.get("type") == "aws:cloudformation:stack" and name == "Regwatch":
                 template_file = str(artifact["properties"]["templateFile"])
-                return template_file, load_template(options.cdk_outdir / template_file), options.cdk_outdir
+                hub = load_template(options.cdk_outdir / template_file)
+                return template_file, hub, options.cdk_outdir, spoke_template(options.cdk_outdir)
     raise RuntimeError("the cloud assembly has no stack")
 
 
@@ -174,6 +178,7 @@ class LocalStack:
         self.scenario: dict[str, Any] = json.loads(self.options.scenario_path.read_text())
         self.template: dict[str, Any] = {}  # the synthesized CloudFormation template, once started
         self.org_demo: OrgDemo | None = None
+        self.iam_gate: IamGate | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -201,7 +206,7 @@ class LocalStack:
         # moto's and werkzeug's access logs would drown the timeline.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.note("phase", text="Synthesizing the CDK app (bundles the Lambda code once, then reuses it)")
-        template_name, template, asset_root = synthesize(self.options)
+        template_name, template, asset_root, spoke = synthesize(self.options)
         self.template = template
 
         self.note("phase", text="Starting moto server, the registration emulator and a local Slack webhook")
@@ -246,6 +251,17 @@ class LocalStack:
             )
             self.note("phase", text=f"No local counterpart (skipped): {skipped}")
         self._add_observers()
+        # Every call a function makes goes through the IAM gate: checked against its role.
+        organization = self.options.organization
+        self.iam_gate = gate_for_stack(
+            provisioner,
+            self.stack.functions,
+            moto_url=self.moto_url,
+            emulator_url=self.emulator.url,
+            spoke=spoke,
+            organizations={ACCOUNT_ID: ORGANIZATION_ID} if organization else {},
+        )
+        self._stoppers.append(self.iam_gate.stop)
 
         seed = {k: v for k, v in self.scenario.items() if k not in RUNNER_KEYS}
         seeded = self.control.seed(seed)
@@ -253,8 +269,9 @@ class LocalStack:
         self.note("seeded", result=seeded, regions=list(self.options.regions))
 
         if self.options.organization:
-            self.org_demo = OrgDemo(self.moto_url, self.control, self.options.regions, self.note)
-            self._stoppers.append(self.org_demo.stop)
+            self.org_demo = OrgDemo(
+                self.moto_url, self.control, self.options.regions, self.note, self.iam_gate
+            )
             self.org_demo.provision()
         self._start_functions()
         self._serve_command()
@@ -288,14 +305,20 @@ class LocalStack:
                 Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:local-sns-inbox",
             )
 
+    @property
+    def aws_url(self) -> str:
+        """Where regwatch's own code reaches AWS: the IAM gate in front of moto and the emulator."""
+        return self.iam_gate.url if self.iam_gate is not None else self.moto_url
+
     def function_env(self) -> dict[str, str]:
-        env = {f"AWS_ENDPOINT_URL_{service}": self.moto_url for service in MOTO_SERVICES}
-        env["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = self.emulator.url
+        if self.iam_gate is not None:
+            env = self.iam_gate.endpoint_environment()
+        else:
+            env = {f"AWS_ENDPOINT_URL_{service}": self.moto_url for service in MOTO_SERVICES}
+            env["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = self.emulator.url
         # No X-Ray daemon locally; the deployed functions trace, the local ones do not.
         env["POWERTOOLS_TRACE_DISABLED"] = "true"
         env.update(self.sinks.function_env())
-        if self.org_demo is not None:
-            env.update(self.org_demo.function_env())
         return env
 
     def _start_functions(self) -> None:
@@ -679,6 +702,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             severities = {e["detail"].get("eventId"): e["detail"].get("severity") for e in stack.transitions}
             html = write_slack_html(stack.notifications, args.output / "slack.html", severities)
             print(summarize(stack, stack.dead_letters(), time.monotonic() - started))
+            if stack.iam_gate is not None:
+                print(stack.iam_gate.summary())
             print(alert_summary(stack))
             print(f"Slack messages as they would look: {html}")
             for line in stack.sinks.summaries():

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -54,11 +53,6 @@ def _set_fake_credentials() -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     _set_fake_credentials()
-    # moto's request recorder (off unless a test starts it) writes here; one file per process
-    # (xdist worker), never into the repository. Read when moto is first imported.
-    os.environ["MOTO_RECORDER_FILEPATH"] = os.path.join(
-        tempfile.gettempdir(), f"regwatch-moto-recording-{os.getpid()}.jsonl"
-    )
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,12 @@ def _detected(result: SizeResult, scanner: str) -> set[tuple[str, int, str, str 
     return {tuple(t) for t in figures.detected_at}  # type: ignore[misc]
 
 
+def test_the_regwatch_scanner_ran_behind_the_iam_gate_with_zero_denied_calls(result: SizeResult) -> None:
+    # Its role in the synthesized template allows every call it made (benchmarks.stack).
+    assert result.denied_calls == {}
+    assert result.checked_calls > 0, "the gate checked none of its calls: is it in the path?"
+
+
 def test_changes_were_injected_including_hidden_ones(result: SizeResult) -> None:
     assert len(result.injected) >= 2 * round(SIZE * 0.02)
     assert any(not item.revealed for item in result.injected), "no change hidden from the summary"

@@ -8,11 +8,8 @@ module; each test then checks one promise about what reached Slack and SNS.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-import urllib.parse
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -56,10 +53,6 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         output_dir=tmp_path_factory.mktemp("demo-output"), context={"targetRetryAttempts": RETRY_ATTEMPTS}
     )
     with LocalStack(options) as stack:
-        # Record every request moto receives while the story plays (see the IAM tests below).
-        for command in ("reset-recording", "start-recording"):
-            request = urllib.request.Request(f"{stack.moto_url}/moto-api/recorder/{command}", method="POST")
-            urllib.request.urlopen(request, timeout=10).close()
         stack.play()
         yield stack
 
@@ -261,77 +254,31 @@ def test_the_epilogue_reminds_escalates_and_sends_one_digest(
     assert re.search(r"sns\s+\d+ alerts,\s+2 reminders,\s+0 digests", summary), summary
 
 
-# ---- least privilege, checked against what the functions really called ----------------------
-
-# Operations authorized by another operation's IAM action (AWS's SQS authorization reference).
-_IAM_ACTION_OF = {"sqs:SendMessageBatch": "sqs:SendMessage", "sqs:DeleteMessageBatch": "sqs:DeleteMessage"}
-_CREDENTIAL = re.compile(r"Credential=(?P<key>[^/]+)/[^/]+/[^/]+/(?P<service>[^/]+)/aws4_request")
+# ---- least privilege: every call went through the IAM gate (local/iam) ------------------------
 
 
-def _recorded_actions(moto_url: str) -> dict[str, set[str]]:
-    """IAM actions per access key, from moto server's request recording."""
-    with urllib.request.urlopen(f"{moto_url}/moto-api/recorder/download-recording", timeout=10) as response:
-        lines = response.read().decode().splitlines()
-    actions: dict[str, set[str]] = {}
-    for line in lines:
-        entry = json.loads(line)
-        headers = {name.lower(): value for name, value in entry["headers"].items()}
-        signed = _CREDENTIAL.search(headers.get("authorization", ""))
-        if signed is None:
-            continue
-        if "x-amz-target" in headers:  # JSON protocols: "DynamoDB_20120810.PutItem"
-            operation = headers["x-amz-target"].rsplit(".", 1)[-1]
-        else:  # query protocol: Action=Publish in the form body
-            body = entry["body"] or ""
-            if entry.get("body_encoded"):
-                body = base64.b64decode(body).decode()
-            operation = urllib.parse.parse_qs(body)["Action"][0]
-        action = f"{signed['service']}:{operation}"
-        actions.setdefault(signed["key"], set()).add(_IAM_ACTION_OF.get(action, action))
-    return actions
+def called_actions(stack: LocalStack, function_name: str) -> set[str]:
+    """The IAM actions the gate checked for one function (its role session is named after it)."""
+    assert stack.iam_gate is not None
+    return {
+        action for (caller, action) in stack.iam_gate.checked_by() if caller.endswith(f"/{function_name}")
+    }
 
 
-def _allowed_actions(template: dict[str, Any], function_id: str) -> set[str]:
-    resources = template["Resources"]
-    role_id = resources[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-    allowed: set[str] = set()
-    for resource in resources.values():
-        if resource["Type"] != "AWS::IAM::Policy" or {"Ref": role_id} not in resource["Properties"]["Roles"]:
-            continue
-        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
-            if statement["Effect"] == "Allow":
-                listed = statement["Action"]
-                allowed.update([listed] if isinstance(listed, str) else listed)
-    return allowed
-
-
-@pytest.fixture(scope="module")
-def recorded(story: LocalStack, epilogue: tuple[int, list[dict[str, Any]]]) -> dict[str, set[str]]:
-    # After the epilogue, whatever order the tests run in: it is where the evaluator calls AWS.
-    return _recorded_actions(story.moto_url)
-
-
-def test_every_call_a_function_made_is_allowed_by_its_own_role(
-    story: LocalStack, recorded: dict[str, set[str]]
+def test_every_call_a_function_made_was_allowed_by_its_own_role(
+    story: LocalStack, epilogue: tuple[int, list[dict[str, Any]]]
 ) -> None:
-    # Integration tests on moto never check IAM; this does, with the calls the bundled
-    # functions actually made during the story (each signs with its own key).
-    checked = 0
+    # After the epilogue, whatever order the tests run in: it is where the evaluator calls AWS.
+    assert story.iam_gate is not None
+    assert story.iam_gate.denials() == [], story.iam_gate.summary()
     for function in story.functions.values():
-        called = recorded.get(function.access_key_id, set())
-        assert called, f"no recorded AWS call by {function.spec.name}: is the recorder on?"
-        allowed = _allowed_actions(story.template, function.spec.logical_id)
-        assert called <= allowed, f"{function.spec.name} called {sorted(called - allowed)} without permission"
-        checked += 1
-    assert checked == 5  # scanner, dispatcher, both notifiers, evaluator
-
-
-def test_the_scanner_only_calls_the_sms_api_operations_its_role_allows(story: LocalStack) -> None:
-    scanner = next(f for f in story.functions.values() if f.spec.handler.startswith("scanner."))
+        assert called_actions(story, function.spec.name), f"the gate checked no call of {function.spec.name}"
+    assert len(story.functions) == 5  # scanner, dispatcher, both notifiers, evaluator
+    scanner = story.stack.function_for_handler("scanner.handler.lambda_handler").name
     called = {
         f"sms-voice:{operation}"
         for operation, count in story.control.counters().items()
         if ":" not in operation and count > 0
     }
     assert called, "the emulator counted no SMS API call"
-    assert called <= _allowed_actions(story.template, scanner.spec.logical_id)
+    assert called <= called_actions(story, scanner), "every SMS API call went through the gate"

@@ -14,9 +14,9 @@ import pytest
 
 from infra.config import ConfigError, load_config
 from infra.nag import add_nag_checks
-from infra.scanner import LIST_REGISTRATIONS_ACTION, READ_VERSIONS_ACTION
-from infra.spoke import SPOKE_READ_ACTIONS, SPOKE_STACK_ID, RegwatchSpokeStack
+from infra.spoke import SPOKE_STACK_ID, RegwatchSpokeStack
 from regwatch_aws.organizations import ORGANIZATIONS_READ_ACTIONS
+from regwatch_aws.sms_actions import LIST_REGISTRATIONS_ACTION, SMS_READ_ACTIONS
 from tests.infra.conftest import Synthesized
 
 ORG_ID = "o-abcdefghij"
@@ -166,11 +166,31 @@ def test_spoke_role_in_organization_mode(org_hub: Synthesized) -> None:
     }
     assert "*" not in json.dumps(trust["Principal"]), "no wildcard principal"
     assert trust["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}}
-    # Exactly the SMS API reads the scanner makes, nothing else.
+    # Exactly the SMS API reads the scanner makes (the same list as the hub scanner's), nothing else.
     [policy] = role["Properties"]["Policies"]
     statements = policy["PolicyDocument"]["Statement"]
-    assert sorted(actions_of(statements)) == sorted(SPOKE_READ_ACTIONS)
-    assert set(SPOKE_READ_ACTIONS) == {LIST_REGISTRATIONS_ACTION, READ_VERSIONS_ACTION}
+    assert sorted(actions_of(statements)) == sorted(SMS_READ_ACTIONS)
+    hub_sms_reads = {
+        a for a in actions_of(statements_of_role(org_hub, "Scanner")) if a.startswith("sms-voice:")
+    }
+    assert hub_sms_reads == set(SMS_READ_ACTIONS)
+    # Listing is authorized against "*"; every read of one registration against its ARN only.
+    registrations = {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":sms-voice:*:",
+                {"Ref": "AWS::AccountId"},
+                ":registration/*",
+            ],
+        ]
+    }
+    for statement in statements:
+        listing = actions_of([statement]) == {LIST_REGISTRATIONS_ACTION}
+        expected = "*" if listing else registrations
+        assert statement["Resource"] == expected, statement
     parameters = template["Parameters"]
     assert parameters["HubAccountId"]["Default"] == "123456789012"
     assert parameters["OrganizationId"]["Default"] == ORG_ID

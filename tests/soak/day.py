@@ -48,7 +48,15 @@ from benchmarks.dataset import InjectedTransition
 from benchmarks.patience import relax_sdk_timeouts
 from benchmarks.transitions import VersionTransition
 from regwatch.events import iso_utc
-from tests.faults.pipeline import SCAN_INTERVAL_SECONDS, SNAPSHOT_TABLE, START_EPOCH, Pipeline, event_ids_in
+from tests.faults.pipeline import (
+    BUS,
+    IDEMPOTENCY_TABLE,
+    SCAN_INTERVAL_SECONDS,
+    SNAPSHOT_TABLE,
+    START_EPOCH,
+    Pipeline,
+    event_ids_in,
+)
 from tests.faults.sdk_faults import (
     INJECTOR,
     PartialPutEvents,
@@ -58,8 +66,8 @@ from tests.faults.sdk_faults import (
     kill_after_next_publish,
 )
 from tests.soak.chaos import NOTIFIER_DOWN, SCANS_PER_HOUR, DayPlan, Fault, plan_day
-from tests.soak.fleet import HUB, MEMBER, AccountDataset, Fleet
-from tests.soak.stack import SoakStack, soak_stack
+from tests.soak.fleet import HUB, MEMBER, SCAN_QUEUE, AccountDataset, Fleet
+from tests.soak.stack import SoakStack, behind_iam_gate, soak_stack
 
 # The steady-state budget: at regwatch's default 0.8 Describe calls/s per target (account and
 # region), a scan must fit its 5-minute schedule.
@@ -155,6 +163,9 @@ class SoakResult:
     left_in_scan_dlq: int = 0
     dispatcher_failures: int = 0  # failed dispatcher invocations (each retried, as Lambda does)
     authentication_started: int = 0  # versions sent to REQUIRES_AUTHENTICATION at tick 1
+    # The IAM gate (local/iam): calls checked against each function's role, and those refused.
+    iam_checked: set[str] = field(default_factory=set)  # the callers whose calls were checked
+    iam_denied: dict[tuple[str, str], int] = field(default_factory=dict)
 
     # --- the invariants -----------------------------------------------------------
 
@@ -373,6 +384,15 @@ class _Day:
             digest_time=config.digest_time,
             digest_timezone=config.digest_timezone,
         )
+        names = {
+            "SnapshotTable": SNAPSHOT_TABLE,
+            "IdempotencyTable": IDEMPOTENCY_TABLE,
+            "EventBus": BUS,
+            "ScanQueue": SCAN_QUEUE,
+            "NotificationTopic": "regwatch-faults-alerts",
+            "SlackWebhookSecret": "regwatch/slack-webhook",
+        }
+        self.gate = behind_iam_gate(stack, names, regions=config.regions, members=config.accounts[1:])
         self.datasets = [
             AccountDataset(stack.control, account, region, seed=config.seed * 100 + index)
             for index, (account, region) in enumerate(
@@ -652,6 +672,9 @@ class _Day:
         result.left_in_dlq = self.pipeline.dead_letter_depth()
         result.left_in_scan_dlq = self.fleet.dead_letter_depth()
         result.dispatcher_failures = self.fleet.dispatcher_failures
+        result.iam_checked = {caller for caller, _ in self.gate.checked_by()}
+        result.iam_denied = self.gate.denied_by()
+        self.gate.stop()
         result.wall_seconds = time.perf_counter() - started
         return result
 

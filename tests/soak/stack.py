@@ -27,9 +27,11 @@ from typing import Any
 
 import pytest
 
+from benchmarks import iam_gate
 from benchmarks.stack import MOTO_SERVICES, fake_aws_environment
 from local.emulator import EmulatorControl
 from local.functions import _die_with_parent
+from local.iam.gate import IamGate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,6 +145,7 @@ class SoakStack:
     control: FrozenClockControl
     slack: SlackSinkProcess
     monkeypatch: pytest.MonkeyPatch
+    emulator_url: str = ""
 
 
 def _free_port() -> int:
@@ -211,10 +214,73 @@ def soak_stack() -> Iterator[SoakStack]:
             monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
         monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", emulator_url)
         slack = SlackSinkProcess()
-        yield SoakStack(moto, moto_url, emulator, FrozenClockControl(emulator_url), slack, monkeypatch)
+        yield SoakStack(
+            moto, moto_url, emulator, FrozenClockControl(emulator_url), slack, monkeypatch, emulator_url
+        )
     finally:
         if slack is not None:
             slack.stop()
         _stop(emulator)
         _stop(moto)
         monkeypatch.undo()
+
+
+# The soak's functions, as the module whose `lambda_handler` the harness calls, by the handler
+# the template names.
+SOAK_FUNCTIONS = {
+    "scanner.handler.lambda_handler": "scanner.handler",
+    "dispatcher.handler.lambda_handler": "dispatcher.handler",
+    "evaluator.handler.lambda_handler": "evaluator.handler",
+    "notify_slack.handler.lambda_handler": "notify_slack.handler",
+    "notify_sns.handler.lambda_handler": "notify_sns.handler",
+}
+SOAK_EXTERNAL_ID = "regwatch-soak"
+
+
+def _signed_as(key: str, handler: Any) -> Any:
+    """`handler`, invoked with the function's own credentials in the environment: the boto3
+    sessions it makes while it runs (its clients are built on first use) sign with `key`.
+    The harness invokes one function at a time."""
+
+    def invoke(event: Any, context: Any) -> Any:
+        saved = os.environ.get("AWS_ACCESS_KEY_ID")
+        os.environ["AWS_ACCESS_KEY_ID"] = key
+        try:
+            return handler(event, context)
+        finally:
+            os.environ["AWS_ACCESS_KEY_ID"] = saved or ""
+
+    return invoke
+
+
+def behind_iam_gate(
+    stack: SoakStack, names: dict[str, str], *, regions: tuple[str, ...], members: tuple[str, ...]
+) -> IamGate:
+    """Every AWS call from here on goes through the IAM gate (local/iam); each function signs
+    with its own key and is checked against its role in the template synthesized with the
+    soak's settings (static accounts with their sts:ExternalId, the Slack secret's name);
+    the member's assumed credentials against the RegwatchSpoke role."""
+    import importlib
+
+    settings = {
+        "accounts": [{"id": member} for member in members],
+        "externalId": SOAK_EXTERNAL_ID,
+        "slackWebhookSecret": names.pop("SlackWebhookSecret"),
+    }
+    gate, keys = iam_gate.start_gate(
+        stack.moto_url,
+        stack.emulator_url,
+        names,
+        regions=regions,
+        region="us-east-1",
+        account="123456789012",
+        settings=settings,
+        handlers=tuple(SOAK_FUNCTIONS),
+    )
+    for service in (*MOTO_SERVICES, "PINPOINT_SMS_VOICE_V2"):
+        stack.monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", gate.url)
+    stack.monkeypatch.setenv("EXTERNAL_ID", SOAK_EXTERNAL_ID)  # what a static-mode deployment passes
+    for handler, module_name in SOAK_FUNCTIONS.items():
+        module = importlib.import_module(module_name)
+        stack.monkeypatch.setattr(module, "lambda_handler", _signed_as(keys[handler], module.lambda_handler))
+    return gate

@@ -66,6 +66,15 @@ def test_every_injected_transition_is_delivered_exactly_once_per_destination(day
     assert duplicates["slack"] <= day.late_accepts()
 
 
+def test_every_call_of_every_function_was_allowed_by_its_role(day: SoakResult) -> None:
+    # The IAM gate (local/iam) checked them against the template's roles, the member's against
+    # the RegwatchSpoke role; faults are injected before the wire, so none of them is a denial.
+    roles = {caller.split("/")[1] for caller in day.iam_checked}
+    assert len(roles) == 6, f"the five functions' roles and the member's spoke role: {sorted(roles)}"
+    assert "regwatch-spoke-reader" in roles
+    assert day.iam_denied == {}
+
+
 def test_both_accounts_and_regions_are_scanned_through_the_scan_queue(day: SoakResult) -> None:
     assert CONFIG.accounts == (HUB, MEMBER)
     targets = {target for _, target, _ in day.region_calls}
