@@ -117,6 +117,10 @@ class MemoryStore:
         self.leases: dict[str, tuple[str, datetime]] = {}
         self.listed: dict[tuple[str, str, str], set[str]] = {}
         self.before_save: Callable[[RegistrationSnapshot], None] | None = None
+        self.confirmed: set[tuple[str, str]] = set()
+
+    def deletions_confirmed(self, key: RegionKey, cycle_id: str) -> bool:
+        return (key.partition, cycle_id) in self.confirmed
 
     def load_state(self, key: RegionKey) -> ScanState:
         return self.states.get(key.partition, ScanState())
