@@ -88,7 +88,6 @@ def build_deletions_held_entry(held: HeldDeletions, context: EventContext) -> di
         "accountId": context.account_id,
         "region": context.region,
         "reason": DELETIONS_HELD_REASON,
-        "errorCode": None,
         "message": (
             f"{held.count} of {held.known} registrations were missing from one complete listing; "
             "their deletions are held until the next complete listing confirms them"
