@@ -118,7 +118,8 @@ def test_every_renderer_says_how_many_deletions_are_held_and_how_to_confirm() ->
     held = parse_regwatch_event(held_envelope(), "regwatch")
     text = render_text_notification(held)
     assert "40 deletions held" in text.subject and "111122223333" in text.subject
-    assert "regwatch deletions confirm --account 111122223333 --region eu-west-1" in " ".join(text.body.split())
+    body = " ".join(text.body.split())
+    assert "regwatch deletions confirm --account 111122223333 --region eu-west-1" in body
     assert "cannot be scanned" not in text.subject
     slack = json.dumps(render_slack_message(held))
     assert "40 of 40" in slack

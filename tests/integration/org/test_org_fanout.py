@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from dispatcher.handler import DispatchFailed
-from regwatch.events import SCHEMA_VERSION
 
+from regwatch.events import SCHEMA_VERSION
 from tests.integration.org.conftest import HUB, OTHER_REGION, REGION, OrgWorld
 
 BRAND = "US_TEN_DLC_BRAND_REGISTRATION"
