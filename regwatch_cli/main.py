@@ -6,6 +6,7 @@
     regwatch dlq list | show ID | redrive [--destination D] [--message ID]
     regwatch replay --since TIME [--until TIME] [--destination D]
     regwatch scan --dry-run [--regions R1,R2]
+    regwatch deletions list | confirm --account A --region R
 
 Resources come from the stack's CloudFormation outputs (`--stack-name`, default Regwatch,
 in `--stack-region` or your default region), or from an outputs file (`--outputs-file`, the
@@ -33,7 +34,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from regwatch.errors import RegistryError
-from regwatch_cli import dlq, explain, replay, resources, snapshots
+from regwatch_cli import deletions, dlq, explain, replay, resources, snapshots
 from regwatch_cli.dry_run import aws_dry_run
 from regwatch_cli.errors import CliError, ExitCode, translate
 from regwatch_cli.output import Progress, table, to_json
@@ -506,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--destination", action="append", help="destination name (slack, sns, …); repeatable (default: all)"
     )
 
+    deletions.register(commands, _common, _Parser)
     scan = command("scan", "read-only look at an account's registrations (--dry-run)", cmd_scan)
     scan.add_argument("--dry-run", action="store_true", help="Describe* calls only, nothing written")
     scan.add_argument("--regions", help="comma-separated regions (default: the stack region)")
