@@ -87,6 +87,14 @@ def _unprocessed(
     return registrations
 
 
+def belongs_to(summary: RegistrationSummary, key: RegionKey) -> bool:
+    """False if the registration's ARN names another Region or account than the target's."""
+    parts = summary.registration_arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn":
+        return True  # not an ARN we can read: nothing to say against it
+    return parts[3] == key.region and parts[4] == key.account_id
+
+
 class Scanner:
     """Runs scans against the ports; one instance per invocation is fine, it holds no scan state."""
 
@@ -296,6 +304,12 @@ class Scanner:
             registration_id = summary.registration_id
             if registration_id in listing.listed:
                 continue  # pages of a changing list can overlap: handle it once
+            if not belongs_to(summary, work.key):
+                # Another Region's or account's registration (a misdirected endpoint): not
+                # ours to discover; what it hides from the listing the flood guard holds.
+                report.foreign += 1
+                listing.after_id = registration_id
+                continue
             snapshot = snapshots.get(registration_id)
             reason = fetch_reason(summary, snapshot, reconcile)
             if reason is not None:

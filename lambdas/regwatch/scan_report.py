@@ -31,6 +31,8 @@ class RegionReport:
     deletions_held: int = 0
     deletions_confirmed: int = 0
     deletions_released: int = 0
+    # Listed registrations whose ARN names another Region or account (skipped).
+    foreign: int = 0
     transitions: Counter[str] = field(default_factory=Counter)
     events_published: int = 0
     snapshots_written: int = 0
@@ -66,6 +68,7 @@ class RegionReport:
             "versionsRead": self.versions_read,
             "readsByReason": dict(self.reads_by_reason),
             "deleted": self.deleted,
+            "foreign": self.foreign,
             "deletions": {
                 "held": self.deletions_held,
                 "confirmed": self.deletions_confirmed,

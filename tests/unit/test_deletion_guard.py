@@ -174,3 +174,23 @@ def test_each_life_of_a_registration_has_its_own_discovered_and_deleted_ids() ->
     found = [d["eventId"] for d in events(h, "Registration Discovered")]
     assert len(gone) == 2 and len(set(gone)) == 2
     assert len(found) == 2 and len(set(found)) == 2
+
+
+def test_another_regions_answer_discovers_nothing_and_its_deletions_are_held() -> None:
+    h = fleet(10)
+    saved = dict(h.registry.registrations)
+    h.registry.registrations = {
+        f"x{n}": replace(
+            saved["r00"],
+            registration_id=f"x{n}",
+            registration_arn=f"arn:aws:sms-voice:eu-west-1:{KEY.account_id}:registration/x{n}",
+        )
+        for n in range(3)
+    }
+    report = h.scan()
+    assert report.foreign == 3 and report.deletions_held == 10
+    assert h.store.load_registration(KEY, "x0") is None
+    h.registry.registrations = saved
+    assert h.scan().deletions_released == 10
+    assert deleted(h) == [] and events(h, "Registration Discovered") == []
+    assert len(events(h, HELD)) == 1
