@@ -101,6 +101,7 @@ def settle_deletions(
         and (s.full_read_at is None or s.full_read_at < cycle.started_at)
     ]
     done = True
+    confirmed: list[RegistrationSnapshot] = []
     if state.held is not None:
         held_ids = work.store.load_listed_ids(work.key, state.held.held_ids_key)
         confirmed = [s for s in missing if s.registration_id in held_ids]
@@ -109,7 +110,7 @@ def settle_deletions(
         done = _tombstone_all(work, confirmed)
         missing = [s for s in missing if s.registration_id not in held_ids]
         state.held = None
-    known = len(_live(snapshots)) - report.deletions_confirmed
+    known = len(_live(snapshots)) - len(confirmed)
     if work.options.deletion_guard.holds(len(missing), known):
         return _hold(work, missing, cycle, known, state) and done
     return _tombstone_all(work, missing) and done
