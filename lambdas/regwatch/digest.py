@@ -3,9 +3,10 @@
 Due once per local day at the configured local time in an IANA timezone (zoneinfo does
 the daylight-saving arithmetic: 08:00 Europe/Berlin is 07:00 UTC in winter and 06:00 UTC
 in summer). The evaluator runs on its own schedule and sends today's digest on the first
-run at or after that time; a day whose digest was never sent by its end is skipped, not
-sent late. The digest's id is deterministic per local day, so a retry is a duplicate
-consumers drop, and the evaluator records the day with a conditional write.
+pass that starts at or after that time (regwatch/evaluate.py), published when that pass
+completes, possibly some invocations later; a day no pass started for before its end is
+skipped, not sent late. The digest's id is deterministic per local day, so a retry is a
+duplicate consumers drop, and the evaluator records the day with a conditional write.
 """
 
 from __future__ import annotations
