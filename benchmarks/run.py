@@ -9,6 +9,9 @@ results file without measuring. `--org-scale` runs the organization fan-out scen
 (benchmarks/org_scale.py): results/org-scale.md and .json, and with `--write-docs` the section
 `performance-org-scale`. `--scenario latency` runs the alert-latency scenario
 (benchmarks/latency.py): results/latency.md, and with `--write-docs` `performance-latency`.
+`--evaluator [--evaluator-size N]` runs the evaluator's pass at fleet scale
+(benchmarks/evaluator_scale.py): results/evaluator.md, and with `--write-docs`
+`performance-evaluator`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -25,6 +29,7 @@ from benchmarks import latency
 from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
 from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.docs_sections import GeneratedSection, Results, ResultsFormatError, load_results, provenance
+from benchmarks.evaluator_scale import EvaluatorBenchConfig, render_evaluator_scale, run_evaluator_scale
 from benchmarks.measure import RunConfig, SizeResult, run_size
 from benchmarks.org_scale import OrgScaleConfig, main_org_scale
 from benchmarks.readme_figures import write_docs_and_readme
@@ -38,6 +43,7 @@ SCENARIOS = ("scale", "latency")
 PERFORMANCE_DOC = "docs/performance.md"
 RESULTS_CHAPTER = "## Results as measured"
 ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
+EVALUATOR_CHAPTER = "## Evaluator at fleet scale (`make bench ARGS=--evaluator`)"
 
 
 def _sizes(text: str) -> list[int]:
@@ -72,6 +78,14 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--org-accounts", type=int, default=100, help="org-scale: accounts (x 2 regions)")
     parser.add_argument("--org-compression", type=float, default=100.0, help="org-scale: time compression")
+    parser.add_argument(
+        "--evaluator",
+        action="store_true",
+        help="run the evaluator's pass at fleet scale only (benchmarks/evaluator_scale.py)",
+    )
+    parser.add_argument(
+        "--evaluator-size", type=int, default=100_000, help="evaluator: registrations (default %(default)s)"
+    )
     parser.add_argument("--scenario", default="scale", help=f"one of: {', '.join(SCENARIOS)}")
     latency.add_arguments(parser)
     parser.add_argument("--write-docs", action="store_true", help="write the generated doc sections")
@@ -150,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         org_results.save(output.with_suffix(".json"))
         return _write_docs(org_results, arguments.write_docs)
+    if arguments.evaluator:
+        return _evaluator(arguments, origin)
     if arguments.scenario == "latency":
         output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("latency.md")
         return _write_docs(
@@ -199,6 +215,27 @@ def main(argv: list[str] | None = None) -> int:
         tuple(sections(results, imports, assets, asset_note, cold_start=not arguments.no_cold_start)),
     )
     saved.save(arguments.output.with_suffix(".json"))
+    return _write_docs(saved, arguments.write_docs)
+
+
+def _evaluator(arguments: argparse.Namespace, origin: Any) -> int:
+    output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("evaluator.md")
+    started = time.perf_counter()
+    result = run_evaluator_scale(
+        EvaluatorBenchConfig(size=arguments.evaluator_size, seed=arguments.seed),
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    body = render_evaluator_scale(result) + f"\n\nBenchmark time: {time.perf_counter() - started:.0f} s."
+    print(body)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(f"## Evaluator at fleet scale\n\n{body}\n", encoding="utf-8")
+    saved = Results(
+        "bench",
+        RESULTS_FORMAT,
+        origin,
+        (GeneratedSection("performance-evaluator", PERFORMANCE_DOC, body, EVALUATOR_CHAPTER),),
+    )
+    saved.save(output.with_suffix(".json"))
     return _write_docs(saved, arguments.write_docs)
 
 

@@ -169,6 +169,20 @@ class _RegwatchSettings(BaseModel):
         description="What the first scan of a registration announces: `actionable` (only versions that "
         "need a human), `none`, or `all`.",
     )
+    deletion_guard_percent: float = Field(
+        20.0,
+        alias="deletionGuardPercent",
+        ge=0,
+        le=100,
+        description="A listing cycle that would delete more than this share of a target's registrations "
+        "holds the deletions (one 'Target Deletions Held' alert) until the next complete cycle confirms.",
+    )
+    deletion_guard_count: int = Field(
+        25,
+        alias="deletionGuardCount",
+        ge=0,
+        description="Held as well when a cycle would delete more than this many registrations at once.",
+    )
     event_bus_name: str = Field(
         "regwatch", alias="eventBusName", description="Name of the custom EventBridge bus the stack creates."
     )

@@ -59,6 +59,8 @@ def scanner_environment(config: RegwatchConfig, table_name: str, bus_name: str) 
         "API_CALLS_PER_SECOND": f"{config.api_calls_per_second:g}",
         "RECONCILE_HOURS": str(config.reconcile_hours),
         "BASELINE_ALERTS": config.baseline_alerts,
+        "DELETION_GUARD_PERCENT": f"{config.deletion_guard_percent:g}",
+        "DELETION_GUARD_COUNT": str(config.deletion_guard_count),
         "POWERTOOLS_SERVICE_NAME": SCANNER_SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
     }

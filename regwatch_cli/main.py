@@ -8,6 +8,7 @@
     regwatch scan --dry-run [--regions R1,R2]
     regwatch check --registration ID [--version N] | --file values.json [--type T]
     regwatch resubmit-draft REGISTRATION_ID [--version N] [--apply]
+    regwatch deletions list | confirm --account A --region R
 
 Resources come from the stack's CloudFormation outputs (`--stack-name`, default Regwatch,
 in `--stack-region` or your default region), or from an outputs file (`--outputs-file`, the
@@ -30,7 +31,15 @@ from typing import NoReturn
 from botocore.exceptions import BotoCoreError, ClientError
 
 from regwatch.errors import RegistryError
-from regwatch_cli import check, dlq_commands, registration_commands, replay_commands, resources, resubmit
+from regwatch_cli import (
+    check,
+    deletions,
+    dlq_commands,
+    registration_commands,
+    replay_commands,
+    resources,
+    resubmit,
+)
 from regwatch_cli.aws_access import Aws
 from regwatch_cli.errors import CliError, ExitCode, translate
 
@@ -89,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay_commands.register(command)
     check.register(command)
     resubmit.register(command)
+    deletions.register(commands, _common, _Parser)
 
     return parser
 

@@ -1,7 +1,8 @@
 """Evaluator: on its own schedule, turn deadlines in the snapshot into reminder events.
 
 No SMS API call: it reads the snapshot table, publishes "Registration Reminder" events,
-and records what it sent (regwatch/evaluate.py).
+and records what it sent (regwatch/evaluate.py). Each invocation carries the pass over the
+table on within its time budget; a large fleet's pass resumes in the next invocation.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from botocore.config import Config
 
 from evaluator.settings import EvaluatorSettings
 from function_support.lazy import Lazy
+from regwatch.budget import TimeBudget
 from regwatch.evaluate import Evaluator
 from regwatch_aws.publisher import EventBridgePublisher
 from regwatch_aws.reminder_store import DynamoReminderStore
@@ -64,7 +66,8 @@ runtime = Lazy(_build_runtime)
 @tracer.capture_lambda_handler
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = runtime.get().evaluator.run()
+    budget = TimeBudget.for_invocation(lambda: context.get_remaining_time_in_millis() / 1000, 1.0)
+    report = runtime.get().evaluator.run(budget)
     for kind, count in report.reminders_published.items():
         metrics.add_metric(
             name=f"Reminders{kind.title().replace('_', '')}", unit=MetricUnit.Count, value=count
@@ -73,6 +76,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         name="RemindersPublished", unit=MetricUnit.Count, value=sum(report.reminders_published.values())
     )
     metrics.add_metric(name="EvaluatorErrors", unit=MetricUnit.Count, value=len(report.errors))
+    metrics.add_metric(name="EvaluatorPassesCompleted", unit=MetricUnit.Count, value=int(report.complete))
     summary = report.as_dict()
     if report.errors:
         logger.error("Evaluation finished with errors", extra=summary)

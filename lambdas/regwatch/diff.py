@@ -169,6 +169,15 @@ def _registration_transition(
     )
 
 
+def incarnation_key(change: str, incarnation: int) -> str:
+    """The dedup key of a DISCOVERED / DELETED transition: one per life of the registration.
+
+    The first life keeps the bare key, so its event ids are the ones published before
+    incarnations existed (a retry after an upgrade is still a duplicate consumers drop).
+    """
+    return change if incarnation == 0 else f"{change}|{incarnation}"
+
+
 def one_alert_per_change(transitions: Sequence[Transition]) -> list[Transition]:
     """Mark which transitions of one registration's diff carry the alert.
 
@@ -204,19 +213,22 @@ def diff_registration(
 ) -> RegistrationDiff:
     """All transitions of one registration whose versions were just read in full.
 
-    `previous` may be a tombstone (the id came back): then it counts as a first
-    sighting but the revision keeps counting. `baseline` is set when this is a first
-    sighting during the account-region's baseline scan.
+    `previous` may be a tombstone (the id came back, e.g. after a deletion confirmed from
+    a short listing): its history is compared, not replayed — only steps newer than the
+    tombstone's are transitions, plus one DISCOVERED for the new incarnation. `baseline`
+    is set when this is a first sighting during the account-region's baseline scan.
     """
     live_previous = previous if previous is not None and not previous.is_tombstone else None
-    stored_versions = live_previous.versions if live_previous else {}
+    known = previous  # a tombstone still knows every version it had
+    stored_versions = known.versions if known else {}
     ordered_versions = sorted(versions, key=lambda v: v.version_number)
     version_diffs = [
         diff_version(stored_versions.get(v.version_number), v, registration, observed_at)
         for v in ordered_versions
     ]
     version_transitions = _merge_in_time_order(d.transitions for d in version_diffs)
-    registration_changes = live_previous.registration_changes if live_previous else 0
+    registration_changes = known.registration_changes if known else 0
+    incarnation = previous.incarnation if previous else 0
 
     transitions: list[Transition]
     if live_previous is None:
@@ -226,7 +238,7 @@ def diff_registration(
             registration.registration_status,
             previous_status=None,
             observed_at=observed_at,
-            dedup_key="discovered",
+            dedup_key=incarnation_key("discovered", incarnation),
         )
         if baseline is None:
             transitions = [discovered, *version_transitions]
@@ -271,6 +283,7 @@ def diff_registration(
         deleted_at=None,
         profile=live_previous.profile if live_previous else None,
         reminders_sent=live_previous.reminders_sent if live_previous else frozenset(),
+        incarnation=incarnation,
     )
     return RegistrationDiff(tuple(transitions), snapshot)
 
@@ -290,8 +303,10 @@ def diff_deleted(previous: RegistrationSnapshot, observed_at: datetime) -> Regis
                 DELETED_STATUS,
                 previous_status=previous.registration_status,
                 observed_at=observed_at,
-                dedup_key="deleted",
+                dedup_key=incarnation_key("deleted", previous.incarnation),
             ),
         )
-    tombstone = replace(previous, deleted_at=observed_at, revision=previous.revision + 1)
+    tombstone = replace(
+        previous, deleted_at=observed_at, revision=previous.revision + 1, incarnation=previous.incarnation + 1
+    )
     return RegistrationDiff(transitions, tombstone)

@@ -3,9 +3,10 @@
 Due once per local day at the configured local time in an IANA timezone (zoneinfo does
 the daylight-saving arithmetic: 08:00 Europe/Berlin is 07:00 UTC in winter and 06:00 UTC
 in summer). The evaluator runs on its own schedule and sends today's digest on the first
-run at or after that time; a day whose digest was never sent by its end is skipped, not
-sent late. The digest's id is deterministic per local day, so a retry is a duplicate
-consumers drop, and the evaluator records the day with a conditional write.
+pass that starts at or after that time (regwatch/evaluate.py), published when that pass
+completes, possibly some invocations later; a day no pass started for before its end is
+skipped, not sent late. The digest's id is deterministic per local day, so a retry is a
+duplicate consumers drop, and the evaluator records the day with a conditional write.
 """
 
 from __future__ import annotations
@@ -77,6 +78,31 @@ class Digest:
     changes: list[DigestLine] = field(default_factory=list)
     needs_human: list[DigestLine] = field(default_factory=list)
     overdue_reviews: list[DigestLine] = field(default_factory=list)
+    # Lines already dropped per section (`trim`): the event counts them in `total`.
+    dropped: Counter[str] = field(default_factory=Counter)
+
+    def sort(self) -> None:
+        """Each section in the order the event shows it (most recent change, nearest deadline)."""
+        now = self.generated_at
+        self.changes.sort(key=lambda line: line.when or now, reverse=True)
+        self.needs_human.sort(key=lambda line: line.deadline or now)
+        self.overdue_reviews.sort(key=lambda line: line.deadline or now)
+
+    def trim(self, keep: int) -> None:
+        """Keep the first `keep` lines of each section (all the event can show), count the rest.
+
+        The first lines of the whole fleet are among the first lines of its parts, so a digest
+        folded over several invocations shows what one pass would have shown.
+        """
+        self.sort()
+        for name in ("changes", "needs_human", "overdue_reviews"):
+            lines: list[DigestLine] = getattr(self, name)
+            self.dropped[name] += max(0, len(lines) - keep)
+            del lines[keep:]
+
+    def total(self, name: str) -> int:
+        lines: list[DigestLine] = getattr(self, name)
+        return len(lines) + self.dropped[name]
 
     @property
     def event_id(self) -> str:
@@ -111,6 +137,18 @@ class DigestBuilder:
         self.digest = Digest(day=day, timezone=timezone, generated_at=now)
         self._since = now - DIGEST_WINDOW
 
+    @classmethod
+    def resume(cls, policy: ReminderPolicy, partial: Digest) -> DigestBuilder:
+        """Carry on folding a digest an earlier invocation of the same pass began."""
+        builder = cls(policy, partial.day, partial.timezone, partial.generated_at)
+        builder.digest = partial
+        return builder
+
+    def add_state(self, key: RegionKey, state: ScanState) -> None:
+        """A target's scan state met on the way (its monitor health line)."""
+        self.digest.last_complete_scan[key] = state.last_scan_completed_at
+        self.digest.by_status.setdefault(key, Counter())
+
     def add(self, key: RegionKey, snapshot: RegistrationSnapshot) -> None:
         digest, now = self.digest, self.digest.generated_at
         if snapshot.is_tombstone:
@@ -136,15 +174,13 @@ class DigestBuilder:
                 )
                 digest.overdue_reviews.append(replace(line, deadline=reminder.deadline, note=reminder.basis))
 
-    def finish(self, states: Mapping[RegionKey, ScanState]) -> Digest:
-        """The digest, with every target's scan state (targets without registrations too)."""
-        digest, now = self.digest, self.digest.generated_at
-        for key, state in states.items():
-            digest.last_complete_scan[key] = state.last_scan_completed_at
-            digest.by_status.setdefault(key, Counter())
-        digest.changes.sort(key=lambda line: line.when or now, reverse=True)
-        digest.needs_human.sort(key=lambda line: line.deadline or now)
-        digest.overdue_reviews.sort(key=lambda line: line.deadline or now)
+    def finish(self, states: Mapping[RegionKey, ScanState] | None = None) -> Digest:
+        """The digest, with every target's scan state (targets without registrations too);
+        `states` None: those met during the pass (add_state) are all there is."""
+        digest = self.digest
+        for key, state in (states or {}).items():
+            self.add_state(key, state)
+        digest.sort()
         return digest
 
 
@@ -180,8 +216,9 @@ def _line_detail(line: DigestLine) -> dict[str, object]:
     }
 
 
-def _section(lines: list[DigestLine]) -> dict[str, object]:
-    return {"total": len(lines), "items": [_line_detail(line) for line in lines[:MAX_LINES_IN_EVENT]]}
+def _section(digest: Digest, name: str) -> dict[str, object]:
+    lines: list[DigestLine] = getattr(digest, name)
+    return {"total": digest.total(name), "items": [_line_detail(line) for line in lines[:MAX_LINES_IN_EVENT]]}
 
 
 def digest_detail(digest: Digest, schema_version: str) -> dict[str, object]:
@@ -204,7 +241,7 @@ def digest_detail(digest: Digest, schema_version: str) -> dict[str, object]:
             }
             for key in keys
         ],
-        "changes": _section(digest.changes),
-        "needsHuman": _section(digest.needs_human),
-        "overdueReviews": _section(digest.overdue_reviews),
+        "changes": _section(digest, "changes"),
+        "needsHuman": _section(digest, "needs_human"),
+        "overdueReviews": _section(digest, "overdue_reviews"),
     }

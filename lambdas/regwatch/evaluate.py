@@ -1,4 +1,9 @@
-"""One evaluator run: every snapshot, every due reminder, published once.
+"""The evaluator's pass over the snapshot table: every due reminder published once, the digest once a day.
+
+A pass may span several invocations (a time budget and a cursor, like the scanner's): each
+invocation reads pages until the budget says stop, then stores where it stopped and the
+partial digest (PassState); the next one resumes there. The digest due when a pass starts is
+folded through the whole pass and published when it completes.
 
 Order per registration: publish the reminders not yet recorded, then record their ids in
 the snapshot item with a write conditional on the item's revision. A crash between the
@@ -12,12 +17,14 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from regwatch.digest import DigestBuilder, DigestSchedule, digest_detail
+from regwatch.budget import TimeBudget
+from regwatch.digest import MAX_LINES_IN_EVENT, DigestBuilder, DigestSchedule, digest_detail
+from regwatch.digest_state import digest_from_state, digest_to_state
 from regwatch.errors import PublishFailed, SnapshotConflict
 from regwatch.events import MAX_ENTRY_BYTES, SCHEMA_VERSION, EventContext
 from regwatch.ports import Publisher
@@ -33,10 +40,38 @@ def _digest_record_key(day: date, timezone: str) -> str:
     return f"{day.isoformat()}#{timezone}"
 
 
+@dataclass(frozen=True, slots=True)
+class TablePage:
+    """One page of the snapshot table as the evaluator reads it (live registrations and the
+    targets' scan states), and where the next page starts (None: the pass is complete)."""
+
+    registrations: list[tuple[RegionKey, RegistrationSnapshot]]
+    states: list[tuple[RegionKey, ScanState]]
+    next_start: str | None
+    read_units: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PassState:
+    """Where the evaluator's pass over the table stands (one item; regwatch_aws/reminder_store.py).
+
+    A pass reads the whole table once, over as many invocations as its size needs; `cursor`
+    is the page the next invocation starts from (None: no pass under way). `digest` is the
+    partial digest the pass carries (digest_state.py), or None.
+    """
+
+    cursor: str | None = None
+    started_at: datetime | None = None
+    digest: dict[str, Any] | None = None
+    revision: int = 0
+    invocations: int = 0  # of the pass under way, this one not counted
+    last_completed_at: datetime | None = None
+
+
 class ReminderStore(Protocol):
     """The snapshot table as the evaluator sees it."""
 
-    def all_registrations(self) -> Iterable[tuple[RegionKey, RegistrationSnapshot]]: ...
+    def page(self, start: str | None) -> TablePage: ...
 
     def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None: ...
 
@@ -45,7 +80,11 @@ class ReminderStore(Protocol):
         `snapshot.revision` (bumping it); else SnapshotConflict."""
         ...
 
-    def all_states(self) -> dict[RegionKey, ScanState]: ...
+    def load_pass(self) -> PassState: ...
+
+    def save_pass(self, state: PassState) -> None:
+        """Write if the stored revision is `state.revision - 1` (none stored: 0); else SnapshotConflict."""
+        ...
 
     def digest_recorded(self, record_key: str) -> bool: ...
 
@@ -62,6 +101,11 @@ class EvaluationReport:
     digest: str | None = None  # the day whose digest this run published
     conflicts: int = 0
     errors: list[str] = field(default_factory=list)
+    complete: bool = False  # this invocation finished the pass
+    resumed: bool = False  # it continued a pass an earlier invocation began
+    pages: int = 0
+    read_units: float = 0.0
+    stop_reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +115,11 @@ class EvaluationReport:
             "digest": self.digest,
             "conflicts": self.conflicts,
             "errors": list(self.errors),
+            "complete": self.complete,
+            "resumed": self.resumed,
+            "pages": self.pages,
+            "readUnits": self.read_units,
+            "stopReason": self.stop_reason,
         }
 
 
@@ -85,17 +134,83 @@ class Evaluator:
     max_conflict_retries: int = 3
     digest_schedule: DigestSchedule | None = None
 
-    def run(self) -> EvaluationReport:
+    def run(self, budget: TimeBudget | None = None) -> EvaluationReport:
+        """Carry the pass on for as long as the budget allows (at least one page).
+
+        A pass cut by the budget stores its cursor and partial digest; the next invocation
+        resumes there, so every registration is read once per pass and the digest, published
+        when the pass completes, covers the whole table exactly once.
+        """
+        budget = budget or TimeBudget.unlimited()
         report = EvaluationReport()
-        digest = self._digest_due()
-        for key, snapshot in self.store.all_registrations():
+        state = self.store.load_pass()
+        report.resumed = state.cursor is not None
+        if state.cursor is not None:
+            started_at, cursor = state.started_at or self.clock(), state.cursor
+            digest = (
+                DigestBuilder.resume(self.policy, digest_from_state(state.digest)) if state.digest else None
+            )
+        else:
+            started_at, cursor, digest = self.clock(), None, self._digest_due()
+        page_seconds = 0.0
+        while True:
+            if report.pages and budget.usable_seconds() < page_seconds:
+                report.stop_reason = "time budget"
+                break
+            before = budget.remaining()
+            page = self.store.page(cursor)
+            self._fold(page, digest, report)
+            cursor = page.next_start
+            page_seconds = max(page_seconds, before - budget.remaining())
+            if cursor is None:
+                report.complete = True
+                break
+        if report.complete and digest is not None:
+            self._publish_digest(digest, report)
+        self._save(state, report, cursor, started_at, digest)
+        return report
+
+    def _fold(self, page: TablePage, digest: DigestBuilder | None, report: EvaluationReport) -> None:
+        report.pages += 1
+        report.read_units += page.read_units
+        for key, scan_state in page.states:
+            if digest is not None:
+                digest.add_state(key, scan_state)
+        for key, snapshot in page.registrations:
             report.registrations += 1
             if digest is not None:
                 digest.add(key, snapshot)
             self._evaluate(key, snapshot, report)
-        if digest is not None:
-            self._publish_digest(digest, report)
-        return report
+
+    def _save(
+        self,
+        state: PassState,
+        report: EvaluationReport,
+        cursor: str | None,
+        started_at: datetime,
+        digest: DigestBuilder | None,
+    ) -> None:
+        if report.complete:
+            new = PassState(revision=state.revision + 1, last_completed_at=self.clock())
+        else:
+            partial = None
+            if digest is not None:
+                digest.digest.trim(MAX_LINES_IN_EVENT)
+                partial = digest_to_state(digest.digest)
+            new = PassState(
+                cursor=cursor,
+                started_at=started_at,
+                digest=partial,
+                revision=state.revision + 1,
+                invocations=state.invocations + 1,
+                last_completed_at=state.last_completed_at,
+            )
+        try:
+            self.store.save_pass(new)
+        except SnapshotConflict:
+            # Another invocation moved the pass on meanwhile: its state wins; what this one
+            # published carries deterministic ids (reminders recorded, digest recorded).
+            report.errors.append("pass state changed meanwhile: another evaluator invocation")
 
     def _digest_due(self) -> DigestBuilder | None:
         """Today's digest if it is due and not yet recorded; it is filled in the same pass."""
@@ -110,7 +225,9 @@ class Evaluator:
 
     def _publish_digest(self, builder: DigestBuilder, report: EvaluationReport) -> None:
         """Publish the day's digest (deterministic id), then record the day."""
-        digest = builder.finish(self.store.all_states())
+        digest = builder.finish()
+        if self.store.digest_recorded(_digest_record_key(digest.day, digest.timezone)):
+            return  # a pass that began before another one published it
         detail = digest_detail(digest, SCHEMA_VERSION)
         entry = {
             "Source": self.event_source,

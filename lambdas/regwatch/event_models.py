@@ -140,6 +140,9 @@ class RegwatchDetail(_ContractModel):
     message: str | None = None
     since: datetime | None = None
     consecutive_failures: int | None = Field(None, alias="consecutiveFailures")
+    # 1.2, "Target Deletions Held" (scope TARGET): the flood guard held a cycle's deletions.
+    held_deletions: int | None = Field(None, alias="heldDeletions")
+    registrations_known: int | None = Field(None, alias="registrationsKnown")
 
     @model_validator(mode="after")
     def _registration_fields_unless_target(self) -> RegwatchDetail:

@@ -24,7 +24,7 @@ from regwatch.model import (
 )
 from regwatch.severity import severity_of
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 # EventBridge rejects entries over 256 KB (Source + DetailType + Detail + Resources).
 # Keep a margin for the envelope fields EventBridge counts that we do not control.

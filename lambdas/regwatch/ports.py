@@ -97,6 +97,10 @@ class SnapshotStore(Protocol):
         """Write if the stored revision is `expected_revision` (None: no item); else SnapshotConflict."""
         ...
 
+    def deletions_confirmed(self, key: RegionKey, cycle_id: str) -> bool:
+        """An operator confirmed the deletions held by that listing cycle (`regwatch deletions confirm`)."""
+        ...
+
 
 class Publisher(Protocol):
     """Puts PutEvents entries on the bus; raises PublishFailed if some could not be put."""

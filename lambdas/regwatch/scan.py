@@ -1,340 +1,47 @@
-"""One scan: what to fetch, what to emit, what to store, within a call and time budget.
+"""One scan of an account-region: list every registration within a call and time budget.
 
-Per registration the order is fixed: read its versions, diff against the snapshot,
-publish the events, and only then write the snapshot (conditionally, on its revision).
-A crash in between re-emits the same event ids next time; nothing is lost. Stopping
-early (time budget, API trouble) leaves unprocessed registrations looking exactly as
-changed/new/due as before, and the listing position is kept in the region's scan state,
-so the next scan carries on where this one stopped (docs/scanner.md, "Resume").
-
-One registration whose answer cannot be read (MalformedRegistration) is skipped and
-reported; its snapshot stays as it was, so every later scan tries it again.
+Stopping early (time budget, API trouble) leaves unprocessed registrations looking exactly
+as changed/new/due as before, and the listing position is kept in the region's scan state,
+so the next scan carries on where this one stopped (docs/scanner.md, "Resume"). What one
+registration costs is regwatch/region_scan.py; what a complete cycle deletes (or holds) is
+regwatch/deletions.py.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from regwatch.budget import TimeBudget
-from regwatch.diff import BaselineAlerts, RegistrationDiff, diff_deleted, diff_registration
+from regwatch.deletions import (
+    UNIDENTIFIED,
+    DeletionState,
+    ListingCycle,
+    apply_confirmed,
+    settle_deletions,
+)
 from regwatch.errors import (
     InvalidNextToken,
     MalformedRegistration,
-    PublishFailed,
     RegistrationNotFound,
     RegistryError,
     RegistryRejected,
     RegwatchError,
     SnapshotConflict,
 )
-from regwatch.events import EventContext, build_entry
-from regwatch.model import RegistrationProfile, RegistrationSummary, RegistrationVersion, Transition
+from regwatch.model import RegistrationSummary
 from regwatch.plan import FetchReason, fetch_reason, reconcile_targets
-from regwatch.ports import (
-    Clock,
-    MalformedItem,
-    ProfileSource,
-    Publisher,
-    RegistrationPage,
-    Registry,
-    SnapshotStore,
-)
-from regwatch.profile import ProfileReads, choose_name, flagged_fields, name_from_fields, reads_for
+from regwatch.ports import Clock, MalformedItem, Publisher, RegistrationPage, Registry, SnapshotStore
+from regwatch.region_scan import RegionScan, ScanOptions
+from regwatch.scan_report import RegionReport
 from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState
+
+# Importers name these from here (the scanner handler, target_scan, the tests).
+__all__ = ["PAGE_SIZE", "UNIDENTIFIED", "RegionReport", "RegionScan", "ScanOptions", "Scanner"]
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 PAGE_SIZE = 100  # DescribeRegistrations' maximum; used to estimate the listing's calls
-# Stands for a listed item whose RegistrationId was unreadable: while a cycle holds one,
-# no deletion can be decided (that item may be any of the registrations not listed).
-UNIDENTIFIED = "?unidentified"
-
-
-@dataclass(frozen=True, slots=True)
-class ScanOptions:
-    account_id: str
-    event_source: str
-    event_bus_name: str
-    baseline_alerts: BaselineAlerts = BaselineAlerts.ACTIONABLE
-    reconcile_period: timedelta = timedelta(hours=24)
-    # A snapshot write that loses a race is retried this often (re-read, re-diff).
-    max_conflict_retries: int = 3
-    # An unfinished listing cycle older than this starts over: the ids its earlier scans
-    # saved expire (the store keeps them 3 days), and deletions need all of them.
-    max_listing_cycle_age: timedelta = timedelta(days=2)
-
-
-@dataclass
-class RegionReport:
-    """What one scan did in one region; the handler turns it into metrics and a summary."""
-
-    region: str
-    trigger: str
-    complete: bool = False
-    resumed: bool = False
-    baseline: bool = False
-    skipped: str | None = None
-    stop_reason: str | None = None
-    registrations_listed: int = 0
-    registrations_read: int = 0
-    versions_read: int = 0
-    reads_by_reason: Counter[str] = field(default_factory=Counter)
-    deleted: int = 0
-    transitions: Counter[str] = field(default_factory=Counter)
-    events_published: int = 0
-    snapshots_written: int = 0
-    conflicts: int = 0
-    errors: list[str] = field(default_factory=list)
-    # Registrations skipped because a value of their answer could not be read.
-    malformed: list[MalformedItem] = field(default_factory=list)
-    listing_cycle_id: str | None = None
-    listing_pages: int = 0  # DescribeRegistrations pages of the cycle listed in this scan
-    listing_complete: bool = False  # this scan listed the last page of its cycle
-    listing_restarts: int = 0  # the NextToken was refused: the cycle restarted from page 1
-    # The API (or STS) error that stopped the scan, for the target's health (regwatch.health).
-    failure: RegwatchError | None = None
-    # Names / associations / field feedback (regwatch/profile.py): reads made, reads failed.
-    profile_reads: Counter[str] = field(default_factory=Counter)
-    profile_read_failures: int = 0
-
-    @property
-    def transition_count(self) -> int:
-        return sum(self.transitions.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "region": self.region,
-            "trigger": self.trigger,
-            "complete": self.complete,
-            "resumed": self.resumed,
-            "baseline": self.baseline,
-            "skipped": self.skipped,
-            "stopReason": self.stop_reason,
-            "registrationsListed": self.registrations_listed,
-            "registrationsRead": self.registrations_read,
-            "versionsRead": self.versions_read,
-            "readsByReason": dict(self.reads_by_reason),
-            "deleted": self.deleted,
-            "transitions": self.transition_count,
-            "transitionsByStatus": dict(self.transitions),
-            "eventsPublished": self.events_published,
-            "snapshotsWritten": self.snapshots_written,
-            "conflicts": self.conflicts,
-            "errors": list(self.errors),
-            "malformed": len(self.malformed),
-            "profileReads": dict(self.profile_reads),
-            "profileReadFailures": self.profile_read_failures,
-            "listing": {
-                "cycleId": self.listing_cycle_id,
-                "pages": self.listing_pages,
-                "complete": self.listing_complete,
-                "restarts": self.listing_restarts,
-            },
-        }
-
-    def record_malformed(self, item: MalformedItem) -> None:
-        self.malformed.append(item)
-        self.errors.append(f"malformed registration {item.registration_id}: {item.field}: {item.problem}")
-
-
-def _transition_label(transition: Transition) -> str:
-    # Registration-level statuses (COMPLETE, REQUIRES_UPDATES…) are a separate vocabulary.
-    if transition.registration_change is not None:
-        return f"REGISTRATION_{transition.registration_change.value}:{transition.status}"
-    return transition.status
-
-
-class _RegionScan:
-    """The per-registration work of one scan of one account-region."""
-
-    def __init__(
-        self,
-        *,
-        key: RegionKey,
-        registry: Registry,
-        store: SnapshotStore,
-        publisher: Publisher,
-        clock: Clock,
-        options: ScanOptions,
-        has_baseline: bool,
-        report: RegionReport,
-    ) -> None:
-        self.key = key
-        self.registry = registry
-        self.store = store
-        self.publisher = publisher
-        self.clock = clock
-        self.options = options
-        self.has_baseline = has_baseline
-        self.report = report
-        self.context = EventContext(
-            account_id=key.account_id,
-            region=key.region,
-            source=options.event_source,
-            event_bus_name=options.event_bus_name,
-        )
-
-    def _publish(self, transitions: Sequence[Transition]) -> bool:
-        if not transitions:
-            return True
-        entries = [build_entry(t, self.context) for t in transitions]
-        try:
-            published = self.publisher.publish(entries)
-        except PublishFailed as exc:
-            self.report.errors.append(f"publish: {exc}")
-            return False
-        self.report.events_published += published
-        self.report.transitions.update(_transition_label(t) for t in transitions)
-        return True
-
-    def process(self, summary: RegistrationSummary, snapshot: RegistrationSnapshot | None) -> bool:
-        """Read, diff, publish, write one registration. False if it must be retried later.
-
-        A malformed answer is recorded and skipped (True: the scan goes on; the untouched
-        snapshot makes the next scan try again). Other registry errors than "not found"
-        propagate: the caller stops the scan.
-        """
-        try:
-            return self._process(summary, snapshot)
-        except MalformedRegistration as bad:
-            registration_id = bad.registration_id or summary.registration_id
-            self.report.record_malformed(MalformedItem(registration_id, bad.field, bad.problem))
-            return True
-
-    def _process(self, summary: RegistrationSummary, snapshot: RegistrationSnapshot | None) -> bool:
-        registration_id = summary.registration_id
-        for _ in range(self.options.max_conflict_retries + 1):
-            try:
-                versions = self.registry.list_versions(registration_id)
-            except RegistrationNotFound:
-                # Deleted between listing and now: the next full scan tombstones it.
-                return True
-            self.report.registrations_read += 1
-            self.report.versions_read += len(versions)
-            first_sighting = snapshot is None or snapshot.is_tombstone
-            baseline = self.options.baseline_alerts if first_sighting and not self.has_baseline else None
-            diff = diff_registration(snapshot, summary, versions, self.clock(), baseline=baseline)
-            diff = self._with_profile(summary, versions, snapshot, diff)
-            if not self._publish(diff.transitions):
-                return False
-            try:
-                self.store.save_registration(
-                    self.key, diff.snapshot, expected_revision=snapshot.revision if snapshot else None
-                )
-            except SnapshotConflict:
-                # Another scan wrote this registration since we read it. Its data may be
-                # newer than ours: re-read both sides and diff again. Events we already
-                # published carry deterministic ids, so consumers drop repeats.
-                self.report.conflicts += 1
-                snapshot = self.store.load_registration(self.key, registration_id)
-                fresh = self.registry.describe_registrations([registration_id])
-                if not fresh:
-                    return True
-                summary = fresh[0]
-                continue
-            self.report.snapshots_written += 1
-            return True
-        self.report.errors.append(f"{registration_id}: snapshot kept conflicting")
-        return False
-
-    def _with_profile(
-        self,
-        summary: RegistrationSummary,
-        versions: Sequence[RegistrationVersion],
-        snapshot: RegistrationSnapshot | None,
-        diff: RegistrationDiff,
-    ) -> RegistrationDiff:
-        """Name, impact and field feedback on the transitions and in the new snapshot.
-
-        Read only when the change calls for it (regwatch/profile.py). A read that fails
-        (throttled beyond retries, not allowed) leaves the last known profile: the alert
-        goes out with the id instead of the name rather than not at all.
-        """
-        previous = snapshot.profile if snapshot is not None and not snapshot.is_tombstone else None
-        profile = previous
-        source = self.registry if isinstance(self.registry, ProfileSource) else None
-        current = next((v for v in versions if v.version_number == summary.current_version_number), None)
-        reads = reads_for(previous, summary, current.status if current else None, diff.transitions)
-        if source is not None and reads.any:
-            try:
-                profile = self._read_profile(source, summary, previous, reads)
-            except RegistryError as exc:
-                self.report.profile_read_failures += 1
-                self.report.errors.append(f"{summary.registration_id}: name/impact not read: {exc}")
-        if profile is None:
-            return diff
-        return RegistrationDiff(
-            tuple(replace(t, profile=profile) for t in diff.transitions),
-            replace(diff.snapshot, profile=profile),
-        )
-
-    def _read_profile(
-        self,
-        source: ProfileSource,
-        summary: RegistrationSummary,
-        previous: RegistrationProfile | None,
-        reads: ProfileReads,
-    ) -> RegistrationProfile:
-        profile = previous or RegistrationProfile()
-        registration_id = summary.registration_id
-        values = None
-        if reads.field_values_version is not None:
-            values = source.field_values(registration_id, reads.field_values_version)
-            self.report.profile_reads["DescribeRegistrationFieldValues"] += 1
-        if reads.name_from_version is not None and values is not None:
-            # The form's name costs nothing more (its values are read anyway); the Name tag
-            # is one more call, made only when the form has no name.
-            name: str | None
-            name_source: str | None
-            from_form = name_from_fields(summary.registration_type, values)
-            if from_form is not None:
-                name, name_source = from_form
-            else:
-                tag = source.name_tag(summary.registration_arn)
-                self.report.profile_reads["ListTagsForResource"] += 1
-                name, name_source = choose_name(tag, summary.registration_type, ())
-            profile = replace(
-                profile,
-                name=name or profile.name,
-                name_source=name_source if name else profile.name_source,
-                fields_version=reads.name_from_version,
-            )
-        if reads.feedback_from_version is not None and values is not None:
-            profile = replace(
-                profile,
-                field_feedback_version=reads.feedback_from_version,
-                field_feedback=flagged_fields(values),
-            )
-        if reads.associations:
-            listed = source.associations(registration_id)
-            self.report.profile_reads["ListRegistrationAssociations"] += 1
-            profile = replace(
-                profile, associations=tuple(listed), association_count=len(listed), associations_read=True
-            )
-        return profile
-
-    def tombstone(self, snapshot: RegistrationSnapshot) -> bool:
-        current: RegistrationSnapshot | None = snapshot
-        for _ in range(self.options.max_conflict_retries + 1):
-            if current is None or current.is_tombstone:
-                return True
-            diff = diff_deleted(current, self.clock())
-            if not self._publish(diff.transitions):
-                return False
-            try:
-                self.store.save_registration(self.key, diff.snapshot, expected_revision=current.revision)
-            except SnapshotConflict:
-                self.report.conflicts += 1
-                current = self.store.load_registration(self.key, current.registration_id)
-                continue
-            self.report.deleted += 1
-            self.report.snapshots_written += 1
-            return True
-        self.report.errors.append(f"{snapshot.registration_id}: tombstone kept conflicting")
-        return False
 
 
 @dataclass
@@ -380,6 +87,14 @@ def _unprocessed(
     return registrations
 
 
+def belongs_to(summary: RegistrationSummary, key: RegionKey) -> bool:
+    """False if the registration's ARN names another Region or account than the target's."""
+    parts = summary.registration_arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn":
+        return True  # not an ARN we can read: nothing to say against it
+    return parts[3] == key.region and parts[4] == key.account_id
+
+
 class Scanner:
     """Runs scans against the ports; one instance per invocation is fine, it holds no scan state."""
 
@@ -398,8 +113,8 @@ class Scanner:
         self.clock = clock
         self.options = options
 
-    def _work(self, region: str, has_baseline: bool, report: RegionReport) -> _RegionScan:
-        return _RegionScan(
+    def _work(self, region: str, has_baseline: bool, report: RegionReport) -> RegionScan:
+        return RegionScan(
             key=RegionKey(self.options.account_id, region),
             registry=self.registry_for(region),
             store=self.store,
@@ -447,9 +162,10 @@ class Scanner:
         listing = _Listing.continuing(state.cursor, scan_id, started, self.options.max_listing_cycle_age)
         report.listing_cycle_id = listing.cycle_id
         complete = False
+        deletions = DeletionState(state.held)
         try:
             complete = self._scan_leased(
-                self._work(region, state.has_baseline, report), budget, state, listing
+                self._work(region, state.has_baseline, report), budget, state, listing, deletions
             )
         finally:
             finished = self.clock()
@@ -460,6 +176,7 @@ class Scanner:
                 last_scan_id=scan_id,
                 incomplete=not complete,
                 cursor=self._cursor_to_keep(key, scan_id, state, listing, report),
+                held=deletions.held,
             )
             report.complete = complete
             try:
@@ -489,11 +206,20 @@ class Scanner:
         return cursor
 
     def _scan_leased(
-        self, work: _RegionScan, budget: TimeBudget, state: ScanState, listing: _Listing
+        self,
+        work: RegionScan,
+        budget: TimeBudget,
+        state: ScanState,
+        listing: _Listing,
+        deletions: DeletionState,
     ) -> bool:
         report = work.report
         try:
             snapshots = self.store.load_registrations(work.key)
+            if deletions.held is not None and not apply_confirmed(work, snapshots, deletions):
+                return False
+            if report.deletions_confirmed:
+                snapshots = self.store.load_registrations(work.key)  # with the new tombstones
             live = sum(1 for s in snapshots.values() if not s.is_tombstone)
             list_calls = max(1, -(-live // PAGE_SIZE) - listing.pages)
             reconcile = set(
@@ -538,7 +264,11 @@ class Scanner:
                 listing.next_token, listing.after_id = page.next_token, None
                 listing.finished = not page.next_token
             report.listing_complete = True
-            return self._tombstone_unlisted(work, snapshots, listing) and all_done
+            listed = set(listing.listed)
+            if listing.resumed:
+                listed |= self.store.load_listed_ids(work.key, listing.cycle_id)
+            cycle = ListingCycle(listing.cycle_id, listing.started_at, frozenset(listed))
+            return settle_deletions(work, snapshots, cycle, deletions) and all_done
         except RegistryRejected as exc:
             report.stop_reason = f"api rejected the request: {exc}"
             report.errors.append(report.stop_reason)
@@ -553,7 +283,7 @@ class Scanner:
     def _process_page(
         self,
         *,
-        work: _RegionScan,
+        work: RegionScan,
         budget: TimeBudget,
         page: RegistrationPage,
         listing: _Listing,
@@ -574,6 +304,12 @@ class Scanner:
             registration_id = summary.registration_id
             if registration_id in listing.listed:
                 continue  # pages of a changing list can overlap: handle it once
+            if not belongs_to(summary, work.key):
+                # Another Region's or account's registration (a misdirected endpoint): not
+                # ours to discover; what it hides from the listing the flood guard holds.
+                report.foreign += 1
+                listing.after_id = registration_id
+                continue
             snapshot = snapshots.get(registration_id)
             reason = fetch_reason(summary, snapshot, reconcile)
             if reason is not None:
@@ -587,28 +323,6 @@ class Scanner:
             report.registrations_listed += 1
             listing.after_id = registration_id
         return all_done
-
-    def _tombstone_unlisted(
-        self, work: _RegionScan, snapshots: dict[str, RegistrationSnapshot], listing: _Listing
-    ) -> bool:
-        """At the end of a listing cycle: every live snapshot not listed during the whole
-        cycle is a deleted registration. Never decided from a partial listing."""
-        listed = set(listing.listed)
-        if listing.resumed:
-            listed |= self.store.load_listed_ids(work.key, listing.cycle_id)
-        if UNIDENTIFIED in listed:
-            work.report.errors.append("deletions not checked: a listed item had no readable RegistrationId")
-            return True
-        done = True
-        for snapshot in snapshots.values():
-            if snapshot.registration_id in listed or snapshot.is_tombstone:
-                continue
-            if snapshot.full_read_at is not None and snapshot.full_read_at >= listing.started_at:
-                # Read during this cycle (e.g. by a native-event rescan after its page was
-                # listed): it existed then; the next cycle decides.
-                continue
-            done = work.tombstone(snapshot) and done
-        return done
 
     def scan_registration(self, region: str, registration_id: str) -> RegionReport:
         """Rescan one registration at once (AWS's native status-change event)."""

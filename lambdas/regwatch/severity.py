@@ -19,8 +19,16 @@ class Severity(StrEnum):
 # registration-level face of a denial.
 # TARGET_UNHEALTHY / TARGET_RECOVERED are the statuses of contract 1.1's target health
 # events (regwatch.health_events): a broken target needs a human like a denial does.
+# TARGET_DELETIONS_HELD (1.2): a person checks whether the deletions are real.
 ACTION_REQUIRED_STATUSES: frozenset[str] = frozenset(
-    {"REQUIRES_AUTHENTICATION", "DENIED", "REVOKED", "REQUIRES_UPDATES", "TARGET_UNHEALTHY"}
+    {
+        "REQUIRES_AUTHENTICATION",
+        "DENIED",
+        "REVOKED",
+        "REQUIRES_UPDATES",
+        "TARGET_UNHEALTHY",
+        "TARGET_DELETIONS_HELD",
+    }
 )
 GOOD_NEWS_STATUSES: frozenset[str] = frozenset({"APPROVED", "COMPLETE", "TARGET_RECOVERED"})
 

@@ -66,6 +66,9 @@ class RegistrationSnapshot:
     # Ids of the reminders already published for this registration (regwatch/reminders.py);
     # the evaluator records them with a conditional write, the scanner carries them over.
     reminders_sent: frozenset[str] = frozenset()
+    # How many times the registration was tombstoned: part of the event ids of its
+    # DISCOVERED / DELETED transitions, so a second life is announced again (and only once).
+    incarnation: int = 0
 
     @property
     def is_tombstone(self) -> bool:
@@ -120,6 +123,25 @@ class ListingCursor:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldDeletions:
+    """Deletions a listing cycle found but did not apply: too many at once (regwatch/deletions.py).
+
+    The held ids are saved with the store's listed ids under `held_ids_key`; the next
+    complete listing cycle (or an operator's `regwatch deletions confirm`) applies those
+    still missing then, and forgets the ones listed again.
+    """
+
+    cycle_id: str
+    held_at: datetime
+    count: int
+    known: int  # live registrations of the target when they were held
+
+    @property
+    def held_ids_key(self) -> str:
+        return f"held-{self.cycle_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class ScanState:
     """Per account-region scan bookkeeping (the META item)."""
 
@@ -133,6 +155,8 @@ class ScanState:
     incomplete: bool = False
     # Set while a listing cycle is unfinished: the next full scan continues from it.
     cursor: ListingCursor | None = None
+    # Deletions held by the flood guard, waiting for confirmation.
+    held: HeldDeletions | None = None
 
     @property
     def has_baseline(self) -> bool:

@@ -10,6 +10,8 @@ from regwatch_alerts.wording import format_time, humanize_status
 def describe_target(event: RegwatchEvent) -> AlertContent:
     """A 1.1 target health event (scope TARGET): which account and Region, why, since when."""
     detail = event.detail
+    if detail.status == "TARGET_DELETIONS_HELD":
+        return _describe_held_deletions(event)
     target = f"account {detail.account_id} in {detail.region}"
     recovered = detail.status == "TARGET_RECOVERED"
     since = format_time(detail.since)
@@ -34,6 +36,44 @@ def describe_target(event: RegwatchEvent) -> AlertContent:
         summary=summary,
         facts=tuple(facts),
         next_steps=steps,
+        reasons=(),
+        feedback=None,
+        notes=(),
+        console_url=f"https://{detail.region}.console.aws.amazon.com/sms-voice/home?region={detail.region}",
+        registration_id=f"{detail.account_id}/{detail.region}",
+        flagged_fields=(),
+        status=detail.status,
+        event_id=detail.event_id,
+    )
+
+
+def _describe_held_deletions(event: RegwatchEvent) -> AlertContent:
+    """1.2 "Target Deletions Held": how many deletions wait, and how they get settled."""
+    detail = event.detail
+    target = f"account {detail.account_id} in {detail.region}"
+    count, known = detail.held_deletions or 0, detail.registrations_known or 0
+    return AlertContent(
+        severity=detail.severity,
+        severity_label=SEVERITY_LABELS[detail.severity],
+        emoji=SEVERITY_EMOJI[detail.severity],
+        headline=f"{SEVERITY_LABELS[detail.severity]}: {count} deletions held in {target}",
+        summary=(
+            f"One complete listing of {target} did not show {count} of its {known} registrations. "
+            "That many at once is more often a short answer (wrong Region, changed permissions) than "
+            "real deletions, so regwatch deleted none of them and sent no deletion alerts. The next "
+            "complete listing settles it: registrations still missing are deleted then."
+        ),
+        facts=(
+            Fact("Account", detail.account_id),
+            Fact("Region", detail.region),
+            Fact("Held deletions", f"{count} of {known}"),
+            Fact("Since", format_time(detail.since)),
+        ),
+        next_steps=(
+            "Check the spoke role's permissions and the target's Region (docs/organizations.md).",
+            f"If the registrations really are gone: regwatch deletions confirm --account "
+            f"{detail.account_id} --region {detail.region}",
+        ),
         reasons=(),
         feedback=None,
         notes=(),

@@ -15,13 +15,21 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from regwatch.errors import SnapshotConflict
-from regwatch.model import Association, FieldFeedback, RegistrationProfile
-from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState, VersionSnapshot
+from regwatch.snapshot import (
+    HeldDeletions,
+    ListingCursor,
+    RegionKey,
+    RegistrationSnapshot,
+    ScanState,
+    VersionSnapshot,
+)
+from regwatch_aws.profile_items import profile_from_item, profile_to_item
 from regwatch_aws.table_calls import call_table
 
 REGISTRATION_PREFIX = "REG#"
 META_SORT_KEY = "META#SCAN"
 LISTED_PREFIX = "LISTED#"
+CONFIRMED_PREFIX = "HELD#CONFIRMED#"
 DEFAULT_TOMBSTONE_TTL = timedelta(days=30)
 # Ids listed by one invocation of an unfinished listing cycle; read once, when the cycle
 # ends (deletion detection), then left to the table's TTL.
@@ -48,78 +56,6 @@ def _required_moment(value: Any) -> datetime:
 
 def _int(value: Any) -> int | None:
     return int(value) if value is not None else None
-
-
-# The snapshot keeps as many associations as an event shows.
-MAX_STORED_ASSOCIATIONS = 20
-
-
-def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def profile_to_item(profile: RegistrationProfile) -> dict[str, Any]:
-    return _drop_none(
-        {
-            "name": profile.name,
-            "nameSource": profile.name_source,
-            "fieldsVersion": profile.fields_version,
-            "associations": [
-                _drop_none(
-                    {
-                        "resourceType": a.resource_type,
-                        "resourceId": a.resource_id,
-                        "resourceArn": a.resource_arn,
-                        "phoneNumber": a.phone_number,
-                        "isoCountryCode": a.iso_country_code,
-                    }
-                )
-                for a in profile.associations[:MAX_STORED_ASSOCIATIONS]
-            ],
-            "associationCount": profile.association_count,
-            "associationsRead": profile.associations_read,
-            "feedbackVersion": profile.field_feedback_version,
-            "fieldFeedback": [
-                _drop_none(
-                    {"fieldPath": f.field_path, "deniedReason": f.denied_reason, "feedback": f.feedback}
-                )
-                for f in profile.field_feedback
-            ],
-        }
-    )
-
-
-def _optional_str(value: Any) -> str | None:
-    return str(value) if value is not None else None
-
-
-def profile_from_item(item: Mapping[str, Any]) -> RegistrationProfile:
-    return RegistrationProfile(
-        name=_optional_str(item.get("name")),
-        name_source=_optional_str(item.get("nameSource")),
-        fields_version=_int(item.get("fieldsVersion")),
-        associations=tuple(
-            Association(
-                resource_type=str(a["resourceType"]),
-                resource_id=str(a["resourceId"]),
-                resource_arn=_optional_str(a.get("resourceArn")),
-                phone_number=_optional_str(a.get("phoneNumber")),
-                iso_country_code=_optional_str(a.get("isoCountryCode")),
-            )
-            for a in item.get("associations", [])
-        ),
-        association_count=int(item.get("associationCount", 0)),
-        associations_read=bool(item.get("associationsRead", False)),
-        field_feedback_version=_int(item.get("feedbackVersion")),
-        field_feedback=tuple(
-            FieldFeedback(
-                field_path=str(f["fieldPath"]),
-                denied_reason=_optional_str(f.get("deniedReason")),
-                feedback=_optional_str(f.get("feedback")),
-            )
-            for f in item.get("fieldFeedback", [])
-        ),
-    )
 
 
 def registration_to_item(
@@ -151,6 +87,8 @@ def registration_to_item(
         item["profile"] = profile_to_item(snapshot.profile)
     if snapshot.reminders_sent:
         item["remindersSent"] = set(snapshot.reminders_sent)
+    if snapshot.incarnation:
+        item["incarnation"] = snapshot.incarnation
     if snapshot.deleted_at is not None:
         item["deletedAt"] = _iso(snapshot.deleted_at)
         item["expiresAt"] = int((snapshot.deleted_at + tombstone_ttl).timestamp())
@@ -183,6 +121,7 @@ def registration_from_item(raw: Mapping[str, Any]) -> RegistrationSnapshot:
         deleted_at=_moment(item.get("deletedAt")),
         profile=profile_from_item(item["profile"]) if item.get("profile") else None,
         reminders_sent=frozenset(str(i) for i in item.get("remindersSent", ())),
+        incarnation=int(item.get("incarnation", 0)),
     )
 
 
@@ -197,6 +136,20 @@ def state_from_item(raw: Mapping[str, Any] | None) -> ScanState:
         last_scan_id=item.get("lastScanId"),
         incomplete=bool(item.get("incomplete", False)),
         cursor=_cursor_from(item),
+        held=_held_from(item),
+    )
+
+
+def _held_from(item: Mapping[str, Any]) -> HeldDeletions | None:
+    cycle_id = item.get("heldCycleId")
+    held_at = _moment(item.get("heldAt"))
+    if not cycle_id or held_at is None:
+        return None
+    return HeldDeletions(
+        cycle_id=str(cycle_id),
+        held_at=held_at,
+        count=int(item.get("heldCount", 0)),
+        known=int(item.get("heldKnown", 0)),
     )
 
 
@@ -270,6 +223,10 @@ class DynamoSnapshotStore:
             "listingNextToken": cursor.next_token if cursor else None,
             "listingAfterId": cursor.after_id if cursor else None,
             "listingPages": cursor.pages if cursor else None,
+            "heldCycleId": state.held.cycle_id if state.held else None,
+            "heldAt": _iso(state.held.held_at) if state.held else None,
+            "heldCount": state.held.count if state.held else None,
+            "heldKnown": state.held.known if state.held else None,
         }
         names = {f"#{name}": name for name in (*fields, "incomplete")}
         values: dict[str, Any] = {":owner": {"S": owner}, ":incomplete": {"BOOL": state.incomplete}}
@@ -358,3 +315,23 @@ class DynamoSnapshotStore:
                 "ExpressionAttributeValues": {":expected": {"N": str(expected_revision)}},
             }
         self._call("put_item", Item=registration_to_item(key, snapshot, self._tombstone_ttl), **condition)
+
+    def deletions_confirmed(self, key: RegionKey, cycle_id: str) -> bool:
+        response = self._call(
+            "get_item", Key=self._key(key, CONFIRMED_PREFIX + cycle_id), ConsistentRead=True
+        )
+        return "Item" in response
+
+    def confirm_deletions(self, key: RegionKey, cycle_id: str, by: str, now: datetime) -> None:
+        """An operator's go-ahead for the deletions held in `cycle_id` (`regwatch deletions confirm`).
+
+        Its own item, not a field of the scan state: a scan holding the lease rewrites that.
+        """
+        expires = int((now + LISTED_IDS_TTL).timestamp())
+        item = {
+            **self._key(key, CONFIRMED_PREFIX + cycle_id),
+            "confirmedBy": {"S": by},
+            "confirmedAt": {"S": now.astimezone(UTC).isoformat()},
+            "expiresAt": {"N": str(expires)},
+        }
+        self._call("put_item", Item=item)

@@ -83,6 +83,7 @@ def _scanner(deps: Dependencies, account_id: str) -> TargetScanner:
             event_bus_name=settings.event_bus_name,
             baseline_alerts=settings.baseline_alerts,
             reconcile_period=settings.reconcile_period,
+            deletion_guard=settings.deletion_guard,
         ),
     )
 

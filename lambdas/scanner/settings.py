@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from function_support.deletion_guard_settings import deletion_guard_from
 from function_support.settings_parsing import DEFAULT_EVENT_SOURCE, SettingsError
 from function_support.target_settings import TargetSettings, target_settings_from
+from regwatch.deletion_guard import DeletionGuard
 from regwatch.diff import BaselineAlerts
 
 DEFAULT_API_CALLS_PER_SECOND = 0.8  # below the default Describe* quota of 1/s, leaving room for others
@@ -36,6 +38,7 @@ class ScannerSettings:
     baseline_alerts: BaselineAlerts
     function_region: str
     targets: TargetSettings = field(default_factory=TargetSettings)
+    deletion_guard: DeletionGuard = field(default_factory=DeletionGuard)
 
     @property
     def reconcile_period(self) -> timedelta:
@@ -103,6 +106,7 @@ class ScannerSettings:
             baseline = BaselineAlerts.ACTIONABLE
 
         targets = target_settings_from(environ, problems)
+        deletion_guard = deletion_guard_from(environ, problems)
 
         if problems:
             raise SettingsError("Invalid scanner configuration: " + "; ".join(problems))
@@ -116,6 +120,7 @@ class ScannerSettings:
             baseline_alerts=baseline,
             function_region=function_region or regions[0],
             targets=targets,
+            deletion_guard=deletion_guard,
         )
 
     @classmethod

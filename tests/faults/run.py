@@ -3,9 +3,10 @@
     python -m tests.faults.run [-n 2] [-k EXPRESSION] [--no-docs]
 
 Runs `pytest tests/faults` with each row recording its outcome (tests/faults/results.py),
-then writes two generated sections with the command, date, machine and git revision:
-`reliability-faults` (the rows through Slack and SNS) and `reliability-faults-destinations`
-(the rows that add PagerDuty or Teams beside them), then the README's quoted figures
+then writes three generated sections with the command, date, machine and git revision:
+`reliability-faults` (the rows through Slack and SNS), `reliability-faults-destinations`
+(the rows that add PagerDuty or Teams beside them) and `reliability-faults-floods` (the
+deletion floods of tests/faults/test_floods.py), then the README's quoted figures
 (benchmarks/readme_figures.py). With `-k` only the matching rows run, and only a section
 all of whose rows ran is written. Exit status is pytest's: a failing row is still shown in
 the table (column "As expected" = **no**), but the command fails.
@@ -128,6 +129,46 @@ def destinations_table(rows: list[dict[str, Any]], row_order: Sequence[str], pyt
     return "\n".join(lines + _missing(by_id, row_order))
 
 
+FLOODS_CHAPTER = "### Deletion floods"
+
+
+def flood_as_expected(row: dict[str, Any]) -> bool:
+    deleted = (row["deleted_events"], row["deleted_slack"], row["deleted_sns"])
+    held = (row["held_events"], row["held_slack"], row["held_sns"])
+    return (
+        row["struck"] > 0
+        and row["lost"] == 0
+        and row["duplicates"] == 0
+        and deleted == (row["expected_deleted"],) * 3
+        and held == (row["expected_held"],) * 3
+    )
+
+
+def floods_table(rows: list[dict[str, Any]], row_order: Sequence[str], pytest_summary: str) -> str:
+    """The deletion-flood rows (tests/faults/test_floods.py): held alerts and DELETED alerts."""
+    by_id = {row["row"]: row for row in rows}
+    lines = [
+        f"pytest: {pytest_summary}",
+        "",
+        "Alerts are counted as distinct eventIds on the bus / Slack posts / SNS messages.",
+        "",
+        "| Fault (row id) | Struck | Held-deletions alerts | DELETED alerts | Real deletions | Lost | "
+        "Duplicates | As expected |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row_id in row_order:
+        if row_id in by_id:
+            row = by_id[row_id]
+            verdict = "yes" if flood_as_expected(row) else "**no**"
+            held = f"{row['held_events']} / {row['held_slack']} / {row['held_sns']}"
+            deleted = f"{row['deleted_events']} / {row['deleted_slack']} / {row['deleted_sns']}"
+            lines.append(
+                f"| `{row_id}` | {row['struck']} | {held} | {deleted} | {row['expected_deleted']} | "
+                f"{row['lost']} | {_cell('duplicates', row)} | {verdict} |"
+            )
+    return "\n".join(lines + _missing(by_id, row_order))
+
+
 def sections(
     rows: list[dict[str, Any]],
     plain_rows: Sequence[str],
@@ -135,11 +176,18 @@ def sections(
     summary: str,
     *,
     chosen: bool = False,
+    flood_rows: Sequence[str] = (),
 ) -> list[GeneratedSection]:
-    """Both sections (a row that errored before recording is named under its table); with rows
+    """Every section (a row that errored before recording is named under its table); with rows
     `chosen` by -k, only the sections all of whose rows ran."""
     recorded = {row["row"] for row in rows}
     out = []
+    if flood_rows and (not chosen or set(flood_rows) <= recorded):
+        out.append(
+            GeneratedSection(
+                "reliability-faults-floods", DOCUMENT, floods_table(rows, flood_rows, summary), FLOODS_CHAPTER
+            )
+        )
     if not chosen or set(plain_rows) <= recorded:
         out.append(
             GeneratedSection("reliability-faults", DOCUMENT, table(rows, plain_rows, summary), CHAPTER)
@@ -165,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     origin = provenance(f"python -m tests.faults.run {shlex.join(argv)}" if argv else "make faults")
     from tests.faults.test_faults import ROWS
+    from tests.faults.test_floods import FLOOD_ROWS
 
     with tempfile.TemporaryDirectory(prefix="regwatch-faults-") as folder:
         started = time.perf_counter()
@@ -200,7 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = f"{summary_line} (wall {seconds:.0f} s, -n {arguments.workers})"
     plain_rows = [row.id for row in ROWS if not row.destinations]
     destination_rows = [row.id for row in ROWS if row.destinations]
-    written = sections(rows, plain_rows, destination_rows, summary, chosen=bool(arguments.expression))
+    written = sections(
+        rows,
+        plain_rows,
+        destination_rows,
+        summary,
+        chosen=bool(arguments.expression),
+        flood_rows=[row.id for row in FLOOD_ROWS],
+    )
     for section in written:
         print(f"\n{section.body}")
     if not written:

@@ -119,6 +119,8 @@ def test_scanner_sizing_and_environment(synthesized: Any) -> None:
         "API_CALLS_PER_SECOND": "0.5",
         "RECONCILE_HOURS": "12",
         "BASELINE_ALERTS": "all",
+        "DELETION_GUARD_PERCENT": "20",
+        "DELETION_GUARD_COUNT": "25",
         "POWERTOOLS_SERVICE_NAME": "regwatch-scanner",
         "POWERTOOLS_METRICS_NAMESPACE": "Acme/Regwatch",
     }

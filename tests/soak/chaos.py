@@ -30,6 +30,8 @@ KINDS: dict[str, float] = {
     "slack-timeout-not-accepted": 0.015,
     "slack-timeout-accepted-late": 0.015,
     "sns-500": 0.04,
+    # Every listing of one scan comes back empty: the flood guard must hold, not delete.
+    "listing-flood": 0.005,
 }
 NOTIFIER_DOWN = "sns-notifier-down-1h"
 

@@ -166,6 +166,10 @@ class SoakResult:
     # The IAM gate (local/iam): calls checked against each function's role, and those refused.
     iam_checked: set[str] = field(default_factory=set)  # the callers whose calls were checked
     iam_denied: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The day deletes no registration: every DELETED event is spurious. A listing flood must
+    # end in "Target Deletions Held" events instead (one per target it struck).
+    deleted_events: set[str] = field(default_factory=set)
+    held_events: set[str] = field(default_factory=set)
 
     # --- the invariants -----------------------------------------------------------
 
@@ -226,6 +230,10 @@ class SoakResult:
             )
         if self.evaluations and not self.reminders:
             found.append("the evaluator ran but published no reminder")
+        if self.deleted_events:
+            found.append(f"{len(self.deleted_events)} DELETED events on a day that deletes nothing")
+        if self.struck["listing-flood"] and not self.held_events:
+            found.append("a listing flood struck but no deletions were held")
         return found + self.digest_problems()
 
     def day_born_authentication_reminders(self) -> int:
@@ -432,6 +440,10 @@ class _Day:
                 continue
             if detail.get("alert", True):
                 result.alerts.add(event_id)
+            if detail.get("status") == "DELETED":
+                result.deleted_events.add(event_id)
+            elif detail.get("status") == "TARGET_DELETIONS_HELD":
+                result.held_events.add(event_id)
             if "reminder" in detail:
                 self._reminder(event_id, detail, evaluation)
             elif detail.get("scope") == "VERSION":
@@ -536,6 +548,8 @@ class _Day:
             return self._wire(WireFault("events", "PutEvents", fault.size, 400, "ThrottlingException"))
         if kind == "sns-500":
             return self._wire(WireFault("sns", "Publish", fault.size, 500, "InternalError"))
+        if kind == "listing-flood":
+            return _empty_listings()
         return self._slack(fault)
 
     def _wire(self, fault: WireFault) -> Probe:
@@ -677,6 +691,21 @@ class _Day:
         self.gate.stop()
         result.wall_seconds = time.perf_counter() - started
         return result
+
+
+def _empty_listings() -> Probe:
+    """Every DescribeRegistrations answer of this scan is empty (no registrations, no NextToken)."""
+    emptied = [0]
+
+    def observer(service: str, name: str, parsed: dict[str, Any]) -> None:
+        if name == "DescribeRegistrations":
+            parsed["Registrations"] = []
+            parsed.pop("NextToken", None)
+            emptied[0] += 1
+
+    with INJECTOR.lock:
+        INJECTOR.observers.append(observer)
+    return lambda: emptied[0]
 
 
 def _overlapping_write(body: dict[str, Any]) -> None:

@@ -84,6 +84,13 @@ def test_both_accounts_and_regions_are_scanned_through_the_scan_queue(day: SoakR
     assert day.left_in_scan_dlq == 0
 
 
+def test_a_listing_flood_is_held_and_never_deleted(day: SoakResult) -> None:
+    assert day.struck["listing-flood"] > 0, "the flood never struck"
+    assert day.held_events, "the flood was not held"
+    assert day.deleted_events == set()
+    assert day.held_events <= day.alerts and day.lost() == {"slack": 0, "sns": 0}
+
+
 def test_reminders_and_the_digest_reach_each_destination_exactly_once(day: SoakResult) -> None:
     assert day.evaluations == CONFIG.ticks // CONFIG.evaluator_every
     assert day.evaluator_failures == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ import pytest
 
 from destinations.slack.render import MAX_BLOCKS, SECTION_TEXT_LIMIT, render_slack_message
 from regwatch.digest import DigestSchedule, build_digest, digest_detail, digest_id
-from regwatch.evaluate import DIGEST_DETAIL_TYPE, Evaluator, fit_detail_digest
+from regwatch.evaluate import DIGEST_DETAIL_TYPE, Evaluator, PassState, TablePage, fit_detail_digest
 from regwatch.event_models import parse_notification
 from regwatch.events import SCHEMA_VERSION
 from regwatch.model import RegistrationProfile
@@ -147,34 +147,42 @@ class _Tracked(RegistrationSnapshot):
 
 
 class _StreamingStore:
-    """The snapshot table as the evaluator reads it, counting snapshots still alive."""
+    """The snapshot table as the evaluator reads it (pages of 5), counting snapshots still alive."""
 
     def __init__(self, count: int) -> None:
         self.count = count
-        self.alive_at_yield: list[int] = []
+        self.alive_at_page: list[int] = []
         self.recorded: list[str] = []
+        self.refs: list[weakref.ref[RegistrationSnapshot]] = []
+        self.state = PassState()
 
-    def all_registrations(self) -> Iterator[tuple[RegionKey, RegistrationSnapshot]]:
-        refs: list[weakref.ref[RegistrationSnapshot]] = []
-        for n in range(self.count):
-            gc.collect()
-            self.alive_at_yield.append(sum(1 for ref in refs if ref() is not None))
+    def page(self, start: str | None) -> TablePage:
+        first = int(start or 0)
+        gc.collect()
+        self.alive_at_page.append(sum(1 for ref in self.refs if ref() is not None))
+        registrations: list[tuple[RegionKey, RegistrationSnapshot]] = []
+        for n in range(first, min(first + 5, self.count)):
             base = _snapshot(
                 n, "REQUIRES_AUTHENTICATION", NOW - timedelta(hours=2), "REQUIRES_AUTHENTICATION"
             )
             snapshot = _Tracked(**{name: getattr(base, name) for name in RegistrationSnapshot.__slots__})
-            refs.append(weakref.ref(snapshot))
-            yield KEY, snapshot
-            del snapshot
+            self.refs.append(weakref.ref(snapshot))
+            registrations.append((KEY, snapshot))
+        states = [(KEY, ScanState(last_scan_completed_at=NOW))] if first == 0 else []
+        following = str(first + 5) if first + 5 < self.count else None
+        return TablePage(registrations, states, following)
+
+    def load_pass(self) -> PassState:
+        return self.state
+
+    def save_pass(self, state: PassState) -> None:
+        self.state = state
 
     def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
         return None
 
     def record_reminders(self, key: RegionKey, snapshot: RegistrationSnapshot, sent: frozenset[str]) -> None:
         return None
-
-    def all_states(self) -> dict[RegionKey, ScanState]:
-        return {KEY: ScanState(last_scan_completed_at=NOW)}
 
     def digest_recorded(self, record_key: str) -> bool:
         return False
@@ -194,7 +202,7 @@ class _Publisher:
 
 def test_the_evaluator_streams_the_table_and_holds_no_snapshot_it_has_passed() -> None:
     """The hourly run reads every snapshot; on digest day too it must not keep them (at
-    100,000 registrations that would be the whole fleet in memory): the digest folds each one."""
+    100,000 registrations that would be the whole fleet in memory): the digest folds each page."""
     store, publisher = _StreamingStore(50), _Publisher()
     evaluator = Evaluator(
         store=store,
@@ -207,6 +215,7 @@ def test_the_evaluator_streams_the_table_and_holds_no_snapshot_it_has_passed() -
     )
     report = evaluator.run()
     assert report.registrations == 50 and report.digest == NOW.date().isoformat()
-    assert max(store.alive_at_yield) <= 1, store.alive_at_yield
+    # At most the page just read (5) is alive when the next page is read.
+    assert max(store.alive_at_page) <= 5, store.alive_at_page
     [digest] = [e for e in publisher.entries if e["DetailType"] == DIGEST_DETAIL_TYPE]
     assert json.loads(digest["Detail"])["needsHuman"]["total"] == 50

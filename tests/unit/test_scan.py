@@ -35,7 +35,8 @@ T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 class FakeRegistry:
     """Registrations with versions; lists two per page; can be told to fail."""
 
-    def __init__(self) -> None:
+    def __init__(self, account: str = ACCOUNT, region: str = REGION) -> None:
+        self.account, self.region = account, region  # of the ARNs, as AWS writes them
         self.registrations: dict[str, RegistrationSummary] = {}
         self.versions: dict[str, list[RegistrationVersion]] = {}
         self.calls: list[str] = []
@@ -60,7 +61,7 @@ class FakeRegistry:
         self.versions[registration_id] = sorted(versions.values(), key=lambda v: v.version_number)
         self.registrations[registration_id] = RegistrationSummary(
             registration_id=registration_id,
-            registration_arn=f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:registration/{registration_id}",
+            registration_arn=f"arn:aws:sms-voice:{self.region}:{self.account}:registration/{registration_id}",
             registration_type="US_TEN_DLC_BRAND_REGISTRATION",
             registration_status=status,
             current_version_number=max(versions),
@@ -117,6 +118,10 @@ class MemoryStore:
         self.leases: dict[str, tuple[str, datetime]] = {}
         self.listed: dict[tuple[str, str, str], set[str]] = {}
         self.before_save: Callable[[RegistrationSnapshot], None] | None = None
+        self.confirmed: set[tuple[str, str]] = set()
+
+    def deletions_confirmed(self, key: RegionKey, cycle_id: str) -> bool:
+        return (key.partition, cycle_id) in self.confirmed
 
     def load_state(self, key: RegionKey) -> ScanState:
         return self.states.get(key.partition, ScanState())

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from regwatch.deletion_guard import DeletionGuard
 from regwatch.diff import BaselineAlerts
 from scanner.settings import ScannerSettings, SettingsError
 
@@ -22,6 +23,7 @@ def test_defaults() -> None:
     assert settings.reconcile_period == timedelta(hours=24)
     assert settings.baseline_alerts is BaselineAlerts.ACTIONABLE
     assert settings.function_region == "eu-west-1"
+    assert settings.deletion_guard == DeletionGuard(percent=20.0, count=25)
 
 
 def test_every_variable_is_read() -> None:
@@ -34,8 +36,11 @@ def test_every_variable_is_read() -> None:
             "API_CALLS_PER_SECOND": "0.5",
             "RECONCILE_HOURS": "6",
             "BASELINE_ALERTS": "ALL",
+            "DELETION_GUARD_PERCENT": "35.5",
+            "DELETION_GUARD_COUNT": "100",
         }
     )
+    assert settings.deletion_guard == DeletionGuard(percent=35.5, count=100)
     assert settings.monitored_regions == ("us-east-1", "eu-west-1", "ap-southeast-2")
     assert settings.api_calls_per_second == 0.5
     assert settings.reconcile_period == timedelta(hours=6)
@@ -60,6 +65,9 @@ def test_every_variable_is_read() -> None:
         ({"API_CALLS_PER_SECOND": "nan"}, "API_CALLS_PER_SECOND must be greater than 0"),
         ({"RECONCILE_HOURS": "-1"}, "RECONCILE_HOURS must be greater than 0"),
         ({"BASELINE_ALERTS": "some"}, "BASELINE_ALERTS must be one of 'actionable', 'none', 'all'"),
+        ({"DELETION_GUARD_PERCENT": "120"}, "DELETION_GUARD_PERCENT must be a number from 0 to 100"),
+        ({"DELETION_GUARD_PERCENT": "many"}, "DELETION_GUARD_PERCENT must be a number from 0 to 100"),
+        ({"DELETION_GUARD_COUNT": "-3"}, "DELETION_GUARD_COUNT must be a whole number"),
     ],
 )
 def test_bad_values_are_named(changes: dict[str, str], named: str) -> None:

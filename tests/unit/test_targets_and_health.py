@@ -97,7 +97,7 @@ class FlakyTargets:
     def registry_for(self, target: ScanTarget) -> FakeRegistry:
         if target.account_id in self.denied:
             raise TargetUnreachable(f"AssumeRole {target.role_arn}: AccessDenied", "AccessDenied")
-        registry = self.registries.setdefault(target.label, FakeRegistry())
+        registry = self.registries.setdefault(target.label, FakeRegistry(target.account_id, target.region))
         registry.fail_versions_after = 0 if target.account_id in self.throttled else None
         return registry
 
