@@ -36,7 +36,14 @@ EXPECTED_VERSION_TRANSITIONS = {
     ("marketing", 1, "APPROVED", "ARCHIVED"),
     ("tollfreewest", 1, "APPROVED", "REVOKED"),
 }
-SNS_STATUSES = {"DENIED", "REQUIRES_AUTHENTICATION", "REQUIRES_UPDATES", "REVOKED", "TARGET_UNHEALTHY"}
+SNS_STATUSES = {
+    "DENIED",
+    "REQUIRES_AUTHENTICATION",
+    "REQUIRES_UPDATES",
+    "REVOKED",
+    "TARGET_UNHEALTHY",
+    "TARGET_DELETIONS_HELD",
+}
 # The demo's settings, except fewer EventBridge retries (cdk context `targetRetryAttempts`, default
 # 50) so the dead-letter test does not spend most of its time failing on purpose.
 RETRY_ATTEMPTS = 3
