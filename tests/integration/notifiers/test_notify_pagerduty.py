@@ -63,6 +63,7 @@ def at(event: dict[str, Any], minutes: int) -> dict[str, Any]:
         **event["detail"],
         "eventId": str(uuid.uuid4()),
         "statusTimestamp": moment,
+        "statusSince": moment,
         "observedAt": moment,
     }
     return {**event, "detail": detail, "time": moment}
@@ -100,13 +101,23 @@ def test_incident_resolves_itself_when_the_registration_is_approved(
     pd_env: None, pagerduty: PagerDutyServer
 ) -> None:
     invoke(sample("version_requires_authentication_10dlc_brand", 0))
-    invoke(sample("version_reviewing", 10))  # an update of the open incident, not a second one
+    invoke(sample("version_denied_with_reasons", 10))  # an update of the open incident, not a second one
     assert len(pagerduty.incidents) == 1 and pagerduty.incidents[0].updates == 1
-    assert pagerduty.incidents[0].severity == "warning"
     result = invoke(sample("version_approved", 20))
     assert result["eventAction"] == "resolve"
     assert pagerduty.open_incidents() == []
     assert [i.status for i in pagerduty.incidents] == ["resolved"]
+
+
+def test_a_newer_status_that_needs_nobody_resolves_the_incident(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    """Open exactly when the newest status needs a person: a resubmitted version in review does not."""
+    invoke(sample("version_requires_authentication_10dlc_brand", 0))
+    result = invoke(sample("version_reviewing", 10))
+    assert result["eventAction"] == "resolve" and result["why"] == "the newest status needs nobody"
+    assert pagerduty.open_incidents() == []
+    assert invoke(sample("version_approved", 20))["eventAction"] == "none"
 
 
 def test_resolve_arriving_before_its_trigger_leaves_no_open_incident(
@@ -115,39 +126,44 @@ def test_resolve_arriving_before_its_trigger_leaves_no_open_incident(
     late_trigger = sample("version_denied_with_reasons", 0)
     invoke(sample("version_approved", 30))
     result = invoke(late_trigger)
-    assert result["eventAction"] == "none" and "older than the recorded resolve" in result["why"]
+    assert result["eventAction"] == "none"
+    assert result["why"] == "older than the newest status received (APPROVED)"
     assert pagerduty.open_incidents() == []
-    assert [e["event_action"] for e in pagerduty.accepted] == ["resolve"]
+    assert pagerduty.accepted == []  # no incident was ever open: nothing to resolve
 
 
-def test_an_older_trigger_after_a_newer_one_still_updates_the_incident(
-    pd_env: None, pagerduty: PagerDutyServer
-) -> None:
-    """A version's denial (with its reasons) delivered after its registration's REQUIRES_UPDATES."""
-    registration_level = sample("version_revoked", 10)
-    registration_level["detail"] |= {"status": "REQUIRES_UPDATES"}
-    invoke(registration_level)
-    late_version = sample("version_denied_with_reasons", 0)
-    assert invoke(late_version)["eventAction"] == "trigger"
-    assert len(pagerduty.incidents) == 1
-    assert pagerduty.accepted[-1]["payload"]["custom_details"]["deniedReasons"]
+def test_an_older_trigger_after_a_newer_one_changes_nothing(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    """An older alert never rewrites the open incident (its summary would name an older status)."""
+    invoke(sample("version_revoked", 10))
+    late = sample("version_denied_with_reasons", 0)
+    result = invoke(late)
+    assert result["eventAction"] == "none" and result["why"] == "older than the newest status received (REVOKED)"
+    [incident] = pagerduty.incidents
+    assert incident.updates == 0 and incident.severity == "critical"
     # The record keeps the newer event: a resolve between the two times is older, so not sent.
-    between = sample("version_approved", 5)
-    assert invoke(between)["eventAction"] == "none"
+    assert invoke(sample("version_approved", 5))["eventAction"] == "none"
     assert len(pagerduty.open_incidents()) == 1
 
 
-def test_discarding_another_version_does_not_resolve_the_open_incident(
+def test_same_second_ties_go_to_the_newer_version_then_the_later_status(
     pd_env: None, pagerduty: PagerDutyServer
 ) -> None:
-    invoke(sample("version_denied_with_reasons", 0))  # version 2
-    discarded_v1 = sample("version_submitted", 5)
-    discarded_v1["detail"] |= {"status": "DISCARDED", "versionNumber": 1, "severity": "INFO"}
-    assert invoke(discarded_v1)["eventAction"] == "none"
+    denied_v2 = sample("version_denied_with_reasons", 0)  # version 2 in the sample
+    approved_v1 = sample("version_approved", 0)
+    approved_v1["detail"] |= {"versionNumber": 1}
+    invoke(denied_v2)
+    assert invoke(approved_v1)["eventAction"] == "none"  # same second, older version
+    reviewing_v2 = sample("version_reviewing", 0)
+    reviewing_v2["detail"] |= {"versionNumber": 2}
+    assert invoke(reviewing_v2)["eventAction"] == "none"  # same second and version, earlier in the lifecycle
     assert len(pagerduty.open_incidents()) == 1
-    discarded_v2 = sample("version_submitted", 6)
-    discarded_v2["detail"] |= {"status": "DISCARDED", "severity": "INFO"}
-    assert invoke(discarded_v2)["eventAction"] == "resolve"
+
+
+def test_discarding_the_version_resolves_its_incident(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    invoke(sample("version_denied_with_reasons", 0))
+    discarded = sample("version_submitted", 6)
+    discarded["detail"] |= {"status": "DISCARDED", "severity": "INFO"}
+    assert invoke(discarded)["eventAction"] == "resolve"
     assert pagerduty.open_incidents() == []
 
 
@@ -161,7 +177,9 @@ def test_reminder_updates_the_open_incident_and_never_reopens(
     pd_env: None, pagerduty: PagerDutyServer
 ) -> None:
     invoke(sample("version_requires_authentication_10dlc_brand", 0))
-    reminder = sample("version_requires_authentication_10dlc_brand", 60 * 24)
+    # A reminder carries the time of the status it reminds about (statusSince), sent a day later.
+    reminder = sample("version_requires_authentication_10dlc_brand", 0)
+    reminder["detail"]["observedAt"] = reminder["time"] = "2025-03-04T09:15:00Z"
     reminder["detail-type"] = "Registration Reminder"
     reminder["detail"]["reminder"] = {
         "kind": "AUTHENTICATION_LINK_EXPIRING",
@@ -175,7 +193,7 @@ def test_reminder_updates_the_open_incident_and_never_reopens(
     assert len(pagerduty.incidents) == 1 and pagerduty.incidents[0].updates == 1
     assert pagerduty.incidents[0].summary.startswith("Reminder (authentication link expiring")
     invoke(sample("version_approved", 60 * 25))
-    late_reminder = at(reminder, 60 * 26)
+    late_reminder = {**reminder, "detail": {**reminder["detail"], "eventId": str(uuid.uuid4())}}
     assert invoke(late_reminder)["eventAction"] == "none"
     assert pagerduty.open_incidents() == []
 

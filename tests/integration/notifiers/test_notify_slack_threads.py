@@ -65,7 +65,8 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
 def later(name: str, minutes: int) -> dict[str, Any]:
     event = event_for(SAMPLES[name]())
     moment = (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
-    return {**event, "detail": {**event["detail"], "eventId": str(uuid.uuid4()), "statusTimestamp": moment}}
+    detail = {**event["detail"], "eventId": str(uuid.uuid4()), "statusTimestamp": moment, "statusSince": moment}
+    return {**event, "detail": detail}
 
 
 def test_one_thread_per_registration_with_the_parent_kept_current(

@@ -140,7 +140,7 @@ def test_workflow_url_never_reaches_logs_or_errors(
     invoke(event_for(SAMPLES["version_approved"]()))
     teams.script([{"status": 500}] * 4 + [{"status": 400, "body": f"bad {teams.webhook_url}"}])
     errors = []
-    for sample in ("version_revoked", "version_denied_with_reasons"):
+    for sample in ("version_denied_with_reasons", "version_revoked"):  # lifecycle order: both are newer
         with pytest.raises(DestinationFailed) as failure:
             invoke(event_for(SAMPLES[sample]()))
         errors.append(str(failure.value))
