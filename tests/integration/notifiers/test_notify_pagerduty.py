@@ -22,6 +22,7 @@ from tests.integration.notifiers.conftest import (
     generic_notifier,
     invoke_notifier,
 )
+from tests.integration.notifiers.registration_story import story
 
 PD_SECRET = "regwatch/pagerduty-routing-key"
 
@@ -137,7 +138,9 @@ def test_an_older_trigger_after_a_newer_one_changes_nothing(pd_env: None, pagerd
     invoke(sample("version_revoked", 10))
     late = sample("version_denied_with_reasons", 0)
     result = invoke(late)
-    assert result["eventAction"] == "none" and result["why"] == "older than the newest status received (REVOKED)"
+    assert (
+        result["eventAction"] == "none" and result["why"] == "older than the newest status received (REVOKED)"
+    )
     [incident] = pagerduty.incidents
     assert incident.updates == 0 and incident.severity == "critical"
     # The record keeps the newer event: a resolve between the two times is older, so not sent.
@@ -331,3 +334,60 @@ def test_a_following_action_required_event_never_lowers_the_severity(
     assert invoke(follow_up)["eventAction"] == "trigger"
     [incident] = pagerduty.incidents
     assert incident.updates == 1 and incident.severity == "critical"
+
+
+@pytest.mark.parametrize("reminder_first", [True, False], ids=["reminder-first", "approval-first"])
+def test_story_approved_at_10_00_reminder_sent_at_10_02_leaves_no_incident_open(
+    pd_env: None, pagerduty: PagerDutyServer, reminder_first: bool
+) -> None:
+    """Issue 20's story, built by regwatch's own producers: version 1 was denied (an incident
+    opens); AWS approves version 2 at 10:00; at 10:02 the evaluator, which has not seen the
+    approval yet, sends a review-overdue reminder about version 2. Before the ordering rule the
+    reminder (ordered by its 10:02 send time) made the 10:00 approval "older than the recorded
+    trigger": the incident stayed open forever. Now the reminder carries the time of the status it
+    reminds about, and a review needs nobody: in either order, nothing is left open."""
+    events = story()
+    denied = next(e.event for e in events if e.status == "DENIED")
+    approved = next(e.event for e in events if e.status == "APPROVED")
+    [reminder] = [e.event for e in events if e.reminder and e.event["detail"]["versionNumber"] == 2]
+    assert reminder["detail"]["reminder"]["kind"] == "REVIEW_OVERDUE"
+    assert reminder["detail"]["observedAt"] == "2025-03-03T10:02:00Z"
+    assert approved["detail"]["statusTimestamp"] == "2025-03-03T10:00:00Z"
+    assert invoke(denied)["eventAction"] == "trigger"
+    if reminder_first:
+        assert invoke(reminder)["eventAction"] == "resolve"  # the newest status, in review, needs nobody
+        assert invoke(approved)["eventAction"] == "none"
+    else:
+        assert invoke(approved)["eventAction"] == "resolve"
+        late = invoke(reminder)
+        assert (
+            late["eventAction"] == "none"
+            and late["why"] == "older than the newest status received (APPROVED)"
+        )
+    assert pagerduty.open_incidents() == []
+    assert [e["event_action"] for e in pagerduty.accepted] == ["trigger", "resolve"]
+
+
+def test_a_review_overdue_reminder_never_opens_an_incident(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    """A review taking long needs nobody at the registration's side: no incident where none was open."""
+    reminders = [e.event for e in story() if e.reminder and e.event["detail"]["status"] == "REVIEWING"]
+    assert reminders
+    for reminder in reminders:
+        result = invoke(reminder)
+        assert result["eventAction"] == "none", result
+    assert pagerduty.requests == []
+
+
+def test_a_stale_authentication_reminder_after_the_review_began_does_nothing(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    """The evaluator reminds about the authentication link two minutes after AWS moved the version
+    to review: delivered after the review event, it neither reopens nor updates anything."""
+    events = story(upto=3)
+    authentication = next(e.event for e in events if e.status == "REQUIRES_AUTHENTICATION" and not e.reminder)
+    reviewing = next(e.event for e in events if e.status == "REVIEWING" and not e.reminder)
+    [stale] = [e.event for e in events if e.reminder and e.status == "REQUIRES_AUTHENTICATION"]
+    assert invoke(authentication)["eventAction"] == "trigger"
+    assert invoke(reviewing)["eventAction"] == "resolve"
+    assert invoke(stale)["eventAction"] == "none"
+    assert pagerduty.open_incidents() == []

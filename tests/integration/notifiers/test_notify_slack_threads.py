@@ -66,7 +66,12 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
 def later(name: str, minutes: int) -> dict[str, Any]:
     event = event_for(SAMPLES[name]())
     moment = (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
-    detail = {**event["detail"], "eventId": str(uuid.uuid4()), "statusTimestamp": moment, "statusSince": moment}
+    detail = {
+        **event["detail"],
+        "eventId": str(uuid.uuid4()),
+        "statusTimestamp": moment,
+        "statusSince": moment,
+    }
     return {**event, "detail": detail}
 
 
@@ -147,7 +152,7 @@ def test_a_failed_parent_post_releases_the_thread_for_an_immediate_retry(
     for the claim to time out, no "still starting" failure)."""
     event = later("version_revoked", 0)
     slack.script([{"status": 500}] * 3)  # the post and both of slack_sdk's retries
-    with pytest.raises(DestinationFailed, match="chat.postMessage"):
+    with pytest.raises(DestinationFailed, match=r"chat\.postMessage"):
         invoke(event)
     assert slack.web_api.threads() == []
     started = time.monotonic()
@@ -169,7 +174,9 @@ def test_the_parent_never_moves_back_and_older_alerts_are_marked_replies(
     [thread] = slack.web_api.threads()
     assert thread.edits == 1 and "denied" in thread.text and "authentication" not in thread.text.lower()
     history = thread.replies[-1]
-    assert history.text.startswith("Earlier update, delivered late: this registration's newest status is Denied.")
+    assert history.text.startswith(
+        "Earlier update, delivered late: this registration's newest status is Denied."
+    )
     assert history.blocks[0]["type"] == "context" and "newest status is Denied" in str(history.blocks[0])
     assert "Earlier update" not in thread.replies[1].text
 
