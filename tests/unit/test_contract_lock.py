@@ -19,6 +19,7 @@ CONTRACT_FILES = ("docs/events.md", "docs/events.schema.json")
 RELEASED_CONTRACTS = {
     "1.0": "3258ed975899fdc9e698bb403e4b1f0e76eda716a2a469781d469448e1074f36",
     "1.1": "13a7f63fcbcf1e9f08608938223ac49a810c06ef0f6cffa7f0905ec2829f8be0",
+    "1.2": "24876ee6bc0a8890ff8bf754a33a4e4d7a96c8ff37b355f1a83327643299e62a",
 }
 
 
