@@ -168,8 +168,3 @@ def story(upto: int | None = None) -> list[StoryEvent]:
     if upto is None:
         events.append(StoryEvent(_complete_event(), len(STEPS), reminder=False))
     return events
-
-
-def latest_status(events: list[StoryEvent]) -> str:
-    """The oracle: the status of the furthest step among `events` (AWS's order, not delivery order)."""
-    return max(events, key=lambda e: (e.step, not e.reminder)).status
