@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -154,8 +153,6 @@ def notifier_for(environment: dict[str, str]) -> Iterator[Callable[[dict[str, An
             patch.delenv(name, raising=False)
         for name, value in environment.items():
             patch.setenv(name, value)
-        # The handler module's Metrics may have been built before the tests' namespace was set.
-        patch.setattr(notifier_handler.metrics, "namespace", os.environ["POWERTOOLS_METRICS_NAMESPACE"])
         notifier_handler.runtime.reset()
         parameters.clear_caches()
         yield invoke_notifier
