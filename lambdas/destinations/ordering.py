@@ -61,9 +61,15 @@ class LatestStatus:
         return self._state.get(key)
 
     def record(
-        self, key: str, order: OrderingKey, status: str, attributes: Mapping[str, Any], previous: Any
+        self,
+        key: str,
+        order: OrderingKey,
+        status: str,
+        attributes: Mapping[str, Any],
+        previous: Mapping[str, Any] | None,
     ) -> bool:
-        """Write the record if no newer one exists (False: a newer one won concurrently)."""
+        """Write the record, keeping `previous`'s other attributes, unless a newer one exists
+        (False: a newer one won concurrently)."""
         kept = {k: v for k, v in (previous or {}).items() if k not in _KEEP_OUT}
         item = {**kept, **attributes, ORDER_ATTRIBUTE: order.packed(), STATUS_ATTRIBUTE: status}
         try:

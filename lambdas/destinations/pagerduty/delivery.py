@@ -13,6 +13,7 @@ and the event waits in the DLQ.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
@@ -52,7 +53,12 @@ class PagerDutyDelivery:
         self._poster = JsonPoster(DESTINATION, timeout_seconds=settings.timeout_seconds, accepted=(202,))
 
     def _record(
-        self, decision: Decision, event_id: str, action: Action | None, previous: Any, severity: str
+        self,
+        decision: Decision,
+        event_id: str,
+        action: Action | None,
+        previous: Mapping[str, Any] | None,
+        severity: str,
     ) -> bool:
         attributes: dict[str, Any] = {
             "action": action.value if action else "none",
