@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from dispatcher.handler import DispatchFailed
 
+from regwatch.events import SCHEMA_VERSION
 from tests.integration.org.conftest import HUB, OTHER_REGION, REGION, OrgWorld
 
 BRAND = "US_TEN_DLC_BRAND_REGISTRATION"
@@ -94,7 +95,7 @@ def test_a_denied_account_is_unhealthy_once_the_others_complete_and_it_recovers_
     assert [(u["accountId"], u["region"], u["reason"], u["errorCode"]) for u in unhealthy] == [
         (b, REGION, "ASSUME_ROLE_FAILED", "AccessDenied")
     ]
-    assert unhealthy[0]["severity"] == "ACTION_REQUIRED" and unhealthy[0]["schemaVersion"] == "1.1"
+    assert unhealthy[0]["severity"] == "ACTION_REQUIRED" and unhealthy[0]["schemaVersion"] == SCHEMA_VERSION
 
     for _ in range(2):  # still broken: nothing more, not one alert per schedule
         assert org_world.schedule() == []
