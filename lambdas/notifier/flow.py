@@ -22,6 +22,8 @@ from regwatch.event_models import DigestEvent, Notification, parse_notification
 from regwatch.notification_errors import InvalidEvent, NotificationError
 from regwatch_aws.idempotency import deliver_once
 
+SUPERSEDED = "superseded"  # destinations.ordering.SUPERSEDED: the result of an older event not shown
+
 Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: Notification | None)
 # raw event -> the parsed notification, or None for another accepted kind (target health).
 Parser = Callable[[dict[str, Any], str], Notification | None]
@@ -83,9 +85,17 @@ class NotifierFlow:
                 on_failure()
             self.logger.error("Delivery failed", extra={"destination": self.destination, "error": str(error)})
             raise
+        event_id = notification if isinstance(notification, str) else notification.detail.event_id
+        if extra.get("result") == SUPERSEDED:
+            # The ordering rule (destinations/ordering.py): a newer status is already shown.
+            self.count(names.OLDER_EVENTS_SKIPPED)
+            self.logger.info(
+                "Older than the latest status shown: not posted",
+                extra={"destination": self.destination, **extra},
+            )
+            return {"eventId": event_id, "destination": self.destination, **extra}
         self.count(names.NOTIFICATIONS_SENT)
         self.logger.info("Delivered", extra={"destination": self.destination, **extra})
-        event_id = notification if isinstance(notification, str) else notification.detail.event_id
         return {
             "eventId": event_id,
             "destination": self.destination,

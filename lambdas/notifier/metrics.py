@@ -12,4 +12,6 @@ DESTINATION_FAILURES = "DestinationFailures"
 INVALID_EVENTS = "InvalidEvents"
 # Events whose `detail.alert` is false: on the bus for automation, not for people.
 NOT_ALERTS_SKIPPED = "NotAlertsSkipped"
+# Events older than the newest status a destination shows (the ordering rule): not posted.
+OLDER_EVENTS_SKIPPED = "OlderEventsSkipped"
 DESTINATION_DIMENSION = "destination"

@@ -119,6 +119,8 @@ class RegwatchDetail(_ContractModel):
     previous_status: str | None = Field(None, alias="previousStatus")
     status_timestamp: datetime | None = Field(None, alias="statusTimestamp")
     observed_at: datetime = Field(alias="observedAt")
+    # Added in 1.2: when `status` began, the ordering key's time (regwatch/ordering.py).
+    status_since: datetime | None = Field(None, alias="statusSince")
     status_history: dict[str, datetime] = Field(default_factory=dict, alias="statusHistory")
     denied_reasons: list[DeniedReasonDetail] = Field(default_factory=list, alias="deniedReasons")
     feedback: str | None = None

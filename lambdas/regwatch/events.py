@@ -21,6 +21,7 @@ from regwatch.model import (
     RegistrationProfile,
     Scope,
     Transition,
+    history_key_for_status,
 )
 from regwatch.severity import severity_of
 
@@ -86,6 +87,26 @@ def iso_utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def status_since(status: str, history: Mapping[str, datetime]) -> datetime | None:
+    """When a version entered `status`, from its history: the status's own stamp, else (a status
+    AWS does not stamp, such as REQUIRES_OFFLINE_REVIEW) the version's latest stamp."""
+    own = history.get(history_key_for_status(status))
+    return own if own is not None else max(history.values(), default=None)
+
+
+def _status_since_of(transition: Transition) -> datetime:
+    """Contract 1.2 `statusSince`: when the reported status began, by AWS's clock where it gives
+    one (the key destinations order by, regwatch/ordering.py). A registration-level status has
+    no AWS time: the API showed it at `observedAt`, after every status AWS had stamped by then."""
+    if transition.status_timestamp is not None:
+        return transition.status_timestamp
+    if transition.scope is Scope.VERSION and transition.version is not None:
+        since = status_since(transition.status, transition.version.status_history)
+        if since is not None:
+            return since
+    return transition.observed_at
 
 
 def detail_type_for(transition: Transition) -> str:
@@ -196,6 +217,7 @@ def build_detail(transition: Transition, context: EventContext) -> dict[str, Any
         "previousStatus": transition.previous_status,
         "statusTimestamp": iso_utc(transition.status_timestamp) if transition.status_timestamp else None,
         "observedAt": iso_utc(transition.observed_at),
+        "statusSince": iso_utc(_status_since_of(transition)),
         "statusHistory": {k: iso_utc(v) for k, v in version.status_history.items()} if version else {},
         "deniedReasons": [_denied_reason_detail(r) for r in version.denied_reasons] if version else [],
         "feedback": version.feedback if version else None,

@@ -2,7 +2,9 @@
 
 A reminder carries every field of a version event about the version it is for (so rules,
 routing and notifiers treat it like one: its `status` is the version's current status)
-plus `detail.reminder`; its `eventId` is the reminder's own deterministic id.
+plus `detail.reminder`; its `eventId` is the reminder's own deterministic id. Its
+`statusSince` (1.2) is when the version entered the status it reminds about, so
+destinations order it with that status's own event, never by the evaluator's clock.
 """
 
 from __future__ import annotations
@@ -10,7 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from regwatch.events import REMINDER_DETAIL_TYPE, EventContext, build_detail, fit_detail, iso_utc
+from regwatch.events import (
+    REMINDER_DETAIL_TYPE,
+    EventContext,
+    build_detail,
+    fit_detail,
+    iso_utc,
+    status_since,
+)
 from regwatch.model import RegistrationVersion, Scope, Transition
 from regwatch.reminders import Reminder
 
@@ -48,6 +57,7 @@ def build_reminder_entry(reminder: Reminder, context: EventContext, now: datetim
     detail = build_detail(transition, context)
     detail["eventId"] = reminder.reminder_id
     detail["reminder"] = reminder_detail(reminder)
+    detail["statusSince"] = iso_utc(status_since(version.status, version.status_history) or reminder.since)
     resources = [snapshot.registration_arn]
     return {
         "Source": context.source,

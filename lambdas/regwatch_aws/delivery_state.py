@@ -79,6 +79,20 @@ class DeliveryStateStore:
                 raise StateConflict(key) from None
             raise self._failed(error, "write") from None
 
+    def delete(self, key: str, *, condition: str, values: dict[str, Any]) -> None:
+        """Remove the item if `condition` holds; StateConflict otherwise."""
+        try:
+            self._dynamodb.delete_item(
+                TableName=self._table,
+                Key=self._id(key),
+                ConditionExpression=condition,
+                ExpressionAttributeValues={name: _serializer.serialize(v) for name, v in values.items()},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise StateConflict(key) from None
+            raise self._failed(error, "delete") from None
+
     def put_if_absent(self, key: str, attributes: dict[str, Any]) -> None:
         item = {
             **self._id(key),

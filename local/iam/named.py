@@ -111,8 +111,8 @@ def book_for_names(
     account: str = "123456789012",
 ) -> PolicyBook:
     """`names`: construct id -> the stack's own name for it (tables, bus, topic, queues);
-    `functions`: the handlers of the functions whose roles are checked (default: every
-    function; each one's key is `function_access_key(<logical id>)`, see `function_key`)."""
+    `functions`: the functions whose roles are checked, as `function_key` selectors (default:
+    every function; each one's key is `function_access_key(<logical id>)`)."""
     provisioner = Provisioner(template, {}, ROOT, region=region, account_id=account)
     function_ids = []
     for logical_id, definition in template.get("Resources", {}).items():
@@ -122,16 +122,29 @@ def book_for_names(
         construct = _construct_id(definition, logical_id)
         local_name = names.get(construct, f"unmapped-{construct}")
         provisioner.resources[logical_id] = _physical(kind, logical_id, local_name, region, account)
-        handler = definition.get("Properties", {}).get("Handler")
-        if kind == "AWS::Lambda::Function" and (functions is None or handler in functions):
+        if kind == "AWS::Lambda::Function" and (
+            functions is None or any(_is_function(definition, selector) for selector in functions)
+        ):
             function_ids.append(logical_id)
     book = PolicyBook.from_stack(provisioner, function_ids)
     return book
 
 
-def function_key(template: Mapping[str, Any], handler: str) -> str:
-    """The access key a stand-in of the function with `handler` signs with."""
+def _is_function(definition: Mapping[str, Any], selector: str) -> bool:
+    """`selector`: a handler (`scanner.handler.lambda_handler`), or a handler and the
+    destination its `DESTINATION` variable names (`notifier.handler.lambda_handler#slack`):
+    every notifier runs the same handler, told apart by that variable."""
+    handler, _, destination = selector.partition("#")
+    properties = definition.get("Properties", {})
+    if properties.get("Handler") != handler:
+        return False
+    variables = properties.get("Environment", {}).get("Variables", {})
+    return not destination or variables.get("DESTINATION") == destination
+
+
+def function_key(template: Mapping[str, Any], selector: str) -> str:
+    """The access key a stand-in of the function `selector` names (see `_is_function`) signs with."""
     for logical_id, definition in template.get("Resources", {}).items():
-        if definition.get("Properties", {}).get("Handler") == handler:
+        if definition.get("Type") == "AWS::Lambda::Function" and _is_function(definition, selector):
             return function_access_key(logical_id)
-    raise KeyError(f"no function with handler {handler} in the template")
+    raise KeyError(f"no function {selector} in the template")

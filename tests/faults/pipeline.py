@@ -11,6 +11,7 @@ published event to an audit queue, which is how "published" is measured.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -97,6 +98,8 @@ class Pipeline:
         from scanner.dependencies import get_dependencies
 
         self.emulator, self.control, self.slack = emulator, control, slack
+        # destination -> the access key its notifier signs with (set behind the IAM gate)
+        self.access_keys: dict[str, str] = {}
         self._clock: Callable[[], float] = clock if clock is not None else emulator.store.clock.now
         self._scanner, self._slack_handler, self._sns_handler = (
             scanner.handler,
@@ -189,9 +192,17 @@ class Pipeline:
             rule_arn = self._rule_to_queue(f"regwatch-faults-{name}", queue_arn)
 
             def invoke(event: dict[str, Any], handler: Any = handler, name: str = name) -> Any:
-                return handler.lambda_handler(
-                    event, FakeLambdaContext(f"regwatch-notify-{name}", REGION, 30_000)
-                )
+                context = FakeLambdaContext(f"regwatch-notify-{name}", REGION, 30_000)
+                key = self.access_keys.get(name)
+                if key is None:
+                    return handler.lambda_handler(event, context)
+                # Its clients are built on first use: they sign with the key set while it runs.
+                saved = os.environ.get("AWS_ACCESS_KEY_ID", "")
+                os.environ["AWS_ACCESS_KEY_ID"] = key
+                try:
+                    return handler.lambda_handler(event, context)
+                finally:
+                    os.environ["AWS_ACCESS_KEY_ID"] = saved
 
             delivery = TargetDelivery(
                 self.sqs,

@@ -32,6 +32,7 @@ from benchmarks.stack import MOTO_SERVICES, fake_aws_environment
 from local.emulator import EmulatorControl
 from local.functions import _die_with_parent
 from local.iam.gate import IamGate
+from tests.faults.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -231,9 +232,9 @@ SOAK_FUNCTIONS = {
     "scanner.handler.lambda_handler": "scanner.handler",
     "dispatcher.handler.lambda_handler": "dispatcher.handler",
     "evaluator.handler.lambda_handler": "evaluator.handler",
-    "notify_slack.handler.lambda_handler": "notify_slack.handler",
-    "notify_sns.handler.lambda_handler": "notify_sns.handler",
 }
+# The notifiers all run notifier.handler; the fault pipeline holds one per destination.
+SOAK_NOTIFIERS = {"slack": "notifier.handler.lambda_handler#slack", "sns": "notifier.handler.lambda_handler#sns"}
 SOAK_EXTERNAL_ID = "regwatch-soak"
 
 
@@ -254,7 +255,12 @@ def _signed_as(key: str, handler: Any) -> Any:
 
 
 def behind_iam_gate(
-    stack: SoakStack, names: dict[str, str], *, regions: tuple[str, ...], members: tuple[str, ...]
+    stack: SoakStack,
+    pipeline: Pipeline,
+    names: dict[str, str],
+    *,
+    regions: tuple[str, ...],
+    members: tuple[str, ...],
 ) -> IamGate:
     """Every AWS call from here on goes through the IAM gate (local/iam); each function signs
     with its own key and is checked against its role in the template synthesized with the
@@ -275,7 +281,7 @@ def behind_iam_gate(
         region="us-east-1",
         account="123456789012",
         settings=settings,
-        handlers=tuple(SOAK_FUNCTIONS),
+        handlers=(*SOAK_FUNCTIONS, *SOAK_NOTIFIERS.values()),
     )
     for service in (*MOTO_SERVICES, "PINPOINT_SMS_VOICE_V2"):
         stack.monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", gate.url)
@@ -283,4 +289,5 @@ def behind_iam_gate(
     for handler, module_name in SOAK_FUNCTIONS.items():
         module = importlib.import_module(module_name)
         stack.monkeypatch.setattr(module, "lambda_handler", _signed_as(keys[handler], module.lambda_handler))
+    pipeline.access_keys.update({name: keys[selector] for name, selector in SOAK_NOTIFIERS.items()})
     return gate

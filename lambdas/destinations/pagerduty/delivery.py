@@ -1,21 +1,24 @@
 """PagerDuty delivery: decide (lifecycle.py), record the decision, send it to the Events API v2.
 
-Order of work for one event: read the key's state; decide (lifecycle.what_to_send); write
-the new state with a condition (`eventTimeMs <= this event's`), so two racing deliveries
-agree on the newest (the loser decides again against the winner's record); then POST.
-A failed POST raises: the idempotency record is removed and the retry sends again (the
-state write is repeatable for the same event time). PagerDuty deduplicates triggers on
-dedup_key, so a repeated send never opens a second incident. 429/5xx and timeouts are
-retried (http_post.py); a 400 is a bad event: it fails with PagerDuty's reason and the
-event waits in the DLQ.
+Order of work for one event: read the key's record (the newest event received, its ordering
+key and whether an incident is open: destinations/ordering.py); decide
+(lifecycle.what_to_send); write the new record with a condition (`orderKey <=` this
+event's), so two racing deliveries agree on the newest (the loser is older news and sends
+nothing); then POST. A failed POST raises: the idempotency record is removed and the retry
+decides again against its own record, which repeats the action. PagerDuty deduplicates
+triggers on dedup_key, so a repeated send never opens a second incident. 429/5xx and
+timeouts are retried (http_post.py); a 400 is a bad event: it fails with PagerDuty's reason
+and the event waits in the DLQ.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
 from destinations.http_post import JsonPoster
+from destinations.ordering import STATUS_ATTRIBUTE, LatestStatus, is_older
 from destinations.pagerduty.lifecycle import (
     TARGET_DETAIL_TYPES,
     Action,
@@ -32,7 +35,7 @@ from destinations.pagerduty.render import (
 from destinations.pagerduty.settings import PagerDutySettings
 from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
-from regwatch_aws.delivery_state import DeliveryStateStore, StateConflict
+from regwatch_aws.delivery_state import DeliveryStateStore
 from regwatch_aws.secrets import SecretSource, pagerduty_routing_key
 
 DESTINATION = "pagerduty"
@@ -46,46 +49,30 @@ class PagerDutyDelivery:
     ) -> None:
         self._settings = settings
         self._routing_keys = routing_keys
-        self._state = state
+        self._latest = LatestStatus(state)
         self._poster = JsonPoster(DESTINATION, timeout_seconds=settings.timeout_seconds, accepted=(202,))
 
-    def _recorded(self, key: str) -> Recorded | None:
-        item = self._state.get(key)
-        if item is None:
-            return None
-        version = item.get("version")
-        return Recorded(
-            str(item["action"]),
-            int(item["eventTimeMs"]),
-            int(version) if version is not None else None,
-            str(item.get("severity", "")),
-        )
-
-    def _record(self, decision: Decision, action: str, recorded: Recorded | None, severity: str) -> bool:
-        version = decision.version
-        if action == "trigger" and decision.action is Action.UPDATE_IF_OPEN and recorded is not None:
-            version = recorded.version  # an update keeps the version that opened the incident
-        attributes: dict[str, Any] = {"action": action, "eventTimeMs": decision.event_time_ms}
-        if version is not None:
-            attributes["version"] = version
-        if severity:
-            attributes["severity"] = severity
-        try:
-            self._state.put(
-                decision.dedup_key,
-                attributes,
-                condition="attribute_not_exists(id) OR eventTimeMs <= :t",
-                values={":t": decision.event_time_ms},
-            )
-        except StateConflict:
-            return False
-        return True
+    def _record(
+        self,
+        decision: Decision,
+        event_id: str,
+        action: Action | None,
+        previous: Mapping[str, Any] | None,
+        severity: str,
+    ) -> bool:
+        attributes: dict[str, Any] = {
+            "action": action.value if action else "none",
+            "open": action is Action.TRIGGER,
+            "eventId": event_id,
+            "severity": severity,
+            "version": decision.order.version,
+        }
+        return self._latest.record(decision.dedup_key, decision.order, decision.status, attributes, previous)
 
     def _trigger_body(
         self,
         event: dict[str, Any],
         notification: RegwatchEvent | None,
-        decision: Decision,
         recorded: Recorded | None,
     ) -> dict[str, Any]:
         detail_type = str(event.get("detail-type", ""))
@@ -94,11 +81,7 @@ class PagerDutyDelivery:
         else:
             body = render_pagerduty_trigger(notification, event["detail"])
             body["client"], body["client_url"] = CLIENT, notification.detail.console_url
-        if (
-            decision.action is not Action.UPDATE_IF_OPEN
-            and recorded is not None
-            and recorded.action == "trigger"
-        ):
+        if recorded is not None and recorded.open:
             # Another action-required event never lowers the open incident's severity (a REVOKED
             # version stays critical when its registration's status follows).
             body["payload"]["severity"] = most_severe(recorded.severity, body["payload"]["severity"])
@@ -112,31 +95,33 @@ class PagerDutyDelivery:
         if not isinstance(detail, dict):
             raise InvalidEvent("not a regwatch event: detail is not an object")
         decision = decide(str(event.get("detail-type", "")), detail, str(event.get("time", "")))
-        recorded = self._recorded(decision.dedup_key)
-        action, why, record = what_to_send(decision, recorded)
+        event_id = str(detail.get("eventId", ""))
+        previous = self._latest.read(decision.dedup_key)
+        recorded = Recorded.of(previous)
+        newest = not is_older(decision.order, previous)
+        latest = str((previous or {}).get(STATUS_ATTRIBUTE, ""))
+        action, why = what_to_send(decision, event_id, newest, recorded, latest)
         body: dict[str, Any] = {}
-        if action == "trigger":
-            body = self._trigger_body(event, notification, decision, recorded)
+        if action is Action.TRIGGER:
+            body = self._trigger_body(event, notification, recorded)
         severity = str(body.get("payload", {}).get("severity", ""))
-        if action is not None and record and not self._record(decision, action, recorded, severity):
-            # A newer event was recorded concurrently: decide again against it.
-            recorded = self._recorded(decision.dedup_key)
-            action, why, _ = what_to_send(decision, recorded)
-            if action == "trigger":
-                body = self._trigger_body(event, notification, decision, recorded)
+        if newest and not self._record(decision, event_id, action, previous, severity):
+            # A newer event was recorded concurrently: this one is older news.
+            newer = self._latest.read(decision.dedup_key) or {}
+            action, why = what_to_send(decision, event_id, False, None, str(newer.get(STATUS_ATTRIBUTE, "")))
         extra = {"dedupKey": decision.dedup_key, "why": why}
         if action is None:
             return {**extra, "eventAction": "none"}
         routing_key = self._routing_keys.get()
-        message = {"routing_key": routing_key, "event_action": action, "dedup_key": decision.dedup_key}
-        if action == "trigger":
+        message = {"routing_key": routing_key, "event_action": action.value, "dedup_key": decision.dedup_key}
+        if action is Action.TRIGGER:
             message |= body
         answer = self._poster.post(self._settings.events_url, message, secrets=[routing_key])
         if answer.status != 202:
             raise DestinationFailed(
                 DESTINATION, _reason(answer.status, answer.json(), answer.body), status=answer.status
             )
-        return {**extra, "eventAction": action}
+        return {**extra, "eventAction": action.value}
 
 
 def _reason(status: int, document: Any, text: str) -> str:

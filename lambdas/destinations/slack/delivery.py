@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
+from destinations.ordering import latest_status_store, newest_only
 from destinations.slack.render import render_slack_message
 from destinations.slack.settings import SlackMode, SlackSettings
 from destinations.slack.threads import STATE_NAMESPACE, SlackThreads
@@ -39,6 +40,8 @@ class SlackWebhook:
 def build_delivery(context: DeliveryContext) -> Delivery:
     settings = SlackSettings.from_mapping(context.environ)
     secrets_client = context.session.client("secretsmanager", config=context.boto_config)
+    dynamodb = context.session.client("dynamodb", config=context.boto_config)
+    latest = latest_status_store(dynamodb, context.idempotency_table_name, DESTINATION)
     if settings.mode is SlackMode.THREAD:
         tokens = SecretSource(
             secrets_client,
@@ -47,12 +50,15 @@ def build_delivery(context: DeliveryContext) -> Delivery:
             parse=slack_bot_token,
         )
         state = DeliveryStateStore(
-            context.session.client("dynamodb", config=context.boto_config),
+            dynamodb,
             context.idempotency_table_name,
             STATE_NAMESPACE,
             DESTINATION,
         )
-        return Delivery(SlackThreads(settings, tokens, state).send, on_failure=tokens.invalidate)
+        return Delivery(SlackThreads(settings, tokens, state, latest).send, on_failure=tokens.invalidate)
     urls = SecretSource(secrets_client, settings.webhook_secret_arn)
+    # A stream: an event older than the newest status posted is not posted (destinations/ordering.py).
     # A revoked or rotated webhook fails every post: read the secret again next time.
-    return Delivery(SlackWebhook(urls, settings.timeout_seconds).send, on_failure=urls.invalidate)
+    return Delivery(
+        newest_only(SlackWebhook(urls, settings.timeout_seconds).send, latest), on_failure=urls.invalidate
+    )

@@ -5,15 +5,21 @@ with the alert; later alerts reply in that thread and rewrite the parent. The pa
 `ts` lives in the idempotency table under `slack-thread#<channel>/<account>/<region>/<id>`.
 One parent per registration, also under concurrent or retried deliveries: the first
 delivery claims the item with a conditional write before posting; others wait for the
-`ts` it records. A claim older than CLAIM_TIMEOUT (its delivery died between the claim and
+`ts` it records. A failed parent post releases its claim at once, so the retry posts
+without waiting. A claim older than CLAIM_TIMEOUT (its delivery died between the claim and
 the post) may be taken over; that delivery died before recording, so at worst it posted
 a parent nobody points to. The reply itself is once per eventId (the shared flow).
+
+Ordering (destinations/ordering.py): only an alert at least as new as the newest one the
+thread has shown rewrites the parent; an older one (a late delivery, a redrive, a replay)
+is posted as a reply marked "Earlier update" that names the thread's newest status.
 
 slack_sdk's WebClient retries 429 (after Retry-After), 5xx and connection errors.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -29,11 +35,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
-from destinations.slack.render import render_slack_message
+from destinations.ordering import LatestStatus
+from destinations.slack.render import MAX_BLOCKS, render_slack_message
 from destinations.slack.render_thread import render_slack_thread_parent
 from destinations.slack.settings import SlackSettings
 from regwatch.event_models import DigestEvent, Notification, RegwatchEvent
 from regwatch.notification_errors import DestinationFailed, InvalidEvent
+from regwatch.ordering import ordering_key
+from regwatch_alerts.alert_content import humanize_status
 from regwatch_aws.delivery_state import DeliveryStateStore, StateConflict
 from regwatch_aws.secrets import SecretSource
 
@@ -67,6 +76,7 @@ class SlackThreads:
         settings: SlackSettings,
         tokens: SecretSource,
         state: DeliveryStateStore,
+        latest: LatestStatus,
         *,
         sleep: Callable[[float], None] = time.sleep,
         max_retries: int = 2,
@@ -74,6 +84,7 @@ class SlackThreads:
         self._settings = settings
         self._tokens = tokens
         self._state = state
+        self._latest = latest
         self._sleep = sleep
         self._max_retries = max_retries
         self._client: WebClient | None = None
@@ -144,7 +155,11 @@ class SlackThreads:
         except StateConflict:
             return self._wait_for_parent(key), False
         parent = render_slack_thread_parent(notification)
-        posted = self._call("chat.postMessage", channel=self._settings.channel_id, **parent)
+        try:
+            posted = self._call("chat.postMessage", channel=self._settings.channel_id, **parent)
+        except DestinationFailed:
+            self._release(key, claim)  # the retry posts at once instead of waiting out the claim
+            raise
         ts = str(posted["ts"])
         self._state.put(
             key,
@@ -153,6 +168,13 @@ class SlackThreads:
             values={":mine": claim},
         )
         return ts, True
+
+    def _release(self, key: str, claim: str) -> None:
+        # Taken over meanwhile, or the table is failing too: then the claim times out as before.
+        with contextlib.suppress(StateConflict, DestinationFailed):
+            self._state.delete(
+                key, condition="claim = :mine AND attribute_not_exists(ts)", values={":mine": claim}
+            )
 
     def _wait_for_parent(self, key: str) -> str:
         waited = 0.0
@@ -177,18 +199,35 @@ class SlackThreads:
             return {"ts": posted.get("ts")}
         self._web()  # a bad token fails here, before this delivery claims the thread
         key = self._thread_key(notification)
+        order = ordering_key(str(event.get("detail-type", "")), event["detail"])
+        verdict = self._latest.advance(key, order, notification.detail.status)
         parent_ts, created = self._parent_ts(key, notification)
+        message = render_slack_message(notification)
         reply = self._call(
             "chat.postMessage",
             channel=self._settings.channel_id,
             thread_ts=parent_ts,
-            **render_slack_message(notification),
+            **(message if verdict.newest else as_earlier_update(message, verdict.latest_status)),
         )
-        if not created:
+        if not created and verdict.newest:
             self._call(
                 "chat.update",
                 channel=self._settings.channel_id,
                 ts=parent_ts,
                 **render_slack_thread_parent(notification),
             )
-        return {"threadTs": parent_ts, "replyTs": reply.get("ts"), "newThread": created}
+        return {
+            "threadTs": parent_ts,
+            "replyTs": reply.get("ts"),
+            "newThread": created,
+            "parentUpdated": created or verdict.newest,
+        }
+
+
+def as_earlier_update(message: dict[str, Any], latest_status: str) -> dict[str, Any]:
+    """A reply for an alert older than the thread's newest: marked as history, naming the newest."""
+    newest = humanize_status(latest_status)
+    note = f"Earlier update, delivered late: this registration's newest status is {newest}."
+    context = {"type": "context", "elements": [{"type": "plain_text", "text": note}]}
+    blocks = [context, *message.get("blocks", [])][:MAX_BLOCKS]
+    return {**message, "text": f"{note} {message.get('text', '')}", "blocks": blocks}

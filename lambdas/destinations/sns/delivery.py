@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
+from destinations.ordering import latest_status_store, newest_only
 from destinations.sns.publisher import SnsPublisher
 from destinations.sns.render_chatbot import render_chatbot_notification
 from destinations.sns.settings import MessageFormat, SnsNotifierSettings
@@ -38,4 +39,6 @@ def build_delivery(context: DeliveryContext) -> Delivery:
         message_id = _publish(publisher, settings.message_format, notification)
         return {"messageId": message_id, "format": settings.message_format.value}
 
-    return Delivery(send)
+    # A stream: an event older than the newest status published is not published (ordering.py).
+    dynamodb = context.session.client("dynamodb", config=context.boto_config)
+    return Delivery(newest_only(send, latest_status_store(dynamodb, context.idempotency_table_name, "sns")))

@@ -12,6 +12,7 @@ from typing import Any
 
 from destinations.contract import Delivery, DeliveryContext
 from destinations.http_post import JsonPoster
+from destinations.ordering import latest_status_store, newest_only
 from destinations.teams.render import render_teams_message
 from destinations.teams.settings import TeamsSettings
 from regwatch.event_models import DigestEvent, Notification
@@ -62,4 +63,10 @@ def build_delivery(context: DeliveryContext) -> Delivery:
         label=SECRET_LABEL,
         parse=webhook_url_parser(SECRET_LABEL),
     )
-    return Delivery(TeamsDelivery(settings, urls).send, on_failure=urls.invalidate)
+    # A stream: an event older than the newest status posted is not posted (destinations/ordering.py).
+    latest = latest_status_store(
+        context.session.client("dynamodb", config=context.boto_config),
+        context.idempotency_table_name,
+        DESTINATION,
+    )
+    return Delivery(newest_only(TeamsDelivery(settings, urls).send, latest), on_failure=urls.invalidate)

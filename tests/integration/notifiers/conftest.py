@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,6 +138,11 @@ def fresh_metrics() -> None:
     from aws_lambda_powertools import Metrics
 
     Metrics().clear_metrics()
+    # pytest imports this conftest (and the handler's module-level Metrics) before the root
+    # conftest's pytest_configure sets POWERTOOLS_METRICS_NAMESPACE when a path below this
+    # folder is given: the namespace was then None and every flush failed.
+    if notifier_handler.metrics.namespace is None:
+        notifier_handler.metrics.namespace = os.environ["POWERTOOLS_METRICS_NAMESPACE"]
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from tests.integration.notifiers.conftest import (
     generic_notifier,
     invoke_notifier,
 )
+from tests.integration.notifiers.registration_story import story
 
 PD_SECRET = "regwatch/pagerduty-routing-key"
 
@@ -63,6 +64,7 @@ def at(event: dict[str, Any], minutes: int) -> dict[str, Any]:
         **event["detail"],
         "eventId": str(uuid.uuid4()),
         "statusTimestamp": moment,
+        "statusSince": moment,
         "observedAt": moment,
     }
     return {**event, "detail": detail, "time": moment}
@@ -100,13 +102,23 @@ def test_incident_resolves_itself_when_the_registration_is_approved(
     pd_env: None, pagerduty: PagerDutyServer
 ) -> None:
     invoke(sample("version_requires_authentication_10dlc_brand", 0))
-    invoke(sample("version_reviewing", 10))  # an update of the open incident, not a second one
+    invoke(sample("version_denied_with_reasons", 10))  # an update of the open incident, not a second one
     assert len(pagerduty.incidents) == 1 and pagerduty.incidents[0].updates == 1
-    assert pagerduty.incidents[0].severity == "warning"
     result = invoke(sample("version_approved", 20))
     assert result["eventAction"] == "resolve"
     assert pagerduty.open_incidents() == []
     assert [i.status for i in pagerduty.incidents] == ["resolved"]
+
+
+def test_a_newer_status_that_needs_nobody_resolves_the_incident(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    """Open exactly when the newest status needs a person: a resubmitted version in review does not."""
+    invoke(sample("version_requires_authentication_10dlc_brand", 0))
+    result = invoke(sample("version_reviewing", 10))
+    assert result["eventAction"] == "resolve" and result["why"] == "the newest status needs nobody"
+    assert pagerduty.open_incidents() == []
+    assert invoke(sample("version_approved", 20))["eventAction"] == "none"
 
 
 def test_resolve_arriving_before_its_trigger_leaves_no_open_incident(
@@ -115,39 +127,46 @@ def test_resolve_arriving_before_its_trigger_leaves_no_open_incident(
     late_trigger = sample("version_denied_with_reasons", 0)
     invoke(sample("version_approved", 30))
     result = invoke(late_trigger)
-    assert result["eventAction"] == "none" and "older than the recorded resolve" in result["why"]
+    assert result["eventAction"] == "none"
+    assert result["why"] == "older than the newest status received (APPROVED)"
     assert pagerduty.open_incidents() == []
-    assert [e["event_action"] for e in pagerduty.accepted] == ["resolve"]
+    assert pagerduty.accepted == []  # no incident was ever open: nothing to resolve
 
 
-def test_an_older_trigger_after_a_newer_one_still_updates_the_incident(
-    pd_env: None, pagerduty: PagerDutyServer
-) -> None:
-    """A version's denial (with its reasons) delivered after its registration's REQUIRES_UPDATES."""
-    registration_level = sample("version_revoked", 10)
-    registration_level["detail"] |= {"status": "REQUIRES_UPDATES"}
-    invoke(registration_level)
-    late_version = sample("version_denied_with_reasons", 0)
-    assert invoke(late_version)["eventAction"] == "trigger"
-    assert len(pagerduty.incidents) == 1
-    assert pagerduty.accepted[-1]["payload"]["custom_details"]["deniedReasons"]
+def test_an_older_trigger_after_a_newer_one_changes_nothing(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    """An older alert never rewrites the open incident (its summary would name an older status)."""
+    invoke(sample("version_revoked", 10))
+    late = sample("version_denied_with_reasons", 0)
+    result = invoke(late)
+    assert (
+        result["eventAction"] == "none" and result["why"] == "older than the newest status received (REVOKED)"
+    )
+    [incident] = pagerduty.incidents
+    assert incident.updates == 0 and incident.severity == "critical"
     # The record keeps the newer event: a resolve between the two times is older, so not sent.
-    between = sample("version_approved", 5)
-    assert invoke(between)["eventAction"] == "none"
+    assert invoke(sample("version_approved", 5))["eventAction"] == "none"
     assert len(pagerduty.open_incidents()) == 1
 
 
-def test_discarding_another_version_does_not_resolve_the_open_incident(
+def test_same_second_ties_go_to_the_newer_version_then_the_later_status(
     pd_env: None, pagerduty: PagerDutyServer
 ) -> None:
-    invoke(sample("version_denied_with_reasons", 0))  # version 2
-    discarded_v1 = sample("version_submitted", 5)
-    discarded_v1["detail"] |= {"status": "DISCARDED", "versionNumber": 1, "severity": "INFO"}
-    assert invoke(discarded_v1)["eventAction"] == "none"
+    denied_v2 = sample("version_denied_with_reasons", 0)  # version 2 in the sample
+    approved_v1 = sample("version_approved", 0)
+    approved_v1["detail"] |= {"versionNumber": 1}
+    invoke(denied_v2)
+    assert invoke(approved_v1)["eventAction"] == "none"  # same second, older version
+    reviewing_v2 = sample("version_reviewing", 0)
+    reviewing_v2["detail"] |= {"versionNumber": 2}
+    assert invoke(reviewing_v2)["eventAction"] == "none"  # same second and version, earlier in the lifecycle
     assert len(pagerduty.open_incidents()) == 1
-    discarded_v2 = sample("version_submitted", 6)
-    discarded_v2["detail"] |= {"status": "DISCARDED", "severity": "INFO"}
-    assert invoke(discarded_v2)["eventAction"] == "resolve"
+
+
+def test_discarding_the_version_resolves_its_incident(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    invoke(sample("version_denied_with_reasons", 0))
+    discarded = sample("version_submitted", 6)
+    discarded["detail"] |= {"status": "DISCARDED", "severity": "INFO"}
+    assert invoke(discarded)["eventAction"] == "resolve"
     assert pagerduty.open_incidents() == []
 
 
@@ -161,7 +180,9 @@ def test_reminder_updates_the_open_incident_and_never_reopens(
     pd_env: None, pagerduty: PagerDutyServer
 ) -> None:
     invoke(sample("version_requires_authentication_10dlc_brand", 0))
-    reminder = sample("version_requires_authentication_10dlc_brand", 60 * 24)
+    # A reminder carries the time of the status it reminds about (statusSince), sent a day later.
+    reminder = sample("version_requires_authentication_10dlc_brand", 0)
+    reminder["detail"]["observedAt"] = reminder["time"] = "2025-03-04T09:15:00Z"
     reminder["detail-type"] = "Registration Reminder"
     reminder["detail"]["reminder"] = {
         "kind": "AUTHENTICATION_LINK_EXPIRING",
@@ -175,7 +196,7 @@ def test_reminder_updates_the_open_incident_and_never_reopens(
     assert len(pagerduty.incidents) == 1 and pagerduty.incidents[0].updates == 1
     assert pagerduty.incidents[0].summary.startswith("Reminder (authentication link expiring")
     invoke(sample("version_approved", 60 * 25))
-    late_reminder = at(reminder, 60 * 26)
+    late_reminder = {**reminder, "detail": {**reminder["detail"], "eventId": str(uuid.uuid4())}}
     assert invoke(late_reminder)["eventAction"] == "none"
     assert pagerduty.open_incidents() == []
 
@@ -313,3 +334,60 @@ def test_a_following_action_required_event_never_lowers_the_severity(
     assert invoke(follow_up)["eventAction"] == "trigger"
     [incident] = pagerduty.incidents
     assert incident.updates == 1 and incident.severity == "critical"
+
+
+@pytest.mark.parametrize("reminder_first", [True, False], ids=["reminder-first", "approval-first"])
+def test_story_approved_at_10_00_reminder_sent_at_10_02_leaves_no_incident_open(
+    pd_env: None, pagerduty: PagerDutyServer, reminder_first: bool
+) -> None:
+    """Issue 20's story, built by regwatch's own producers: version 1 was denied (an incident
+    opens); AWS approves version 2 at 10:00; at 10:02 the evaluator, which has not seen the
+    approval yet, sends a review-overdue reminder about version 2. Before the ordering rule the
+    reminder (ordered by its 10:02 send time) made the 10:00 approval "older than the recorded
+    trigger": the incident stayed open forever. Now the reminder carries the time of the status it
+    reminds about, and a review needs nobody: in either order, nothing is left open."""
+    events = story()
+    denied = next(e.event for e in events if e.status == "DENIED")
+    approved = next(e.event for e in events if e.status == "APPROVED")
+    [reminder] = [e.event for e in events if e.reminder and e.event["detail"]["versionNumber"] == 2]
+    assert reminder["detail"]["reminder"]["kind"] == "REVIEW_OVERDUE"
+    assert reminder["detail"]["observedAt"] == "2025-03-03T10:02:00Z"
+    assert approved["detail"]["statusTimestamp"] == "2025-03-03T10:00:00Z"
+    assert invoke(denied)["eventAction"] == "trigger"
+    if reminder_first:
+        assert invoke(reminder)["eventAction"] == "resolve"  # the newest status, in review, needs nobody
+        assert invoke(approved)["eventAction"] == "none"
+    else:
+        assert invoke(approved)["eventAction"] == "resolve"
+        late = invoke(reminder)
+        assert (
+            late["eventAction"] == "none"
+            and late["why"] == "older than the newest status received (APPROVED)"
+        )
+    assert pagerduty.open_incidents() == []
+    assert [e["event_action"] for e in pagerduty.accepted] == ["trigger", "resolve"]
+
+
+def test_a_review_overdue_reminder_never_opens_an_incident(pd_env: None, pagerduty: PagerDutyServer) -> None:
+    """A review taking long needs nobody at the registration's side: no incident where none was open."""
+    reminders = [e.event for e in story() if e.reminder and e.event["detail"]["status"] == "REVIEWING"]
+    assert reminders
+    for reminder in reminders:
+        result = invoke(reminder)
+        assert result["eventAction"] == "none", result
+    assert pagerduty.requests == []
+
+
+def test_a_stale_authentication_reminder_after_the_review_began_does_nothing(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    """The evaluator reminds about the authentication link two minutes after AWS moved the version
+    to review: delivered after the review event, it neither reopens nor updates anything."""
+    events = story(upto=3)
+    authentication = next(e.event for e in events if e.status == "REQUIRES_AUTHENTICATION" and not e.reminder)
+    reviewing = next(e.event for e in events if e.status == "REVIEWING" and not e.reminder)
+    [stale] = [e.event for e in events if e.reminder and e.status == "REQUIRES_AUTHENTICATION"]
+    assert invoke(authentication)["eventAction"] == "trigger"
+    assert invoke(reviewing)["eventAction"] == "resolve"
+    assert invoke(stale)["eventAction"] == "none"
+    assert pagerduty.open_incidents() == []

@@ -207,7 +207,7 @@ def test_webhook_url_never_reaches_logs_or_errors(
     )
     slack_handler.runtime.reset()
     with pytest.raises(SecretUnavailable) as bad_secret:
-        invoke(event_for(SAMPLES["version_submitted"]()))
+        invoke(event_for(SAMPLES["registration_complete"]()))  # another registration: not older news
     errors.append(str(bad_secret.value))
     output = captured_logs.text(capsys)
     assert "Delivered" in output  # the capture works: the handler's own log lines are here

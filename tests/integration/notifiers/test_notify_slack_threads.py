@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -67,7 +68,13 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
 def later(name: str, minutes: int) -> dict[str, Any]:
     event = event_for(SAMPLES[name]())
     moment = (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
-    return {**event, "detail": {**event["detail"], "eventId": str(uuid.uuid4()), "statusTimestamp": moment}}
+    detail = {
+        **event["detail"],
+        "eventId": str(uuid.uuid4()),
+        "statusTimestamp": moment,
+        "statusSince": moment,
+    }
+    return {**event, "detail": detail}
 
 
 def test_one_thread_per_registration_with_the_parent_kept_current(
@@ -138,6 +145,42 @@ def test_retried_first_delivery_does_not_create_a_second_parent(
     assert invoke(event)["result"] == "sent"
     [thread] = slack.web_api.threads()
     assert len(thread.replies) == 1
+
+
+def test_a_failed_parent_post_releases_the_thread_for_an_immediate_retry(
+    thread_env: dict[str, str], slack: SlackWebhookServer
+) -> None:
+    """The first parent post fails for good: the retry posts the parent at once (no 150 s wait
+    for the claim to time out, no "still starting" failure)."""
+    event = later("version_revoked", 0)
+    slack.script([{"status": 500}] * 3)  # the post and both of slack_sdk's retries
+    with pytest.raises(DestinationFailed, match=r"chat\.postMessage"):
+        invoke(event)
+    assert slack.web_api.threads() == []
+    started = time.monotonic()
+    result = invoke(event)
+    assert result["result"] == "sent" and result["newThread"] is True
+    assert time.monotonic() - started < 5  # not WAIT_FOR_PARENT_SECONDS, nor CLAIM_TIMEOUT_MS
+    [thread] = slack.web_api.threads()
+    assert len(thread.replies) == 1
+
+
+def test_the_parent_never_moves_back_and_older_alerts_are_marked_replies(
+    thread_env: dict[str, str], slack: SlackWebhookServer
+) -> None:
+    """An older alert arriving late (a redrive, a replay) is history: a marked reply, parent unchanged."""
+    invoke(later("version_requires_authentication_10dlc_brand", 0))
+    invoke(later("version_denied_with_reasons", 10))
+    late = invoke(later("version_requires_authentication_10dlc_brand", 5))
+    assert late["parentUpdated"] is False
+    [thread] = slack.web_api.threads()
+    assert thread.edits == 1 and "denied" in thread.text and "authentication" not in thread.text.lower()
+    history = thread.replies[-1]
+    assert history.text.startswith(
+        "Earlier update, delivered late: this registration's newest status is Denied."
+    )
+    assert history.blocks[0]["type"] == "context" and "newest status is Denied" in str(history.blocks[0])
+    assert "Earlier update" not in thread.replies[1].text
 
 
 def test_rate_limit_is_retried(thread_env: dict[str, str], slack: SlackWebhookServer) -> None:

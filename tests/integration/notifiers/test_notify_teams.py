@@ -69,6 +69,25 @@ def test_every_sample_is_accepted_as_an_adaptive_card(
     assert emitted_metrics(capsys.readouterr().out).get("NotificationsSent") == 1
 
 
+def test_an_older_alert_after_a_newer_one_is_not_posted_with_a_log_line_and_a_metric(
+    teams_env: None,
+    teams: TeamsWorkflowServer,
+    captured_logs: CapturedLogs,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The ordering rule for a message stream: the last card always names the newest status."""
+    invoke(event_for(SAMPLES["version_approved"]()))
+    late = invoke(event_for(SAMPLES["version_reviewing"]()))  # same version and second, earlier status
+    assert late["result"] == "superseded"
+    assert (late["status"], late["latestStatus"]) == ("REVIEWING", "APPROVED")
+    [card] = teams.cards
+    assert "approved" in json.dumps(card).lower()
+    output = captured_logs.text(capsys)
+    assert "Older than the latest status shown: not posted" in output
+    metrics = emitted_metrics(output)
+    assert metrics.get("OlderEventsSkipped") == 1 and metrics.get("NotificationsSent") == 1
+
+
 def test_injection_in_aws_text_forms_no_link_or_mention(teams_env: None, teams: TeamsWorkflowServer) -> None:
     invoke(event_for(SAMPLES["denied_mrkdwn_injection"]()))
     [card] = teams.cards
@@ -140,7 +159,7 @@ def test_workflow_url_never_reaches_logs_or_errors(
     invoke(event_for(SAMPLES["version_approved"]()))
     teams.script([{"status": 500}] * 4 + [{"status": 400, "body": f"bad {teams.webhook_url}"}])
     errors = []
-    for sample in ("version_revoked", "version_denied_with_reasons"):
+    for sample in ("version_denied_with_reasons", "version_revoked"):  # lifecycle order: both are newer
         with pytest.raises(DestinationFailed) as failure:
             invoke(event_for(SAMPLES[sample]()))
         errors.append(str(failure.value))
