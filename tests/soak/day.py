@@ -400,7 +400,9 @@ class _Day:
             "NotificationTopic": "regwatch-faults-alerts",
             "SlackWebhookSecret": "regwatch/slack-webhook",
         }
-        self.gate = behind_iam_gate(stack, self.pipeline, names, regions=config.regions, members=config.accounts[1:])
+        self.gate = behind_iam_gate(
+            stack, self.pipeline, names, regions=config.regions, members=config.accounts[1:]
+        )
         self.datasets = [
             AccountDataset(stack.control, account, region, seed=config.seed * 100 + index)
             for index, (account, region) in enumerate(

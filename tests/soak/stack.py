@@ -234,7 +234,10 @@ SOAK_FUNCTIONS = {
     "evaluator.handler.lambda_handler": "evaluator.handler",
 }
 # The notifiers all run notifier.handler; the fault pipeline holds one per destination.
-SOAK_NOTIFIERS = {"slack": "notifier.handler.lambda_handler#slack", "sns": "notifier.handler.lambda_handler#sns"}
+SOAK_NOTIFIERS = {
+    "slack": "notifier.handler.lambda_handler#slack",
+    "sns": "notifier.handler.lambda_handler#sns",
+}
 SOAK_EXTERNAL_ID = "regwatch-soak"
 
 
