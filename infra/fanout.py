@@ -36,6 +36,8 @@ DISPATCHER_SERVICE_NAME = "regwatch-dispatcher"
 VISIBILITY_TIMEOUT_FACTOR = 6
 # A work item that failed this often (e.g. the snapshot table unreachable) is dead-lettered.
 MAX_RECEIVE_COUNT = 3
+# SQS keeps a message at most 14 days.
+MAX_RETENTION_SECONDS = 14 * 86400
 DISPATCHER_TIMEOUT = Duration.seconds(120)
 SCANNER_ROLE_NAME_PREFIX = "regwatch-scanner-"
 
@@ -83,17 +85,32 @@ class FanOutResources:
     schedule_rule: events.Rule
 
 
+def scan_queue_timing(config: RegwatchConfig) -> tuple[int, int]:
+    """(visibility timeout, retention) of the scan queue, in seconds.
+
+    A failing item is received `MAX_RECEIVE_COUNT` times, each time invisible for the
+    visibility timeout, and moved to the DLQ on the receive after that: it must live
+    longer than `MAX_RECEIVE_COUNT` × visibility or it expires first and the DLQ alarm can
+    never fire. One visibility timeout more is the margin for the event source mapping's
+    polling. An item outliving newer schedules' items is harmless: the target's lease keeps
+    it from overlapping a newer scan and its cursor makes a late scan a continuation
+    (docs/scanner.md, "Failed work items").
+    """
+    visibility = VISIBILITY_TIMEOUT_FACTOR * config.scanner_timeout_seconds
+    retention = max((MAX_RECEIVE_COUNT + 1) * visibility, 2 * config.heartbeat_minutes * 60)
+    return visibility, min(MAX_RETENTION_SECONDS, retention)
+
+
 def add_scan_queue(scope: Construct, config: RegwatchConfig) -> tuple[sqs.Queue, sqs.Queue]:
     dlq = dead_letter_queue(scope, "ScanQueueDlq")
-    interval_seconds = config.heartbeat_minutes * 60
+    visibility, retention = scan_queue_timing(config)
     queue = sqs.Queue(
         scope,
         "ScanQueue",
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
-        visibility_timeout=Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * config.scanner_timeout_seconds),
-        # A work item older than two schedules is superseded by the next schedule's item.
-        retention_period=Duration.seconds(min(14 * 86400, max(3600, 2 * interval_seconds))),
+        visibility_timeout=Duration.seconds(visibility),
+        retention_period=Duration.seconds(retention),
         dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=MAX_RECEIVE_COUNT),
     )
     return queue, dlq
