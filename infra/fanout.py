@@ -189,20 +189,43 @@ def add_fanout(
     return FanOutResources(dispatcher, dispatcher_dlq, queue, scan_dlq, event_source, schedule_rule)
 
 
+def assume_role_arns(stack: Stack, config: RegwatchConfig) -> list[str]:
+    """The listed accounts' role ARNs: each account's roleArn, else the spoke role name in it."""
+    return sorted(
+        {
+            account.role_arn or f"arn:{stack.partition}:iam::{account.id}:role/{config.spoke_role_name}"
+            for account in config.accounts
+        }
+    )
+
+
 def grant_assume_spoke_roles(scope: Construct, config: RegwatchConfig, scanner: lambda_.Function) -> None:
-    """sts:AssumeRole on the spoke role name in any account, plus each configured roleArn."""
+    """sts:AssumeRole on exactly the listed accounts' roles; in organization mode also the spoke
+    role name in any account of the organization (aws:ResourceOrgID), found at run time."""
     if not multi_account(config):
         return
     stack = Stack.of(scope)
-    resources = [f"arn:{stack.partition}:iam::*:role/{config.spoke_role_name}"]
-    resources += sorted({account.role_arn for account in config.accounts if account.role_arn})
-    scanner.add_to_role_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=resources))
+    if config.accounts:
+        scanner.add_to_role_policy(
+            iam.PolicyStatement(actions=["sts:AssumeRole"], resources=assume_role_arns(stack, config))
+        )
+    if not config.organization.enabled:
+        return
+    assert config.organization.organization_id is not None  # noqa: S101 - validated in config
+    scanner.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["sts:AssumeRole"],
+            resources=[f"arn:{stack.partition}:iam::*:role/{config.spoke_role_name}"],
+            conditions={"StringEquals": {"aws:ResourceOrgID": config.organization.organization_id}},
+        )
+    )
     assert scanner.role is not None  # noqa: S101
     acknowledge(
         scanner.role,
         f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/{config.spoke_role_name}]",
-        "The scanner assumes the read-only spoke role in every member account; accounts are discovered at "
-        "run time (Organizations), so the account is a wildcard and the role name is fixed.",
+        "The scanner assumes the read-only spoke role in member accounts discovered at run time "
+        "(Organizations): the account is a wildcard limited to the organization (aws:ResourceOrgID), "
+        "the role name is fixed.",
     )
 
 
