@@ -24,7 +24,7 @@ from regwatch.model import (
 )
 from regwatch.severity import severity_of
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 # EventBridge rejects entries over 256 KB (Source + DetailType + Detail + Resources).
 # Keep a margin for the envelope fields EventBridge counts that we do not control.
@@ -170,6 +170,7 @@ def _profile_detail(transition: Transition, version_number: int) -> dict[str, An
         "registrationNameSource": profile.name_source,
         "associations": [_association_detail(a) for a in profile.associations[:MAX_ASSOCIATIONS_IN_EVENT]],
         "associationCount": profile.association_count,
+        "associationCountAtLeast": profile.association_count_at_least,
         "fieldFeedback": _field_feedback_for(transition, version_number),
     }
 

@@ -96,7 +96,12 @@ def test_the_scanner_assumes_only_the_spoke_role_name(org_hub: Synthesized, stat
     # Static mode: the listed accounts are known, so exactly their roles (no wildcard account).
     [assume] = [s for s in statements_of_role(static_hub, "Scanner") if s["Action"] == "sts:AssumeRole"]
     assert assume["Resource"] == [
-        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::111122223333:role/regwatch-spoke-reader"]]},
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", {"Ref": "AWS::Partition"}, ":iam::111122223333:role/regwatch-spoke-reader"],
+            ]
+        },
         "arn:aws:iam::222233334444:role/custom-reader",
     ]
     assert "Condition" not in assume

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from infra.fanout import MAX_RECEIVE_COUNT, scan_queue_timing
 from infra.config import load_config
+from infra.fanout import MAX_RECEIVE_COUNT, scan_queue_timing
 from tests.infra.conftest import Synthesized, synthesize
 from tests.infra.test_infra_organizations import ORGANIZATION, STATIC
 
@@ -44,7 +44,8 @@ def unreachable_dead_letter_queues(template: dict[str, Any]) -> list[str]:
         receives = int(redrive["maxReceiveCount"])
         if retention <= receives * visibility:
             problems.append(
-                f"{logical_id}: retention {retention} s <= maxReceiveCount {receives} × visibility {visibility} s"
+                f"{logical_id}: retention {retention} s <= "
+                f"maxReceiveCount {receives} × visibility {visibility} s"
             )
     return problems
 
@@ -84,7 +85,10 @@ def test_the_check_refuses_the_old_scan_queue_numbers() -> None:
                     "RedrivePolicy": {"deadLetterTargetArn": "arn:dlq", "maxReceiveCount": 3},
                 },
             },
-            "Defaults": {"Type": "AWS::SQS::Queue", "Properties": {"RedrivePolicy": {"maxReceiveCount": 20000}}},
+            "Defaults": {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {"RedrivePolicy": {"maxReceiveCount": 20000}},
+            },
         }
     }
     assert unreachable_dead_letter_queues(old) == [
