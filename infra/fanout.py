@@ -159,6 +159,10 @@ def add_fanout(
         dispatcher.add_to_role_policy(
             iam.PolicyStatement(actions=list(ORGANIZATIONS_READ_ACTIONS), resources=["*"])
         )
+        # The fleet item the scanner checks native events against (regwatch_aws/fleet_store.py).
+        dispatcher.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[table.table_arn])
+        )
         assert dispatcher.role is not None  # noqa: S101 - regwatch_function always passes a role
         acknowledge(
             dispatcher.role,
