@@ -9,6 +9,8 @@ results file without measuring. `--org-scale` runs the organization fan-out scen
 (benchmarks/org_scale.py): results/org-scale.md and .json, and with `--write-docs` the section
 `performance-org-scale`. `--scenario latency` runs the alert-latency scenario
 (benchmarks/latency.py): results/latency.md, and with `--write-docs` `performance-latency`.
+`--scenario burst` runs a burst of native events for one account (benchmarks/burst.py):
+results/burst.md, and with `--write-docs` `performance-native-burst`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import boto3
 
-from benchmarks import latency
+from benchmarks import burst, latency
 from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
 from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.docs_sections import GeneratedSection, Results, ResultsFormatError, load_results, provenance
@@ -34,7 +36,7 @@ from benchmarks.workers import PER_SCAN_RSS_MISSING, per_scan_peak_rss_supported
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 RESULTS_FORMAT = 2  # format 1: latest.md only, hand-copied into the docs
-SCENARIOS = ("scale", "latency")
+SCENARIOS = ("scale", "latency", "burst")
 PERFORMANCE_DOC = "docs/performance.md"
 RESULTS_CHAPTER = "## Results as measured"
 ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
@@ -74,6 +76,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--org-compression", type=float, default=100.0, help="org-scale: time compression")
     parser.add_argument("--scenario", default="scale", help=f"one of: {', '.join(SCENARIOS)}")
     latency.add_arguments(parser)
+    burst.add_arguments(parser)
     parser.add_argument("--write-docs", action="store_true", help="write the generated doc sections")
     parser.add_argument("--docs-from", type=Path, help="write the doc sections of a saved results .json")
     return parser.parse_args(argv)
@@ -156,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             latency.main_latency(latency.config_from(arguments), origin, output, RESULTS_FORMAT),
             arguments.write_docs,
         )
+    if arguments.scenario == "burst":
+        output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("burst.md")
+        measured = burst.main_burst(burst.config_from(arguments), origin, output, RESULTS_FORMAT)
+        return _write_docs(measured, arguments.write_docs)
     started = time.perf_counter()
     results: list[SizeResult] = []
     with local_stack() as stack:

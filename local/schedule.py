@@ -39,11 +39,16 @@ def run_schedule(
     dispatcher = dispatchers[0]
     dispatched = dispatcher.invoke(event)
     queue_url = dispatcher.spec.environment["SCAN_QUEUE_URL"]
-    stats = EventSourceMapping(sqs, queue_url, [scanner_invoke] * concurrency, region=region).drain()
+    # A failed work item is retried at once, as if its visibility timeout had passed, until the
+    # queue dead-letters it (or it outlives the queue's retention, as in SQS).
+    stats = EventSourceMapping(
+        sqs, queue_url, [scanner_invoke] * concurrency, region=region, fast_forward=True
+    ).drain()
     return {
         "dispatched": dispatched,
         "scannerInvocations": stats.invocations,
         "failedWorkItems": stats.failed,
+        "expiredWorkItems": stats.expired,
         "results": stats.results,
     }
 

@@ -30,7 +30,7 @@ class FleetStore:
         self.client = client
         self._table = table_name
         self._clock = clock
-        self._cached: tuple[float, Fleet | None] | None = None
+        self._cached: tuple[float, Fleet] | None = None
         self._lock = threading.Lock()
 
     def save(self, fleet: Fleet, now: datetime) -> None:
@@ -48,6 +48,7 @@ class FleetStore:
             now = self._clock()
             if self._cached is not None and now - self._cached[0] < CACHE_SECONDS:
                 return self._cached[1]
+            # An absent fleet is not cached: the first dispatch's is used at once.
             item = call_table(
                 self.client, self._table, "get_item", "", Key=FLEET_KEY, ConsistentRead=True
             ).get("Item")
@@ -57,5 +58,5 @@ class FleetStore:
                     frozenset(item.get("active", {}).get("SS", [])),
                     frozenset(item.get("inactive", {}).get("SS", [])),
                 )
-            self._cached = (now, fleet)
+            self._cached = None if fleet is None else (now, fleet)
             return fleet
