@@ -51,7 +51,8 @@ class BurstResult:
     scheduled_scans: int
     calls: dict[str, int]
     throttles: dict[str, int]
-    seconds: float
+    seconds: float  # until the last rescan finished
+    counted_seconds: float  # until the calls were counted (the schedule's scan ends after the burst)
     errors: int
 
 
@@ -116,6 +117,7 @@ def measure(config: BurstConfig, log: Log) -> BurstResult:
         finally:
             live.stop()
         counters = stack.control.counters()
+        counted_seconds = time.time() - started
     operations = sorted(k for k in counters if ":" not in k)
     return BurstResult(
         config=config,
@@ -125,6 +127,7 @@ def measure(config: BurstConfig, log: Log) -> BurstResult:
         calls={op: int(counters[op]) for op in operations},
         throttles={op: int(counters.get(f"{op}:throttled", 0)) for op in operations},
         seconds=seconds,
+        counted_seconds=counted_seconds,
         errors=live.errors(),
     )
 
@@ -139,13 +142,14 @@ def table(result: BurstResult) -> list[str]:
         f"{DEPLOYED_API_CALLS_PER_SECOND} (the deployed default) against an emulator quota of "
         f"{AWS_QUOTA_RPS:g} call/s per operation. Native events emitted: {result.events_emitted}; "
         f"rescans run: {result.rescans}; scheduled scans beside them: {result.scheduled_scans}; "
-        f"worked off in {result.seconds:.0f} s; errors: {result.errors}; {os.cpu_count()} CPUs.",
+        f"worked off in {result.seconds:.0f} s (calls counted until the schedule's scan ended, "
+        f"{result.counted_seconds:.0f} s); errors: {result.errors}; {os.cpu_count()} CPUs.",
         "",
-        "| Operation | Calls | Throttled by the quota | Calls/s over the burst |",
+        "| Operation | Calls | Throttled by the quota | Mean calls/s over the counted time |",
         "|---|---|---|---|",
     ]
     for operation, calls in result.calls.items():
-        rate = calls / result.seconds if result.seconds else 0.0
+        rate = calls / result.counted_seconds if result.counted_seconds else 0.0
         lines.append(f"| {operation} | {calls} | {result.throttles[operation]} | {rate:.2f} |")
     total = sum(result.throttles.values())
     lines.append(f"| **all** | {sum(result.calls.values())} | **{total}** | |")
