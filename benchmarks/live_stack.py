@@ -87,6 +87,7 @@ class LiveStack:
         self._slack_seen = len(stack.slack.deliveries)
         self._next_scan = 0.0
         self.rescan_errors = 0
+        self._outstanding = 0  # rescans accepted and not finished
         self._idle: queue.Queue[LocalFunction] = queue.Queue()
         self._rescanners = [self._scanner_environment(n) for n in range(RESCAN_ENVIRONMENTS)]
         for environment in self._rescanners:
@@ -116,10 +117,19 @@ class LiveStack:
             self.log(f"rescan of {registration} failed: {failure}")
         finally:
             self._idle.put(environment)
+            with self._lock:
+                self._outstanding -= 1
+
+    def idle(self) -> bool:
+        """No rescan accepted and unfinished."""
+        with self._lock:
+            return self._outstanding == 0
 
     def _native_delivery(self, target: LambdaTarget) -> TargetDelivery:
         def rescan(event: dict[str, Any]) -> Any:
             # EventBridge invokes Lambda asynchronously: accepted now, run in a free environment.
+            with self._lock:
+                self._outstanding += 1
             self._pool.submit(self._rescan_in_free_environment, event)
             return None
 

@@ -12,6 +12,8 @@ results file without measuring. `--org-scale` runs the organization fan-out scen
 `--evaluator [--evaluator-size N]` runs the evaluator's pass at fleet scale
 (benchmarks/evaluator_scale.py): results/evaluator.md, and with `--write-docs`
 `performance-evaluator`.
+`--scenario burst` runs a burst of native events for one account (benchmarks/burst.py):
+results/burst.md, and with `--write-docs` `performance-native-burst`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 import boto3
 
-from benchmarks import latency
+from benchmarks import burst, latency
 from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
 from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.docs_sections import GeneratedSection, Results, ResultsFormatError, load_results, provenance
@@ -39,7 +41,7 @@ from benchmarks.workers import PER_SCAN_RSS_MISSING, per_scan_peak_rss_supported
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 RESULTS_FORMAT = 2  # format 1: latest.md only, hand-copied into the docs
-SCENARIOS = ("scale", "latency")
+SCENARIOS = ("scale", "latency", "burst")
 PERFORMANCE_DOC = "docs/performance.md"
 RESULTS_CHAPTER = "## Results as measured"
 ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
@@ -88,6 +90,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--scenario", default="scale", help=f"one of: {', '.join(SCENARIOS)}")
     latency.add_arguments(parser)
+    burst.add_arguments(parser)
     parser.add_argument("--write-docs", action="store_true", help="write the generated doc sections")
     parser.add_argument("--docs-from", type=Path, help="write the doc sections of a saved results .json")
     return parser.parse_args(argv)
@@ -134,6 +137,36 @@ def _docs_from(path: Path) -> int:
     return 0
 
 
+def _org_scale(arguments: argparse.Namespace, origin: Any) -> int:
+    """`--org-scale`: the organization-wide projection (benchmarks/org_scale.py)."""
+    output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("org-scale.md")
+    org_config = OrgScaleConfig(accounts=arguments.org_accounts, compression=arguments.org_compression)
+    body = main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True))
+    print(body)
+    print(f"\nwritten to {output}", file=sys.stderr)
+    org_results = Results(
+        "bench",
+        RESULTS_FORMAT,
+        origin,
+        (GeneratedSection("performance-org-scale", PERFORMANCE_DOC, body, ORG_SCALE_CHAPTER),),
+    )
+    org_results.save(output.with_suffix(".json"))
+    return _write_docs(org_results, arguments.write_docs)
+
+
+def _latency_or_burst(arguments: argparse.Namespace, origin: Any) -> int:
+    """`--scenario latency` (benchmarks/latency.py) or `--scenario burst` (benchmarks/burst.py)."""
+    if arguments.scenario == "latency":
+        output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("latency.md")
+        return _write_docs(
+            latency.main_latency(latency.config_from(arguments), origin, output, RESULTS_FORMAT),
+            arguments.write_docs,
+        )
+    output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("burst.md")
+    measured = burst.main_burst(burst.config_from(arguments), origin, output, RESULTS_FORMAT)
+    return _write_docs(measured, arguments.write_docs)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     arguments = parse_arguments(argv)
@@ -151,27 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     command = ("python -m benchmarks.run " + shlex.join(argv)).strip()
     origin = provenance(command)
     if arguments.org_scale:
-        output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("org-scale.md")
-        org_config = OrgScaleConfig(accounts=arguments.org_accounts, compression=arguments.org_compression)
-        body = main_org_scale(org_config, output, log=lambda line: print(line, file=sys.stderr, flush=True))
-        print(body)
-        print(f"\nwritten to {output}", file=sys.stderr)
-        org_results = Results(
-            "bench",
-            RESULTS_FORMAT,
-            origin,
-            (GeneratedSection("performance-org-scale", PERFORMANCE_DOC, body, ORG_SCALE_CHAPTER),),
-        )
-        org_results.save(output.with_suffix(".json"))
-        return _write_docs(org_results, arguments.write_docs)
+        return _org_scale(arguments, origin)
     if arguments.evaluator:
         return _evaluator(arguments, origin)
-    if arguments.scenario == "latency":
-        output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("latency.md")
-        return _write_docs(
-            latency.main_latency(latency.config_from(arguments), origin, output, RESULTS_FORMAT),
-            arguments.write_docs,
-        )
+    if arguments.scenario in ("latency", "burst"):
+        return _latency_or_burst(arguments, origin)
     started = time.perf_counter()
     results: list[SizeResult] = []
     with local_stack() as stack:

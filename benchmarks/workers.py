@@ -27,7 +27,8 @@ from typing import Any
 from benchmarks import instrument
 from benchmarks.pacing import paced_seconds
 from benchmarks.patience import relax_sdk_timeouts
-from local.lambda_events import scheduled_event
+from local.lambda_events import LOCAL_ACCOUNT_ID, work_item_event
+from local.schedule import merge_summaries
 
 ACCOUNT_ID = "123456789012"
 
@@ -84,9 +85,11 @@ class _RegwatchRunner:
 
         self._module.utc_now = emulator_time
         context = FakeLambdaContext("regwatch-bench-scanner", self._region)
-        return self._module.lambda_handler(
-            scheduled_event(self._region, moment=datetime.fromtimestamp(at_epoch, tz=UTC)), context
-        ), []
+        # What the deployed path hands the scanner: the dispatcher's work item for the target.
+        response = self._module.lambda_handler(work_item_event(LOCAL_ACCOUNT_ID, self._region), context)
+        if response.get("batchItemFailures"):
+            raise RuntimeError(f"the scan's work item failed: {response}")
+        return merge_summaries(response["scans"]), []
 
 
 class _NaiveRunner:

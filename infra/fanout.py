@@ -36,6 +36,8 @@ DISPATCHER_SERVICE_NAME = "regwatch-dispatcher"
 VISIBILITY_TIMEOUT_FACTOR = 6
 # A work item that failed this often (e.g. the snapshot table unreachable) is dead-lettered.
 MAX_RECEIVE_COUNT = 3
+# SQS keeps a message at most 14 days.
+MAX_RETENTION_SECONDS = 14 * 86400
 DISPATCHER_TIMEOUT = Duration.seconds(120)
 SCANNER_ROLE_NAME_PREFIX = "regwatch-scanner-"
 
@@ -83,17 +85,32 @@ class FanOutResources:
     schedule_rule: events.Rule
 
 
+def scan_queue_timing(config: RegwatchConfig) -> tuple[int, int]:
+    """(visibility timeout, retention) of the scan queue, in seconds.
+
+    A failing item is received `MAX_RECEIVE_COUNT` times, each time invisible for the
+    visibility timeout, and moved to the DLQ on the receive after that: it must live
+    longer than `MAX_RECEIVE_COUNT` × visibility or it expires first and the DLQ alarm can
+    never fire. One visibility timeout more is the margin for the event source mapping's
+    polling. An item outliving newer schedules' items is harmless: the target's lease keeps
+    it from overlapping a newer scan and its cursor makes a late scan a continuation
+    (docs/scanner.md, "Failed work items").
+    """
+    visibility = VISIBILITY_TIMEOUT_FACTOR * config.scanner_timeout_seconds
+    retention = max((MAX_RECEIVE_COUNT + 1) * visibility, 2 * config.heartbeat_minutes * 60)
+    return visibility, min(MAX_RETENTION_SECONDS, retention)
+
+
 def add_scan_queue(scope: Construct, config: RegwatchConfig) -> tuple[sqs.Queue, sqs.Queue]:
     dlq = dead_letter_queue(scope, "ScanQueueDlq")
-    interval_seconds = config.heartbeat_minutes * 60
+    visibility, retention = scan_queue_timing(config)
     queue = sqs.Queue(
         scope,
         "ScanQueue",
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
-        visibility_timeout=Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * config.scanner_timeout_seconds),
-        # A work item older than two schedules is superseded by the next schedule's item.
-        retention_period=Duration.seconds(min(14 * 86400, max(3600, 2 * interval_seconds))),
+        visibility_timeout=Duration.seconds(visibility),
+        retention_period=Duration.seconds(retention),
         dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=MAX_RECEIVE_COUNT),
     )
     return queue, dlq
@@ -142,6 +159,10 @@ def add_fanout(
         dispatcher.add_to_role_policy(
             iam.PolicyStatement(actions=list(ORGANIZATIONS_READ_ACTIONS), resources=["*"])
         )
+        # The fleet item the scanner checks native events against (regwatch_aws/fleet_store.py).
+        dispatcher.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[table.table_arn])
+        )
         assert dispatcher.role is not None  # noqa: S101 - regwatch_function always passes a role
         acknowledge(
             dispatcher.role,
@@ -172,20 +193,43 @@ def add_fanout(
     return FanOutResources(dispatcher, dispatcher_dlq, queue, scan_dlq, event_source, schedule_rule)
 
 
+def assume_role_arns(stack: Stack, config: RegwatchConfig) -> list[str]:
+    """The listed accounts' role ARNs: each account's roleArn, else the spoke role name in it."""
+    return sorted(
+        {
+            account.role_arn or f"arn:{stack.partition}:iam::{account.id}:role/{config.spoke_role_name}"
+            for account in config.accounts
+        }
+    )
+
+
 def grant_assume_spoke_roles(scope: Construct, config: RegwatchConfig, scanner: lambda_.Function) -> None:
-    """sts:AssumeRole on the spoke role name in any account, plus each configured roleArn."""
+    """sts:AssumeRole on exactly the listed accounts' roles; in organization mode also the spoke
+    role name in any account of the organization (aws:ResourceOrgID), found at run time."""
     if not multi_account(config):
         return
     stack = Stack.of(scope)
-    resources = [f"arn:{stack.partition}:iam::*:role/{config.spoke_role_name}"]
-    resources += sorted({account.role_arn for account in config.accounts if account.role_arn})
-    scanner.add_to_role_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=resources))
+    if config.accounts:
+        scanner.add_to_role_policy(
+            iam.PolicyStatement(actions=["sts:AssumeRole"], resources=assume_role_arns(stack, config))
+        )
+    if not config.organization.enabled:
+        return
+    assert config.organization.organization_id is not None  # noqa: S101 - validated in config
+    scanner.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["sts:AssumeRole"],
+            resources=[f"arn:{stack.partition}:iam::*:role/{config.spoke_role_name}"],
+            conditions={"StringEquals": {"aws:ResourceOrgID": config.organization.organization_id}},
+        )
+    )
     assert scanner.role is not None  # noqa: S101
     acknowledge(
         scanner.role,
         f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/{config.spoke_role_name}]",
-        "The scanner assumes the read-only spoke role in every member account; accounts are discovered at "
-        "run time (Organizations), so the account is a wildcard and the role name is fixed.",
+        "The scanner assumes the read-only spoke role in member accounts discovered at run time "
+        "(Organizations): the account is a wildcard limited to the organization (aws:ResourceOrgID), "
+        "the role name is fixed.",
     )
 
 

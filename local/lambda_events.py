@@ -29,3 +29,29 @@ def scheduled_event(
         "resources": [rule_arn or f"arn:aws:events:{region}:{account_id}:rule/regwatch-scan"],
         "detail": {},
     }
+
+
+def work_item_event(
+    account_id: str,
+    region: str,
+    *,
+    schedule_id: str = "local-schedule",
+    queue_region: str | None = None,
+    receive_count: int = 1,
+) -> dict[str, Any]:
+    """What Lambda's SQS event source mapping sends the scanner for one scan-queue message:
+    the body the dispatcher queues for one target (regwatch_aws.work_queue)."""
+    from local.fanout import sqs_event
+    from regwatch.targets import ScanTarget
+    from regwatch_aws.work_queue import work_item
+
+    queue_region = queue_region or region
+    body = work_item(ScanTarget(account_id, region), schedule_id)
+    message = {
+        "MessageId": str(uuid.uuid4()),
+        "ReceiptHandle": str(uuid.uuid4()),
+        "Body": body,
+        "Attributes": {"ApproximateReceiveCount": str(receive_count)},
+    }
+    queue_arn = f"arn:aws:sqs:{queue_region}:{LOCAL_ACCOUNT_ID}:regwatch-scan-queue"
+    return sqs_event(message, queue_arn, queue_region)

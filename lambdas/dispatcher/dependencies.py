@@ -9,6 +9,7 @@ import boto3
 from botocore.config import Config
 
 from dispatcher.settings import DispatcherSettings
+from regwatch_aws.fleet_store import FleetStore
 from regwatch_aws.health_store import DynamoHealthStore
 from regwatch_aws.organizations import OrganizationDirectory
 from regwatch_aws.work_queue import ScanQueue
@@ -27,6 +28,7 @@ class Dependencies:
     queue: ScanQueue
     health: DynamoHealthStore
     directory: OrganizationDirectory | None
+    fleet: FleetStore
 
 
 @functools.cache
@@ -38,13 +40,13 @@ def get_dependencies() -> Dependencies:
     if settings.targets.organization.enabled:
         # Organizations is a global service served from us-east-1 (aws partition).
         directory = OrganizationDirectory(session.client("organizations", config=AWS_CONFIG))
+    table_client = session.client("dynamodb", region_name=region, config=AWS_CONFIG)
     return Dependencies(
         settings=settings,
         queue=ScanQueue(
             session.client("sqs", region_name=region, config=AWS_CONFIG), settings.scan_queue_url
         ),
-        health=DynamoHealthStore(
-            session.client("dynamodb", region_name=region, config=AWS_CONFIG), settings.snapshot_table_name
-        ),
+        health=DynamoHealthStore(table_client, settings.snapshot_table_name),
         directory=directory,
+        fleet=FleetStore(table_client, settings.snapshot_table_name),
     )

@@ -23,7 +23,7 @@ from dispatcher.dependencies import Dependencies, get_dependencies
 from dispatcher.settings import STALE_AFTER_INTERVALS
 from regwatch.errors import TargetDiscoveryFailed
 from regwatch.health import TargetHealth
-from regwatch.targets import DiscoveredAccount, ScanTarget
+from regwatch.targets import DiscoveredAccount, Fleet, ScanTarget
 
 logger = Logger()
 metrics = Metrics()
@@ -95,6 +95,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     parts = context.invoked_function_arn.split(":")
     plan = settings.targets.plan(parts[4], settings.monitored_regions, partition=parts[1])
     discovered, discovery_error = _discover(deps)
+    if deps.directory is not None and discovery_error is None:
+        # What the scanner checks AWS's native events of member accounts against.
+        fleet = Fleet.of(discovered, settings.targets.organization.exclude_accounts)
+        deps.fleet.save(fleet, datetime.now(UTC))
     targets = plan.targets(discovered)
     batches_before = deps.queue.batches_sent
     queued = deps.queue.send(targets, schedule.id)

@@ -134,6 +134,8 @@ class RegwatchDetail(_ContractModel):
     registration_name_source: str | None = Field(default=None, alias="registrationNameSource")
     associations: list[AssociationDetail] = Field(default_factory=list)
     association_count: int = Field(default=0, alias="associationCount")
+    # 1.2: the count stopped at regwatch's page cap; there are at least `associationCount`.
+    association_count_at_least: bool = Field(default=False, alias="associationCountAtLeast")
     field_feedback: list[FieldFeedbackDetail] = Field(default_factory=list, alias="fieldFeedback")
     reminder: ReminderDetail | None = None
     # 1.1, target health events ("Target Unhealthy" / "Target Recovered", scope TARGET).

@@ -191,6 +191,7 @@ def _profile_detail(transition: Transition, version_number: int) -> dict[str, An
         "registrationNameSource": profile.name_source,
         "associations": [_association_detail(a) for a in profile.associations[:MAX_ASSOCIATIONS_IN_EVENT]],
         "associationCount": profile.association_count,
+        "associationCountAtLeast": profile.association_count_at_least,
         "fieldFeedback": _field_feedback_for(transition, version_number),
     }
 

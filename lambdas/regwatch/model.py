@@ -129,6 +129,19 @@ class Association:
 
 
 @dataclass(frozen=True, slots=True)
+class AssociationListing:
+    """What `ListRegistrationAssociations` answered: the associations read and their count.
+
+    `count` is the true total when `complete`; otherwise regwatch stopped paging at its cap
+    and there are at least `count` (contract 1.2, `associationCountAtLeast`).
+    """
+
+    associations: tuple[Association, ...]
+    count: int
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class FieldFeedback:
     """A form field the reviewer flagged (`DescribeRegistrationFieldValues`)."""
 
@@ -161,9 +174,11 @@ class RegistrationProfile:
     # The version whose form fields the name was looked up in (None: never looked up).
     fields_version: int | None = None
     associations: tuple[Association, ...] = ()
-    # Associations listed (one page of up to 100 is read; the event carries at most 20).
+    # How many associations there are (every page is counted up to a cap; the event names at
+    # most 20); `association_count_at_least`: the cap was reached, there may be more.
     association_count: int = 0
     associations_read: bool = False
+    association_count_at_least: bool = False
     # Field-level reviewer feedback of the current version (DENIED / REQUIRES_UPDATES).
     field_feedback_version: int | None = None
     field_feedback: tuple[FieldFeedback, ...] = ()

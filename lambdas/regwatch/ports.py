@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from regwatch.model import Association, RegistrationFieldValue, RegistrationSummary, RegistrationVersion
+from regwatch.model import (
+    AssociationListing,
+    RegistrationFieldValue,
+    RegistrationSummary,
+    RegistrationVersion,
+)
 from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
 
 Clock = Callable[[], datetime]
@@ -59,8 +64,8 @@ class ProfileSource(Protocol):
 
     def name_tag(self, registration_arn: str) -> str | None: ...
 
-    def associations(self, registration_id: str) -> list[Association]:
-        """The first page (up to 100) of what the registration is associated with."""
+    def associations(self, registration_id: str) -> AssociationListing:
+        """What the registration is associated with, counted over every page up to a cap."""
         ...
 
 

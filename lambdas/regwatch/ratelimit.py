@@ -10,6 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Protocol
+
+
+class CallPacer(Protocol):
+    """What the SMS API adapter asks before every attempt: wait for a slot of `key`'s budget."""
+
+    def acquire(self, key: str) -> float:
+        """Block until a call of `key` may go; returns the seconds waited."""
+        ...
 
 
 class TokenBucket:

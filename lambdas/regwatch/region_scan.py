@@ -219,7 +219,11 @@ class RegionScan:
             listed = source.associations(registration_id)
             self.report.profile_reads["ListRegistrationAssociations"] += 1
             profile = replace(
-                profile, associations=tuple(listed), association_count=len(listed), associations_read=True
+                profile,
+                associations=listed.associations,
+                association_count=listed.count,
+                association_count_at_least=not listed.complete,
+                associations_read=True,
             )
         return profile
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from regwatch.budget import TimeBudget
 from regwatch.deletions import (
@@ -40,7 +40,6 @@ from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, Sc
 # Importers name these from here (the scanner handler, target_scan, the tests).
 __all__ = ["PAGE_SIZE", "UNIDENTIFIED", "RegionReport", "RegionScan", "ScanOptions", "Scanner"]
 
-_NEVER = datetime.min.replace(tzinfo=UTC)
 PAGE_SIZE = 100  # DescribeRegistrations' maximum; used to estimate the listing's calls
 
 
@@ -124,24 +123,6 @@ class Scanner:
             has_baseline=has_baseline,
             report=report,
         )
-
-    def scan_regions(self, regions: Sequence[str], budget: TimeBudget, scan_id: str) -> list[RegionReport]:
-        """Full scans of several regions, least recently scanned first, sharing one time budget.
-
-        The ordering keeps a region from starving when the budget never covers them all.
-        """
-        account = self.options.account_id
-        states = {region: self.store.load_state(RegionKey(account, region)) for region in regions}
-        ordered = sorted(regions, key=lambda r: states[r].last_scan_started_at or _NEVER)
-        reports: list[RegionReport] = []
-        for region in ordered:
-            if not budget.allows():
-                skipped = RegionReport(region=region, trigger="schedule", skipped="time budget")
-                skipped.stop_reason = "time budget"
-                reports.append(skipped)
-                continue
-            reports.append(self.scan_region(region, budget, scan_id))
-        return reports
 
     def scan_region(self, region: str, budget: TimeBudget, scan_id: str) -> RegionReport:
         """A full scan of one account-region (the scheduled trigger).

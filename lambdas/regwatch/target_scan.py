@@ -11,7 +11,7 @@ retry re-publishes the same eventId).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -101,18 +101,6 @@ class TargetScanner:
         result = TargetReport(target, report)
         self.record_health(result)
         return result
-
-    def scan_all(self, targets: Sequence[ScanTarget], budget: TimeBudget, scan_id: str) -> list[TargetReport]:
-        """Several targets one after another on one shared budget (direct invocation)."""
-        reports = []
-        for target in targets:
-            if not budget.allows():
-                skipped = RegionReport(region=target.region, trigger="schedule", skipped="time budget")
-                skipped.stop_reason = "time budget"
-                reports.append(TargetReport(target, skipped))
-                continue
-            reports.append(self.scan(target, budget, scan_id))
-        return reports
 
     def rescan_registration(self, target: ScanTarget, registration_id: str) -> TargetReport:
         """AWS's native status-change event: rescan one registration of the target at once."""

@@ -112,6 +112,44 @@ class DiscoveredAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class Fleet:
+    """The member accounts the last dispatch found in scope (organization mode).
+
+    `active`: in `ouIds` / `includeAccounts`, ACTIVE and not excluded (scanned);
+    `inactive`: in scope but SUSPENDED, PENDING_CLOSURE, … (not scanned).
+    """
+
+    active: frozenset[str]
+    inactive: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, discovered: Iterable[DiscoveredAccount], exclude: frozenset[str] = frozenset()) -> Fleet:
+        accounts = [a for a in discovered if a.account_id not in exclude]
+        return cls(
+            frozenset(a.account_id for a in accounts if a.status == "ACTIVE"),
+            frozenset(a.account_id for a in accounts if a.status != "ACTIVE"),
+        )
+
+
+# Why an event of an account or region is not regwatch's (the `reason` dimension and log field).
+REGION_NOT_MONITORED = "region-not-monitored"
+ACCOUNT_EXCLUDED = "account-excluded"
+ACCOUNT_NOT_LISTED = "account-not-listed"
+ACCOUNT_NOT_ACTIVE = "account-not-active"
+ACCOUNT_OUTSIDE_SCOPE = "account-outside-organization-scope"
+FLEET_NOT_DISCOVERED = "organization-not-yet-discovered"
+
+
+@dataclass(frozen=True, slots=True)
+class NotMonitored:
+    """An (account, region) regwatch does not scan, and why (one of the reasons above)."""
+
+    account_id: str
+    region: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class TargetPlan:
     """Everything needed to list targets, except what discovery finds at run time."""
 
@@ -137,15 +175,34 @@ class TargetPlan:
                 return account.regions
         return self.default_regions
 
-    def target_for(self, account_id: str, region: str) -> ScanTarget | None:
-        """The target an event from `account_id`/`region` belongs to; None if not monitored."""
-        known = account_id == self.own_account_id or any(
-            account.account_id == account_id for account in self.static_accounts
-        )
-        if not known and not self.organization.enabled:
+    def _account_refusal(self, account_id: str, fleet: Fleet | None) -> str | None:
+        """Why `account_id` is not scanned (None: it is), as `targets()` decides it."""
+        if account_id in self.organization.exclude_accounts:
+            return ACCOUNT_EXCLUDED
+        if account_id == self.own_account_id or any(a.account_id == account_id for a in self.static_accounts):
             return None
-        if account_id in self.organization.exclude_accounts or region not in self.regions_for(account_id):
-            return None
+        if not self.organization.enabled:
+            return ACCOUNT_NOT_LISTED
+        if fleet is None:
+            return FLEET_NOT_DISCOVERED
+        if account_id in fleet.inactive:
+            return ACCOUNT_NOT_ACTIVE
+        return None if account_id in fleet.active else ACCOUNT_OUTSIDE_SCOPE
+
+    def target_for(
+        self, account_id: str, region: str, fleet: Fleet | None = None
+    ) -> ScanTarget | NotMonitored:
+        """The target an event from `account_id`/`region` belongs to, or why it is not monitored.
+
+        Exactly the targets `targets()` would list: in organization mode a member account
+        counts only if the last dispatch found it in scope and ACTIVE (`fleet`; None: no
+        dispatch has recorded one yet).
+        """
+        reason = self._account_refusal(account_id, fleet)
+        if reason is None and region not in self.regions_for(account_id):
+            reason = REGION_NOT_MONITORED
+        if reason is not None:
+            return NotMonitored(account_id, region, reason)
         return ScanTarget(account_id, region, self.role_for(account_id))
 
     def targets(self, discovered: Iterable[DiscoveredAccount] = ()) -> list[ScanTarget]:

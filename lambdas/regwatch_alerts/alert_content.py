@@ -189,7 +189,7 @@ def describe(event: RegwatchEvent) -> AlertContent:
         ]
     else:
         facts.append(Fact("Registration status", change))
-    affects = affects_text(detail.associations, detail.association_count)
+    affects = affects_text(detail.associations, detail.association_count, detail.association_count_at_least)
     if affects:
         facts.append(Fact("Affects", affects))
     if detail.status == "REQUIRES_AUTHENTICATION" and detail.status_timestamp is not None:

@@ -60,16 +60,20 @@ def _association_label(association: AssociationDetail) -> str:
     return association.phone_number or association.resource_id
 
 
-def affects_text(associations: list[AssociationDetail], total: int) -> str | None:
-    """`+12065550100, +12065550101 and 3 more`; None when nothing is associated."""
+def affects_text(associations: list[AssociationDetail], total: int, at_least: bool = False) -> str | None:
+    """`+12065550100, +12065550101 and 3 more`; None when nothing is associated.
+
+    `at_least`: regwatch stopped counting at its page cap (`and at least 998 more`).
+    """
     total = max(total, len(associations))
     if not total:
         return None
     named = [_association_label(a) for a in associations[:MAX_ASSOCIATIONS_NAMED]]
     hidden = total - len(named)
+    more = "at least " if at_least else ""
     if not named:
-        return f"{total} resources"
-    return ", ".join(named) + (f" and {hidden} more" if hidden > 0 else "")
+        return f"{more}{total} resources"
+    return ", ".join(named) + (f" and {more}{hidden} more" if hidden > 0 else "")
 
 
 def format_time(moment: datetime | None) -> str:

@@ -40,6 +40,7 @@ def profile_to_item(profile: RegistrationProfile) -> dict[str, Any]:
             ],
             "associationCount": profile.association_count,
             "associationsRead": profile.associations_read,
+            "associationCountAtLeast": profile.association_count_at_least or None,
             "feedbackVersion": profile.field_feedback_version,
             "fieldFeedback": [
                 _drop_none(
@@ -72,6 +73,7 @@ def profile_from_item(item: Mapping[str, Any]) -> RegistrationProfile:
         ),
         association_count=int(item.get("associationCount", 0)),
         associations_read=bool(item.get("associationsRead", False)),
+        association_count_at_least=bool(item.get("associationCountAtLeast", False)),
         field_feedback_version=_int(item.get("feedbackVersion")),
         field_feedback=tuple(
             FieldFeedback(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +16,10 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from regwatch.ratelimit import RateLimiter
 from regwatch.targets import ScanTarget
+from regwatch_aws.api_budget import TableCallPacer
 from regwatch_aws.credentials import TargetCredentials
+from regwatch_aws.fleet_store import FleetStore
 from regwatch_aws.health_store import DynamoHealthStore
 from regwatch_aws.publisher import EventBridgePublisher
 from regwatch_aws.sms_api import SmsRegistry
@@ -69,11 +69,16 @@ class Dependencies:
     publisher: EventBridgePublisher
     health: DynamoHealthStore
     credentials: TargetCredentials
+    fleet: FleetStore
+    # The snapshot table's client: it also holds every target's API budget (api_budget.py).
+    table_client: Any
     _registries: dict[tuple[ScanTarget, str | None], SmsRegistry] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def registry_for_target(self, target: ScanTarget) -> SmsRegistry:
-        """The target's SMS API with its own rate limiter; raises TargetUnreachable.
+        """The target's SMS API, paced by the target's API budget shared with every other
+        execution environment (scheduled scan and native-event rescans alike); raises
+        TargetUnreachable.
 
         The deploying account's targets (no role) use the function's credentials; other
         targets the assumed role's, refreshed by TargetCredentials before they expire.
@@ -97,8 +102,13 @@ class Dependencies:
             client = self.sms_session.client(
                 "pinpoint-sms-voice-v2", region_name=target.region, config=SMS_API_CONFIG, **credentials
             )
-            limiter = RateLimiter(self.settings.api_calls_per_second, time.monotonic, time.sleep)
-            registry = SmsRegistry(client, limiter)
+            pacer = TableCallPacer(
+                self.table_client,
+                self.settings.snapshot_table_name,
+                target.label,
+                self.settings.api_calls_per_second,
+            )
+            registry = SmsRegistry(client, pacer)
             stale = [key for key in self._registries if key[0] == target]
             for key in stale:
                 del self._registries[key]
@@ -118,6 +128,7 @@ def get_dependencies() -> Dependencies:
     settings = ScannerSettings.from_environment()
     session = boto3.session.Session()
     region = settings.function_region
+    table_client = session.client("dynamodb", region_name=region, config=AWS_CONFIG)
     return Dependencies(
         settings=settings,
         session=session,
@@ -133,4 +144,6 @@ def get_dependencies() -> Dependencies:
             session.client("sts", region_name=region, config=AWS_CONFIG),
             external_id=settings.targets.external_id,
         ),
+        fleet=FleetStore(table_client, settings.snapshot_table_name),
+        table_client=table_client,
     )

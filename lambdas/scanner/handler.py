@@ -8,9 +8,12 @@ Triggers:
   sent by the dispatcher on every schedule; partial batch responses via Powertools' batch
   utility, so only a failed item is retried (and dead-lettered after the queue's retries);
 - AWS's native "Registration Status Change" event (own account, or forwarded from a member
-  account to the hub bus): rescan that registration in the event's account and region;
-- a scheduled event invoked directly (no dispatcher): every region of the deploying
-  account in one invocation, as before the fan-out.
+  account to the hub bus): rescan that registration in the event's account and region, if
+  regwatch monitors that target (else counted in `NativeEventsNotMonitored` and dropped with
+  the reason logged).
+Every SMS API call, whichever trigger, waits for a slot of its target's shared API budget
+(regwatch_aws/api_budget.py), so rescans and the scheduled scan of one target together stay
+within its rate however many execution environments run them.
 """
 
 from __future__ import annotations
@@ -28,14 +31,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from regwatch.budget import TimeBudget
 from regwatch.scan import RegionReport, ScanOptions
-from regwatch.snapshot import RegionKey
 from regwatch.target_scan import TargetReport, TargetScanner, is_healthy
-from regwatch.targets import ScanTarget, TargetPlan
+from regwatch.targets import NotMonitored, ScanTarget, TargetPlan
 from scanner.dependencies import Dependencies, get_dependencies
 from scanner.triggers import (
     InvalidTrigger,
     RegistrationStatusChangeTrigger,
-    ScheduledTrigger,
     parse_trigger,
     parse_work_item,
 )
@@ -207,22 +208,17 @@ def _native(
 ) -> list[TargetReport]:
     account = trigger.account or plan.own_account_id
     logger.append_keys(registration_id=trigger.registration_id, region=trigger.region, account_id=account)
-    target = plan.target_for(account, trigger.region)
-    if target is None:
-        logger.warning("Status change from an account or region that is not monitored; ignored")
+    fleet = deps.fleet.load() if plan.organization.enabled else None
+    target = plan.target_for(account, trigger.region, fleet)
+    if isinstance(target, NotMonitored):
+        # The bus policy lets the whole organization in; regwatch's scope is narrower.
+        with single_metric(name="NativeEventsNotMonitored", unit=MetricUnit.Count, value=1) as metric:
+            metric.add_dimension(name="reason", value=target.reason)
+        logger.warning(
+            "Status change of a target regwatch does not monitor: dropped", extra={"reason": target.reason}
+        )
         return []
     return [_scanner(deps, plan.own_account_id).rescan_registration(target, trigger.registration_id)]
-
-
-def _own_regions(
-    deps: Dependencies, plan: TargetPlan, context: LambdaContext, scan_id: str
-) -> list[TargetReport]:
-    """Direct scheduled invocation: the deploying account's regions, least recently scanned first."""
-    targets = [ScanTarget(plan.own_account_id, region) for region in plan.regions_for(plan.own_account_id)]
-    states = {t: deps.store.load_state(RegionKey(t.account_id, t.region)) for t in targets}
-    never = datetime.min.replace(tzinfo=UTC)
-    targets.sort(key=lambda t: states[t].last_scan_started_at or never)
-    return _scanner(deps, plan.own_account_id).scan_all(targets, _budget(deps, context), scan_id)
 
 
 def _finish(
@@ -272,6 +268,11 @@ def _log_report(report: RegionReport, entry: dict[str, Any], target: ScanTarget)
     log("Target scanned", extra={"target": target.label, "scan": entry})
 
 
+# The summaries of this invocation's work items (returned beside `batchItemFailures`, which
+# is all Lambda's event source mapping reads; local runs and tests read the rest).
+_work_item_summaries: list[dict[str, Any]] = []
+
+
 def _scan_work_item(record: SQSRecord) -> None:
     """One queued target; raising makes SQS retry only this item (partial batch response)."""
     context: LambdaContext = processor.lambda_context
@@ -290,7 +291,7 @@ def _scan_work_item(record: SQSRecord) -> None:
     except Exception:
         metrics.add_metric(name="ScanFailures", unit=MetricUnit.Count, value=1)
         raise
-    _finish(
+    summary = _finish(
         deps,
         scan_id,
         "schedule",
@@ -299,6 +300,7 @@ def _scan_work_item(record: SQSRecord) -> None:
         before=before,
         started=started,
     )
+    _work_item_summaries.append(summary)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -311,10 +313,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if isinstance(event, dict) and "Records" in event:
         # Any exception of one item (bad configuration, an unreachable snapshot table) is
         # reported as that item's failure; the queue retries it, then dead-letters it.
+        _work_item_summaries.clear()
         response = process_partial_response(
             event=event, record_handler=_scan_work_item, processor=processor, context=context
         )
-        return dict(response)
+        return {**response, "scans": list(_work_item_summaries)}
     try:
         trigger = parse_trigger(event)
     except InvalidTrigger:
@@ -324,16 +327,18 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         deps = get_dependencies()
         plan = _plan(deps, context)
         before = _api_counters(deps)
-        if isinstance(trigger, RegistrationStatusChangeTrigger):
-            results, name = _native(deps, plan, trigger), "registration-status-change"
-        else:
-            assert isinstance(trigger, ScheduledTrigger)  # noqa: S101 - the parser's union
-            results, name = _own_regions(deps, plan, context, scan_id), "schedule"
+        results = _native(deps, plan, trigger)
     except Exception:
         # Bad configuration, an unreachable snapshot table…: count it for the alarm and let
         # Lambda record the failure; the next scan resumes from the snapshot.
         metrics.add_metric(name="ScanFailures", unit=MetricUnit.Count, value=1)
         raise
     return _finish(
-        deps, scan_id, name, results, own_account_id=plan.own_account_id, before=before, started=started
+        deps,
+        scan_id,
+        "registration-status-change",
+        results,
+        own_account_id=plan.own_account_id,
+        before=before,
+        started=started,
     )

@@ -1,33 +1,26 @@
 """The events the scanner accepts, as Powertools parser (pydantic) models.
 
-- The EventBridge schedule ("Scheduled Event" from aws.events, or EventBridge Scheduler):
-  a full scan of every monitored region.
+- A scan-queue work item (the SQS record body the dispatcher sent): one target's full scan.
 - AWS's native "Registration Status Change" (source aws.sms-voice): rescan that one
   registration right away, so alerts arrive in seconds.
-Anything else fails validation with a message that says what was expected.
+The schedule invokes the dispatcher, never the scanner: a scheduled event sent to the
+scanner fails validation, like anything else, with a message that says what was expected.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-SCHEDULE_SOURCES = ("aws.events", "aws.scheduler")
 NATIVE_SOURCE = "aws.sms-voice"
 NATIVE_DETAIL_TYPE = "Registration Status Change"
 
 
 class InvalidTrigger(ValueError):
-    """The event is neither a schedule nor an SMS registration status change."""
-
-
-class ScheduledTrigger(EventBridgeModel):
-    source: Literal["aws.events", "aws.scheduler"]
-    detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
-    detail: dict[str, Any] = Field(default_factory=dict)
+    """The event is not an SMS registration status change (nor a scan-queue batch)."""
 
 
 class RegistrationDetails(BaseModel):
@@ -79,23 +72,17 @@ def parse_work_item(body: str) -> ScanWorkItem:
         ) from error
 
 
-class Trigger(
-    RootModel[Annotated[ScheduledTrigger | RegistrationStatusChangeTrigger, Field(discriminator="source")]]
-):
-    pass
-
-
-def parse_trigger(event: Any) -> ScheduledTrigger | RegistrationStatusChangeTrigger:
+def parse_trigger(event: Any) -> RegistrationStatusChangeTrigger:
     if not isinstance(event, dict):
         raise InvalidTrigger(f"Expected an EventBridge event object, got {type(event).__name__}")
     try:
-        return parse(event=event, model=Trigger).root
+        return parse(event=event, model=RegistrationStatusChangeTrigger)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'event'}: {e['msg']}" for e in error.errors()[:5]
         )
         raise InvalidTrigger(
-            "Unsupported event: the scanner accepts an EventBridge scheduled event "
-            f"(source {' or '.join(SCHEDULE_SOURCES)}, detail-type 'Scheduled Event') or AWS's "
-            f"'{NATIVE_DETAIL_TYPE}' event (source {NATIVE_SOURCE}). Problems: {problems}"
+            "Unsupported event: the scanner accepts scan-queue records (SQS, from the dispatcher) or "
+            f"AWS's '{NATIVE_DETAIL_TYPE}' event (source {NATIVE_SOURCE}); the schedule targets the "
+            f"dispatcher. Problems: {problems}"
         ) from error

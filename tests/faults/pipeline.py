@@ -26,9 +26,14 @@ from benchmarks.dataset import Dataset, InjectedTransition
 from benchmarks.transitions import VersionTransition
 from benchmarks.workers import FakeLambdaContext
 from local.delivery import DeliveryStats, TargetDelivery, redrive
-from local.lambda_events import scheduled_event
+from local.lambda_events import LOCAL_ACCOUNT_ID, work_item_event
+from local.schedule import merge_summaries
 
 REGION = "us-east-1"
+
+
+class WorkItemFailed(RuntimeError):
+    """The scanner reported the schedule's work item failed (SQS would retry it)."""
 ACCOUNT_ID = "123456789012"
 EVENT_SOURCE = "regwatch"
 BUS = "regwatch-faults"
@@ -271,9 +276,11 @@ class Pipeline:
         self.control.advance_clock(SCAN_INTERVAL_SECONDS)
         context = FakeLambdaContext("regwatch-scanner", REGION, remaining_millis)
         try:
-            summary: dict[str, Any] = self._scanner.lambda_handler(
-                scheduled_event(REGION, moment=self.emulator_now()), context
-            )
+            # The deployed path: the dispatcher's work item for the one target, as the queue delivers it.
+            response = self._scanner.lambda_handler(work_item_event(LOCAL_ACCOUNT_ID, REGION), context)
+            if response.get("batchItemFailures"):
+                raise WorkItemFailed(str(response["batchItemFailures"]))
+            summary: dict[str, Any] = merge_summaries(response["scans"])
         except BaseException as error:  # a failed invocation (or a simulated kill), as Lambda reports it
             self.invocation_errors.append(f"{type(error).__name__}: {error}")
             with INJECTOR.lock:

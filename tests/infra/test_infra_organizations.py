@@ -92,11 +92,19 @@ def test_the_scanner_assumes_only_the_spoke_role_name(org_hub: Synthesized, stat
     assert assume["Resource"] == {
         "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::*:role/regwatch-reader"]]
     }
+    assert assume["Condition"] == {"StringEquals": {"aws:ResourceOrgID": ORG_ID}}
+    # Static mode: the listed accounts are known, so exactly their roles (no wildcard account).
     [assume] = [s for s in statements_of_role(static_hub, "Scanner") if s["Action"] == "sts:AssumeRole"]
     assert assume["Resource"] == [
-        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::*:role/regwatch-spoke-reader"]]},
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", {"Ref": "AWS::Partition"}, ":iam::111122223333:role/regwatch-spoke-reader"],
+            ]
+        },
         "arn:aws:iam::222233334444:role/custom-reader",
     ]
+    assert "Condition" not in assume
     # The dispatcher of static mode needs no Organizations access.
     assert not [a for a in actions_of(statements_of_role(static_hub, "Dispatcher")) if "organizations:" in a]
 

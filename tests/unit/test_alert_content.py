@@ -38,3 +38,13 @@ def test_long_review_warns_that_this_link_is_the_last_chance() -> None:
     assert "resend the email from the console until about" not in steps
     resend_close = (T0 + timedelta(days=1)).strftime("%Y-%m-%d %H:%M UTC")
     assert f"resending is only possible until about {resend_close}" in steps
+
+
+def test_a_capped_association_count_reads_at_least() -> None:
+    from regwatch.event_models import AssociationDetail
+    from regwatch_alerts.alert_content import affects_text
+
+    named = [AssociationDetail(resourceType="phone-number", resourceId=f"p{n}") for n in range(20)]
+    assert affects_text(named, 250) == "p0, p1, p2, p3, p4 and 245 more"
+    assert affects_text(named, 1000, at_least=True) == "p0, p1, p2, p3, p4 and at least 995 more"
+    assert affects_text([], 1000, at_least=True) == "at least 1000 resources"

@@ -166,11 +166,11 @@ def test_schema_lists_exactly_the_fields_the_producer_writes() -> None:
         "associationCount",
         "fieldFeedback",
     }
+    added_in_1_2 = {"associationCountAtLeast", "statusSince"}
     # Registration fields are required through the first `anyOf` branch (target health events of
     # 1.1 describe an account and Region instead).
     registration = SCHEMA["properties"]["detail"]["anyOf"][0]["required"]
     required = set(SCHEMA["properties"]["detail"]["required"]) | set(registration)
-    added_in_1_2 = {"statusSince"}
     assert required | added_in_1_1 | added_in_1_2 == set(detail)
     assert set(detail) <= set(SCHEMA["properties"]["detail"]["properties"])
     reason_schema = SCHEMA["properties"]["detail"]["properties"]["deniedReasons"]["items"]

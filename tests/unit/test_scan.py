@@ -437,17 +437,6 @@ def test_native_event_rescans_one_registration() -> None:
     assert missing.skipped and missing.complete
 
 
-def test_regions_are_scanned_least_recently_scanned_first() -> None:
-    h = Harness()
-    h.registry.put("r1", (1, "SUBMITTED", 0))
-    scanner = h.scanner()
-    h.store.states[RegionKey(ACCOUNT, "eu-west-1").partition] = ScanState(last_scan_started_at=h.now)
-    reports = scanner.scan_regions(["eu-west-1", "us-east-1"], TimeBudget.unlimited(), "scan-x")
-    assert [r.region for r in reports] == ["us-east-1", "eu-west-1"]
-    starved = scanner.scan_regions(["eu-west-1"], TimeBudget(lambda: 1.0, 2.0, 1.0), "scan-y")
-    assert starved[0].skipped == "time budget"
-
-
 def test_a_malformed_registration_is_skipped_reported_and_retried_until_its_value_is_fixed() -> None:
     h = Harness(BaselineAlerts.NONE)
     for rid in ("r1", "r2", "r3", "r4"):

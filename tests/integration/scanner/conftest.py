@@ -1,5 +1,7 @@
 """Scanner fixtures: the SMS API emulator and moto (DynamoDB, EventBridge bus -> rule ->
-SQS) over real sockets. The handler runs for real with its real adapters; published
+SQS, the scan queue) over real sockets. The handlers run for real with their real adapters;
+a schedule is what AWS runs: the dispatcher queues one work item per target, the scan queue
+is drained into the scanner (local.fanout, as Lambda's event source mapping); published
 events are read back from the SQS queue the rule targets.
 """
 
@@ -13,8 +15,11 @@ from typing import Any
 
 import boto3
 import pytest
+from dispatcher.dependencies import get_dependencies as dispatcher_dependencies
 
+from local.fanout import EventSourceMapping
 from local.lambda_events import scheduled_event
+from local.schedule import merge_summaries
 from scanner.dependencies import get_dependencies
 from tests.integration.snapshot_table import create_snapshot_table
 
@@ -23,6 +28,7 @@ REGION = "us-east-1"
 TABLE = "regwatch-snapshots"
 BUS = "regwatch-test-bus"
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:regwatch-scanner"
+DISPATCHER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:regwatch-dispatcher"
 
 
 @dataclass
@@ -75,18 +81,41 @@ class ScannerWorld:
     sqs: Any
     queue_url: str
     monkeypatch: pytest.MonkeyPatch
+    scan_queue_url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
+    failed_work_items: int = 0
 
     def configure(self, **env: str) -> None:
-        """Change scanner environment variables; the next invocation re-reads them."""
+        """Change the functions' environment variables; the next invocation re-reads them."""
         for name, value in env.items():
             self.monkeypatch.setenv(name, value)
         get_dependencies.cache_clear()
+        dispatcher_dependencies.cache_clear()
 
     def invoke(self, event: dict[str, Any] | None = None, context: FakeLambdaContext | None = None) -> Any:
+        """The scanner with `event` (a native event), or without one a whole schedule."""
         from scanner.handler import lambda_handler
 
-        return lambda_handler(event or scheduled_event(REGION), context or FakeLambdaContext())
+        if event is None:
+            return self.schedule(context)
+        return lambda_handler(event, context or FakeLambdaContext())
+
+    def schedule(self, context: FakeLambdaContext | None = None) -> dict[str, Any]:
+        """One schedule as deployed: dispatcher → scan queue → scanner, one invocation per
+        target; the targets' summaries merged (local.schedule.merge_summaries)."""
+        from dispatcher.handler import lambda_handler as dispatch
+
+        from scanner.handler import lambda_handler
+
+        dispatch(scheduled_event(REGION), FakeLambdaContext(invoked_function_arn=DISPATCHER_ARN))
+        results = EventSourceMapping(
+            self.sqs,
+            self.scan_queue_url,
+            [lambda event: lambda_handler(event, context or FakeLambdaContext())],
+            region=REGION,
+        ).drain()
+        self.failed_work_items += results.failed
+        return merge_summaries([scan for result in results.results for scan in result.get("scans", [])])
 
     def drain(self) -> list[dict[str, Any]]:
         """Events the bus delivered since the last drain (full EventBridge envelopes)."""
@@ -133,6 +162,7 @@ def world(aws: str, emulator_control: Any, monkeypatch: pytest.MonkeyPatch) -> I
     events.put_targets(
         Rule="all-regwatch-events", EventBusName=BUS, Targets=[{"Id": "queue", "Arn": queue_arn}]
     )
+    scan_queue_url = sqs.create_queue(QueueName="regwatch-scan-queue")["QueueUrl"]
 
     for name, value in {
         "SNAPSHOT_TABLE_NAME": TABLE,
@@ -143,14 +173,18 @@ def world(aws: str, emulator_control: Any, monkeypatch: pytest.MonkeyPatch) -> I
         "API_CALLS_PER_SECOND": "200",
         "BASELINE_ALERTS": "actionable",
         "POWERTOOLS_SERVICE_NAME": "regwatch-scanner",
+        "SCAN_QUEUE_URL": scan_queue_url,
+        "HEARTBEAT_MINUTES": "5",
     }.items():
         monkeypatch.setenv(name, value)
-    for name in ("RECONCILE_HOURS",):
+    for name in ("RECONCILE_HOURS", "TARGET_ACCOUNTS", "ORGANIZATION", "SPOKE_ROLE_NAME"):
         monkeypatch.delenv(name, raising=False)
     get_dependencies.cache_clear()
+    dispatcher_dependencies.cache_clear()
     sms = boto3.client("pinpoint-sms-voice-v2", region_name=REGION)
-    yield ScannerWorld(emulator_control, sms, dynamodb, sqs, queue_url, monkeypatch)
+    yield ScannerWorld(emulator_control, sms, dynamodb, sqs, queue_url, monkeypatch, scan_queue_url)
     get_dependencies.cache_clear()
+    dispatcher_dependencies.cache_clear()
 
 
 def emf_metrics(output: str) -> dict[str, float]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from local.lambda_events import scheduled_event
 from regwatch.events import UNKNOWN_VERSION_STATUS_DETAIL_TYPE, VERSION_DETAIL_TYPES
 from scanner.settings import SettingsError
 from scanner.triggers import InvalidTrigger
@@ -241,8 +242,11 @@ def test_native_status_change_event_rescans_just_that_registration(world: Scanne
 
 
 def test_events_that_are_not_triggers_fail_validation(world: ScannerWorld) -> None:
-    with pytest.raises(InvalidTrigger, match="Scheduled Event"):
+    with pytest.raises(InvalidTrigger, match="Registration Status Change"):
         world.invoke({"source": "aws.ec2", "detail-type": "EC2 Instance State-change Notification"})
+    # The schedule targets the dispatcher; the scanner has no direct scheduled path any more.
+    with pytest.raises(InvalidTrigger, match="the schedule targets the dispatcher"):
+        world.invoke(scheduled_event(REGION))
     bad_native = status_change_event("x")
     del bad_native["detail"]["registrationDetails"]
     with pytest.raises(InvalidTrigger, match="registrationDetails"):
@@ -255,7 +259,7 @@ def test_missing_configuration_fails_the_first_invocation_naming_the_variable(wo
     with pytest.raises(
         SettingsError, match=r"SNAPSHOT_TABLE_NAME is not set.*BASELINE_ALERTS must be one of"
     ):
-        world.invoke()
+        world.invoke(status_change_event("registration-x"))
     world.configure(SNAPSHOT_TABLE_NAME="regwatch-snapshots", BASELINE_ALERTS="none")
     assert world.invoke()["complete"]
 
