@@ -24,7 +24,7 @@ from regwatch.model import (
 )
 from regwatch.severity import severity_of
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 # EventBridge rejects entries over 256 KB (Source + DetailType + Detail + Resources).
 # Keep a margin for the envelope fields EventBridge counts that we do not control.
@@ -68,6 +68,9 @@ ALL_DETAIL_TYPES: tuple[str, ...] = (
     UNKNOWN_VERSION_STATUS_DETAIL_TYPE,
     *REGISTRATION_DETAIL_TYPES.values(),
     REMINDER_DETAIL_TYPE,
+    # Contract 1.2 (regwatch/messaging_events.py; named here so the list has no import circle).
+    "RCS Launch Status Change",
+    "Notify Configuration Status Change",
 )
 
 

@@ -19,10 +19,20 @@ class Severity(StrEnum):
 # registration-level face of a denial.
 # TARGET_UNHEALTHY / TARGET_RECOVERED are the statuses of contract 1.1's target health
 # events (regwatch.health_events): a broken target needs a human like a denial does.
+# REJECTED / REQUIRES_VERIFICATION / ACTIVE are the statuses of contract 1.2's RCS launches
+# and Notify configurations (regwatch.messaging_events); registrations never use them.
 ACTION_REQUIRED_STATUSES: frozenset[str] = frozenset(
-    {"REQUIRES_AUTHENTICATION", "DENIED", "REVOKED", "REQUIRES_UPDATES", "TARGET_UNHEALTHY"}
+    {
+        "REQUIRES_AUTHENTICATION",
+        "DENIED",
+        "REVOKED",
+        "REQUIRES_UPDATES",
+        "TARGET_UNHEALTHY",
+        "REJECTED",
+        "REQUIRES_VERIFICATION",
+    }
 )
-GOOD_NEWS_STATUSES: frozenset[str] = frozenset({"APPROVED", "COMPLETE", "TARGET_RECOVERED"})
+GOOD_NEWS_STATUSES: frozenset[str] = frozenset({"APPROVED", "COMPLETE", "TARGET_RECOVERED", "ACTIVE"})
 
 
 def severity_of(status: str) -> Severity:

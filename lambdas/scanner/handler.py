@@ -32,6 +32,7 @@ from regwatch.snapshot import RegionKey
 from regwatch.target_scan import TargetReport, TargetScanner, is_healthy
 from regwatch.targets import ScanTarget, TargetPlan
 from scanner.dependencies import Dependencies, get_dependencies
+from scanner.messaging import messaging_watch
 from scanner.triggers import (
     InvalidTrigger,
     RegistrationStatusChangeTrigger,
@@ -84,6 +85,7 @@ def _scanner(deps: Dependencies, account_id: str) -> TargetScanner:
             baseline_alerts=settings.baseline_alerts,
             reconcile_period=settings.reconcile_period,
         ),
+        messaging=messaging_watch(deps),
     )
 
 

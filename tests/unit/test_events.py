@@ -105,7 +105,7 @@ def test_envelope_follows_the_contract() -> None:
     assert entry["Resources"] == [REGISTRATION.registration_arn]
     assert entry["Time"] == T0
     detail = json.loads(entry["Detail"])
-    assert detail["schemaVersion"] == "1.1"
+    assert detail["schemaVersion"] == "1.2"
     assert detail["severity"] == "ACTION_REQUIRED"
     assert detail["accountId"] == "123456789012"
     assert detail["consoleUrl"].startswith("https://us-east-1.console.aws.amazon.com/")

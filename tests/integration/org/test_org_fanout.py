@@ -94,7 +94,7 @@ def test_a_denied_account_is_unhealthy_once_the_others_complete_and_it_recovers_
     assert [(u["accountId"], u["region"], u["reason"], u["errorCode"]) for u in unhealthy] == [
         (b, REGION, "ASSUME_ROLE_FAILED", "AccessDenied")
     ]
-    assert unhealthy[0]["severity"] == "ACTION_REQUIRED" and unhealthy[0]["schemaVersion"] == "1.1"
+    assert unhealthy[0]["severity"] == "ACTION_REQUIRED" and unhealthy[0]["schemaVersion"] == "1.2"
 
     for _ in range(2):  # still broken: nothing more, not one alert per schedule
         assert org_world.schedule() == []
