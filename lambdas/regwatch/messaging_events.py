@@ -52,13 +52,14 @@ def _console_url(region: str, kind: MessagingKind) -> str:
 def _resource_detail(transition: MessagingTransition) -> dict[str, Any]:
     if transition.launch is not None:
         launch = transition.launch
+        backing = {"registrationId": launch.registration_id} if launch.registration_id else {}
         return {
+            **backing,
             "resourceType": "rcs-agent",
             "resourceId": launch.agent_id,
             "resourceArn": launch.agent_arn,
             "resourceName": launch.agent_id,
             "isoCountryCode": launch.iso_country_code,
-            "registrationId": launch.registration_id or "",
             "carrierStatuses": [
                 {"carrierName": c.carrier_name, "status": c.status, "previousStatus": c.previous_status}
                 for c in transition.carriers

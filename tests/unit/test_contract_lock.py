@@ -19,6 +19,7 @@ CONTRACT_FILES = ("docs/events.md", "docs/events.schema.json")
 RELEASED_CONTRACTS = {
     "1.0": "3258ed975899fdc9e698bb403e4b1f0e76eda716a2a469781d469448e1074f36",
     "1.1": "13a7f63fcbcf1e9f08608938223ac49a810c06ef0f6cffa7f0905ec2829f8be0",
+    "1.2": "13a4ca2b62c0c0ebd28c9ac7c8d02f757a20a7f2ab47d3c7249bb637e32ae1b9",
 }
 
 
