@@ -28,7 +28,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-RESOLVING_STATUSES = frozenset({"APPROVED", "COMPLETE", "DELETED"})
+# ACTIVE: an RCS launch or Notify configuration (contract 1.2) went live.
+RESOLVING_STATUSES = frozenset({"APPROVED", "COMPLETE", "DELETED", "ACTIVE"})
 REMINDER = "Registration Reminder"
 TARGET_UNHEALTHY = "Target Unhealthy"
 TARGET_RECOVERED = "Target Recovered"
@@ -71,6 +72,9 @@ def _epoch_ms(text: Any) -> int | None:
 
 
 def registration_key(detail: Mapping[str, Any]) -> str:
+    if detail.get("resourceId"):  # 1.2: one incident per RCS launch (agent, country) / Notify configuration
+        country = f"/{detail['isoCountryCode']}" if detail.get("isoCountryCode") else ""
+        return f"regwatch/{detail.get('accountId')}/{detail.get('region')}/{detail['resourceId']}{country}"
     return f"regwatch/{detail.get('accountId')}/{detail.get('region')}/{detail.get('registrationId')}"
 
 
