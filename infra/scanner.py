@@ -33,6 +33,13 @@ PROFILE_READ_ACTIONS = (
     "sms-voice:ListRegistrationAssociations",
     "sms-voice:ListTagsForResource",
 )
+# RCS launches and Notify configurations (lambdas/regwatch/messaging_scan.py), read once per
+# listing cycle; list-style Describe calls, authorized against "*" like DescribeRegistrations.
+MESSAGING_READ_ACTIONS = (
+    "sms-voice:DescribeRcsAgents",
+    "sms-voice:DescribeRcsAgentCountryLaunchStatus",
+    "sms-voice:DescribeNotifyConfigurations",
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,9 @@ def add_scanner(
     # Listing registrations is not scoped to a resource (IAM evaluates it against "*");
     # reading a registration's versions is, so that one is limited to registrations in the
     # monitored regions of this account.
-    list_statement = iam.PolicyStatement(actions=[LIST_REGISTRATIONS_ACTION], resources=["*"])
+    list_statement = iam.PolicyStatement(
+        actions=[LIST_REGISTRATIONS_ACTION, *MESSAGING_READ_ACTIONS], resources=["*"]
+    )
     function.add_to_role_policy(list_statement)
     function.add_to_role_policy(
         iam.PolicyStatement(
@@ -125,7 +134,8 @@ def add_scanner(
         function.role,
         "AwsSolutions-IAM5[Resource::*]",
         "sms-voice:DescribeRegistrations lists every registration of the account and region and is "
-        "authorized against '*'; X-Ray's PutTraceSegments/PutTelemetryRecords have no resource type.",
+        "authorized against '*' (so are the RCS agent / Notify configuration listings); X-Ray's "
+        "PutTraceSegments/PutTelemetryRecords have no resource type.",
     )
     for region in config.monitored_regions or ["<AWS::Region>"]:
         acknowledge(

@@ -28,13 +28,14 @@ from infra.fanout import SCANNER_ROLE_NAME_PREFIX
 from infra.nag import acknowledge
 from infra.scanner import (
     LIST_REGISTRATIONS_ACTION,
+    MESSAGING_READ_ACTIONS,
     NATIVE_EVENT_DETAIL_TYPE,
     NATIVE_EVENT_SOURCE,
     READ_VERSIONS_ACTION,
 )
 
 SPOKE_STACK_ID = "RegwatchSpoke"
-SPOKE_READ_ACTIONS = (LIST_REGISTRATIONS_ACTION, READ_VERSIONS_ACTION)
+SPOKE_READ_ACTIONS = (LIST_REGISTRATIONS_ACTION, READ_VERSIONS_ACTION, *MESSAGING_READ_ACTIONS)
 MAX_SESSION_SECONDS = 3600
 
 
@@ -106,7 +107,9 @@ class RegwatchSpokeStack(Stack):
             inline_policies={
                 "RegistrationsReadOnly": iam.PolicyDocument(
                     statements=[
-                        iam.PolicyStatement(actions=[LIST_REGISTRATIONS_ACTION], resources=["*"]),
+                        iam.PolicyStatement(
+                            actions=[LIST_REGISTRATIONS_ACTION, *MESSAGING_READ_ACTIONS], resources=["*"]
+                        ),
                         iam.PolicyStatement(
                             actions=[READ_VERSIONS_ACTION],
                             resources=[
@@ -132,7 +135,8 @@ class RegwatchSpokeStack(Stack):
             self.role,
             "AwsSolutions-IAM5[Resource::*]",
             "sms-voice:DescribeRegistrations lists every registration of the account and is authorized "
-            "against '*'.",
+            "against '*'; so are DescribeRcsAgents, DescribeRcsAgentCountryLaunchStatus and "
+            "DescribeNotifyConfigurations (RCS launches and Notify configurations).",
         )
         acknowledge(
             self.role,

@@ -14,7 +14,7 @@ import pytest
 
 from infra.config import ConfigError, load_config
 from infra.nag import add_nag_checks
-from infra.scanner import LIST_REGISTRATIONS_ACTION, READ_VERSIONS_ACTION
+from infra.scanner import LIST_REGISTRATIONS_ACTION, MESSAGING_READ_ACTIONS, READ_VERSIONS_ACTION
 from infra.spoke import SPOKE_READ_ACTIONS, SPOKE_STACK_ID, RegwatchSpokeStack
 from regwatch_aws.organizations import ORGANIZATIONS_READ_ACTIONS
 from tests.infra.conftest import Synthesized
@@ -170,7 +170,11 @@ def test_spoke_role_in_organization_mode(org_hub: Synthesized) -> None:
     [policy] = role["Properties"]["Policies"]
     statements = policy["PolicyDocument"]["Statement"]
     assert sorted(actions_of(statements)) == sorted(SPOKE_READ_ACTIONS)
-    assert set(SPOKE_READ_ACTIONS) == {LIST_REGISTRATIONS_ACTION, READ_VERSIONS_ACTION}
+    assert set(SPOKE_READ_ACTIONS) == {
+        LIST_REGISTRATIONS_ACTION,
+        READ_VERSIONS_ACTION,
+        *MESSAGING_READ_ACTIONS,
+    }
     parameters = template["Parameters"]
     assert parameters["HubAccountId"]["Default"] == "123456789012"
     assert parameters["OrganizationId"]["Default"] == ORG_ID
