@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regwatch.event_models import parse_regwatch_event
-from regwatch.events import SCHEMA_VERSION
+from regwatch.events import ALL_DETAIL_TYPES, SCHEMA_VERSION
 from regwatch.messaging_events import MESSAGING_DETAIL_TYPES, build_messaging_detail, build_messaging_entry
 from regwatch.messaging_resources import (
     MessagingKind,
@@ -110,6 +110,7 @@ def test_schema_lists_exactly_the_fields_the_producer_writes() -> None:
     text = (DOCS / "events.md").read_text(encoding="utf-8")
     assert not [f for f in written if f"`{f}`" not in text], "docs/events.md documents every field"
     assert all(t in text for t in MESSAGING_DETAIL_TYPES)
+    assert set(MESSAGING_DETAIL_TYPES) <= set(ALL_DETAIL_TYPES)
 
 
 def test_a_messaging_event_without_its_resource_is_refused_by_schema_and_model() -> None:
