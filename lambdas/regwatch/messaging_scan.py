@@ -76,8 +76,9 @@ class MessagingWatch:
     baseline_alerts: BaselineAlerts = BaselineAlerts.ACTIONABLE
 
     def after_scan(self, target: ScanTarget, report: RegionReport, budget: TimeBudget) -> None:
-        """Watch the target if this scan finished a listing cycle and time is left."""
-        if not report.listing_complete or report.failure is not None or not budget.allows():
+        """Watch the target if this scan finished a listing cycle and time is left (for at least
+        the 3 calls of a target with one agent; a larger one may overrun by a few calls)."""
+        if not report.listing_complete or report.failure is not None or not budget.allows(3):
             return
         try:
             self.watch(target, report)
