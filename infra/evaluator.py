@@ -92,5 +92,7 @@ def add_evaluator(
         description="regwatch: deadline reminders (its own schedule, independent of the scans)",
         schedule=events.Schedule.expression(config.evaluator_schedule),
     )
-    rule.add_target(lambda_target(function, dlq, config))
+    rule.add_target(
+        lambda_target(function, dlq, config)
+    )
     return EvaluatorResources(function, rule, dlq)

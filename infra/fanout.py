@@ -166,7 +166,9 @@ def add_fanout(
         description="regwatch: periodic fan-out of every target (the local demo replays this expression)",
         schedule=events.Schedule.expression(config.schedule),
     )
-    schedule_rule.add_target(lambda_target(dispatcher, dispatcher_dlq, config))
+    schedule_rule.add_target(
+        lambda_target(dispatcher, dispatcher_dlq, config)
+    )
     return FanOutResources(dispatcher, dispatcher_dlq, queue, scan_dlq, event_source, schedule_rule)
 
 
@@ -231,5 +233,7 @@ def add_member_event_rule(
             source=["aws.sms-voice"], detail_type=["Registration Status Change"]
         ),
     )
-    rule.add_target(lambda_target(scanner, dlq, config))
+    rule.add_target(
+        lambda_target(scanner, dlq, config)
+    )
     return rule

@@ -128,7 +128,9 @@ def _rule(
     cfn_rule = rule.node.default_child
     assert isinstance(cfn_rule, events.CfnRule)  # noqa: S101
     cfn_rule.add_property_override("EventPattern", pattern)
-    rule.add_target(lambda_target(function, dlq, config))
+    rule.add_target(
+        lambda_target(function, dlq, config)
+    )
     return rule
 
 
