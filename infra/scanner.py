@@ -18,7 +18,11 @@ from infra.functions import regwatch_function
 from infra.nag import acknowledge
 from infra.queues import dead_letter_queue
 from infra.rule_targets import lambda_target
-from regwatch_aws.sms_actions import LIST_REGISTRATIONS_ACTION, REGISTRATION_READ_ACTIONS
+from regwatch_aws.sms_actions import (
+    LIST_REGISTRATIONS_ACTION,
+    MESSAGING_READ_ACTIONS,
+    REGISTRATION_READ_ACTIONS,
+)
 
 SCANNER_SERVICE_NAME = "regwatch-scanner"
 # AWS's own event for registration status changes (best effort, registration level only).
@@ -108,7 +112,9 @@ def add_scanner(
     # Listing registrations is not scoped to a resource (IAM evaluates it against "*");
     # reading a registration's versions is, so that one is limited to registrations in the
     # monitored regions of this account.
-    list_statement = iam.PolicyStatement(actions=[LIST_REGISTRATIONS_ACTION], resources=["*"])
+    list_statement = iam.PolicyStatement(
+        actions=[LIST_REGISTRATIONS_ACTION, *MESSAGING_READ_ACTIONS], resources=["*"]
+    )
     function.add_to_role_policy(list_statement)
     function.add_to_role_policy(
         iam.PolicyStatement(
@@ -120,7 +126,8 @@ def add_scanner(
         function.role,
         "AwsSolutions-IAM5[Resource::*]",
         "sms-voice:DescribeRegistrations lists every registration of the account and region and is "
-        "authorized against '*'; X-Ray's PutTraceSegments/PutTelemetryRecords have no resource type.",
+        "authorized against '*' (so are the RCS agent / Notify configuration listings); X-Ray's "
+        "PutTraceSegments/PutTelemetryRecords have no resource type.",
     )
     for region in config.monitored_regions or ["<AWS::Region>"]:
         acknowledge(

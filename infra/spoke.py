@@ -27,7 +27,11 @@ from infra.config import ConfigError, RegwatchConfig
 from infra.fanout import SCANNER_ROLE_NAME_PREFIX
 from infra.nag import acknowledge
 from infra.scanner import NATIVE_EVENT_DETAIL_TYPE, NATIVE_EVENT_SOURCE
-from regwatch_aws.sms_actions import LIST_REGISTRATIONS_ACTION, REGISTRATION_READ_ACTIONS
+from regwatch_aws.sms_actions import (
+    LIST_REGISTRATIONS_ACTION,
+    MESSAGING_READ_ACTIONS,
+    REGISTRATION_READ_ACTIONS,
+)
 
 SPOKE_STACK_ID = "RegwatchSpoke"
 MAX_SESSION_SECONDS = 3600
@@ -101,7 +105,9 @@ class RegwatchSpokeStack(Stack):
             inline_policies={
                 "RegistrationsReadOnly": iam.PolicyDocument(
                     statements=[
-                        iam.PolicyStatement(actions=[LIST_REGISTRATIONS_ACTION], resources=["*"]),
+                        iam.PolicyStatement(
+                            actions=[LIST_REGISTRATIONS_ACTION, *MESSAGING_READ_ACTIONS], resources=["*"]
+                        ),
                         iam.PolicyStatement(
                             actions=list(REGISTRATION_READ_ACTIONS),
                             resources=[
@@ -127,7 +133,8 @@ class RegwatchSpokeStack(Stack):
             self.role,
             "AwsSolutions-IAM5[Resource::*]",
             "sms-voice:DescribeRegistrations lists every registration of the account and is authorized "
-            "against '*'.",
+            "against '*'; so are DescribeRcsAgents, DescribeRcsAgentCountryLaunchStatus and "
+            "DescribeNotifyConfigurations (RCS launches and Notify configurations).",
         )
         acknowledge(
             self.role,

@@ -40,7 +40,8 @@ def describe_step(step: dict[str, Any]) -> str:
     """A story step in words: its `note` if the scenario gives one."""
     if step.get("note"):
         return str(step["note"])
-    parts = [str(step.get("action", "?")), str(step.get("registration") or step.get("registration_id", ""))]
+    subject = step.get("registration") or step.get("registration_id") or step.get("id", "")
+    parts = [str(step.get("action", "?")), str(subject)]
     if step.get("status"):
         parts.append(f"→ {step['status']}")
     return " ".join(p for p in parts if p)
@@ -119,6 +120,9 @@ class Timeline:
                 )
             )
             return
+        if detail.get("resourceId"):  # contract 1.2: an RCS launch or a Notify configuration
+            self._resource_transition(event, detail, severity)
+            return
         version = f"v{detail.get('versionNumber')}" if detail.get("scope") == "VERSION" else "registration"
         previous = detail.get("previousStatus") or "∅"
         flag = self.paint(" (baseline)", "dim") if detail.get("baseline") else ""
@@ -135,6 +139,25 @@ class Timeline:
             self.say(
                 self.paint(f"      denied: {reason.get('reason')}: {reason.get('shortDescription')}", "dim")
             )
+
+    def _resource_transition(self, event: dict[str, Any], detail: dict[str, Any], severity: str) -> None:
+        where = f"{detail.get('resourceName')}" + (
+            f" in {detail['isoCountryCode']}" if detail.get("isoCountryCode") else ""
+        )
+        self.say(
+            "  "
+            + self.paint("◆", _SEVERITY_COLOR.get(severity, "blue"))
+            + f" [{detail.get('region')}{_account_tag(detail)}] {event.get('detail-type')} "
+            + self.paint(where, "bold")
+            + f": {detail.get('previousStatus') or '∅'} → "
+            + self.paint(str(detail.get("status")), _SEVERITY_COLOR.get(severity, "blue"))
+        )
+        for carrier in detail.get("carrierStatuses") or []:
+            if carrier.get("carrierName") in (detail.get("changedCarriers") or []):
+                change = f"{carrier.get('previousStatus') or '∅'} → {carrier.get('status')}"
+                self.say(self.paint(f"      carrier {carrier.get('carrierName')}: {change}", "dim"))
+        if detail.get("rejectionReason"):
+            self.say(self.paint(f"      rejected: {detail['rejectionReason']}", "dim"))
 
     def _slack(self, data: dict[str, Any]) -> None:
         notification = data["notification"]

@@ -100,6 +100,19 @@ class ReminderDetail(_ContractModel):
     basis: str = ""
 
 
+class CarrierStatusDetail(_ContractModel):
+    """One entry of `detail.carrierStatuses` of an "RCS Launch Status Change" (contract 1.2)."""
+
+    carrier_name: str = Field(alias="carrierName")
+    status: str  # open set, like every status
+    previous_status: str | None = Field(default=None, alias="previousStatus")
+
+
+# Contract 1.2: scopes of RCS launch / Notify configuration events (regwatch.messaging_events);
+# they describe a resource (`resourceId`...) instead of a registration version.
+MESSAGING_SCOPES = frozenset({Scope.RCS_LAUNCH, Scope.NOTIFY_CONFIGURATION})
+
+
 class RegwatchDetail(_ContractModel):
     """`detail` of a contract-v1 event; field meanings are in docs/events.md."""
 
@@ -147,12 +160,28 @@ class RegwatchDetail(_ContractModel):
     # 1.2, "Target Deletions Held" (scope TARGET): the flood guard held a cycle's deletions.
     held_deletions: int | None = Field(None, alias="heldDeletions")
     registrations_known: int | None = Field(None, alias="registrationsKnown")
+    # 1.2, RCS launch / Notify configuration events (scopes RCS_LAUNCH / NOTIFY_CONFIGURATION).
+    resource_type: str | None = Field(None, alias="resourceType")
+    resource_id: str | None = Field(None, alias="resourceId")
+    resource_arn: str | None = Field(None, alias="resourceArn")
+    resource_name: str | None = Field(None, alias="resourceName")
+    iso_country_code: str | None = Field(None, alias="isoCountryCode")
+    carrier_statuses: list[CarrierStatusDetail] = Field(default_factory=list, alias="carrierStatuses")
+    changed_carriers: list[str] = Field(default_factory=list, alias="changedCarriers")
+    rejection_reason: str | None = Field(None, alias="rejectionReason")
+    previous_rejection_reason: str | None = Field(None, alias="previousRejectionReason")
+    tier: str | None = None
+    tier_upgrade_status: str | None = Field(None, alias="tierUpgradeStatus")
 
     @model_validator(mode="after")
     def _registration_fields_unless_target(self) -> RegwatchDetail:
         if self.scope is Scope.TARGET:
             if self.since is None or self.reason is None:
                 raise ValueError("a TARGET event needs 'since' and 'reason'")
+            return self
+        if self.scope in MESSAGING_SCOPES:
+            if not self.resource_id:
+                raise ValueError(f"a {self.scope.value} event needs a non-empty 'resourceId'")
             return self
         missing = [name for name in _REGISTRATION_FIELDS if name not in self.model_fields_set]
         if missing:

@@ -69,6 +69,9 @@ ALL_DETAIL_TYPES: tuple[str, ...] = (
     UNKNOWN_VERSION_STATUS_DETAIL_TYPE,
     *REGISTRATION_DETAIL_TYPES.values(),
     REMINDER_DETAIL_TYPE,
+    # Contract 1.2 (regwatch/messaging_events.py; named here so the list has no import circle).
+    "RCS Launch Status Change",
+    "Notify Configuration Status Change",
 )
 
 

@@ -21,6 +21,10 @@ class Scope(StrEnum):
     REGISTRATION = "REGISTRATION"
     # Contract 1.1: a target (account, region) became unhealthy or recovered (regwatch.health_events).
     TARGET = "TARGET"
+    # Contract 1.2: an RCS agent's launch in one country / a Notify configuration
+    # (regwatch.messaging_events).
+    RCS_LAUNCH = "RCS_LAUNCH"
+    NOTIFY_CONFIGURATION = "NOTIFY_CONFIGURATION"
 
 
 class RegistrationChange(StrEnum):

@@ -101,7 +101,11 @@ def ordering_key(detail_type: str, detail: Mapping[str, Any]) -> OrderingKey:
 
 
 def registration_key(detail: Mapping[str, Any]) -> str:
-    """Which registration an event is about: the unit every destination orders within."""
+    """Which registration an event is about: the unit every destination orders within.
+    1.2's RCS launches (agent, country) and Notify configurations are units of their own."""
+    if detail.get("resourceId"):
+        country = f"/{detail['isoCountryCode']}" if detail.get("isoCountryCode") else ""
+        return f"{detail.get('accountId')}/{detail.get('region')}/{detail['resourceId']}{country}"
     return f"{detail.get('accountId')}/{detail.get('region')}/{detail.get('registrationId')}"
 
 

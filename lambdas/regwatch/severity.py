@@ -20,6 +20,8 @@ class Severity(StrEnum):
 # TARGET_UNHEALTHY / TARGET_RECOVERED are the statuses of contract 1.1's target health
 # events (regwatch.health_events): a broken target needs a human like a denial does.
 # TARGET_DELETIONS_HELD (1.2): a person checks whether the deletions are real.
+# REJECTED / REQUIRES_VERIFICATION / ACTIVE are the statuses of contract 1.2's RCS launches
+# and Notify configurations (regwatch.messaging_events); registrations never use them.
 ACTION_REQUIRED_STATUSES: frozenset[str] = frozenset(
     {
         "REQUIRES_AUTHENTICATION",
@@ -28,9 +30,11 @@ ACTION_REQUIRED_STATUSES: frozenset[str] = frozenset(
         "REQUIRES_UPDATES",
         "TARGET_UNHEALTHY",
         "TARGET_DELETIONS_HELD",
+        "REJECTED",
+        "REQUIRES_VERIFICATION",
     }
 )
-GOOD_NEWS_STATUSES: frozenset[str] = frozenset({"APPROVED", "COMPLETE", "TARGET_RECOVERED"})
+GOOD_NEWS_STATUSES: frozenset[str] = frozenset({"APPROVED", "COMPLETE", "TARGET_RECOVERED", "ACTIVE"})
 
 
 def severity_of(status: str) -> Severity:

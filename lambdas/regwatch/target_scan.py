@@ -26,6 +26,7 @@ from regwatch.health import (
     observe_success,
 )
 from regwatch.health_events import build_health_entry
+from regwatch.messaging_scan import MessagingWatch
 from regwatch.ports import Clock, Publisher, Registry, SnapshotStore
 from regwatch.scan import RegionReport, Scanner, ScanOptions
 from regwatch.snapshot import RegionKey
@@ -71,6 +72,7 @@ class TargetScanner:
         publisher: Publisher,
         clock: Clock,
         options: ScanOptions,
+        messaging: MessagingWatch | None = None,
     ) -> None:
         self.registry_for = registry_for
         self.store = store
@@ -78,6 +80,7 @@ class TargetScanner:
         self.publisher = publisher
         self.clock = clock
         self.options = options
+        self.messaging = messaging  # RCS launches / Notify configurations, once per listing cycle
 
     def _scanner(self, target: ScanTarget) -> Scanner:
         registry = self.registry_for(target)  # may raise TargetUnreachable
@@ -98,6 +101,8 @@ class TargetScanner:
             report.failure = unreachable
             report.stop_reason = f"target unreachable: {unreachable}"
             report.errors.append(report.stop_reason)
+        if self.messaging is not None:
+            self.messaging.after_scan(target, report, budget)
         result = TargetReport(target, report)
         self.record_health(result)
         return result

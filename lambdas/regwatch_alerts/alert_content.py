@@ -13,7 +13,7 @@ importable from it (`__all__`).
 
 from __future__ import annotations
 
-from regwatch.event_models import RegwatchEvent
+from regwatch.event_models import MESSAGING_SCOPES, RegwatchEvent
 from regwatch.model import Scope
 from regwatch.severity import Severity
 from regwatch_alerts.content_model import (
@@ -24,6 +24,7 @@ from regwatch_alerts.content_model import (
     FlaggedField,
 )
 from regwatch_alerts.denial_fixes import resubmit_step, with_fixes
+from regwatch_alerts.messaging_content import describe_messaging_resource
 from regwatch_alerts.reminder_content import (
     AUTHENTICATION_LINK_VALIDITY,
     AUTHENTICATION_RESEND_WINDOW,
@@ -162,6 +163,8 @@ def describe(event: RegwatchEvent) -> AlertContent:
     detail = event.detail
     if detail.scope is Scope.TARGET:
         return describe_target(event)
+    if detail.scope in MESSAGING_SCOPES:
+        return describe_messaging_resource(event)
     if detail.reminder is not None:
         return describe_reminder(event)
     severity = detail.severity

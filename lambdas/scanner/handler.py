@@ -34,6 +34,7 @@ from regwatch.scan import RegionReport, ScanOptions
 from regwatch.target_scan import TargetReport, TargetScanner, is_healthy
 from regwatch.targets import NotMonitored, ScanTarget, TargetPlan
 from scanner.dependencies import Dependencies, get_dependencies
+from scanner.messaging import messaging_watch
 from scanner.triggers import (
     InvalidTrigger,
     RegistrationStatusChangeTrigger,
@@ -86,6 +87,7 @@ def _scanner(deps: Dependencies, account_id: str) -> TargetScanner:
             reconcile_period=settings.reconcile_period,
             deletion_guard=settings.deletion_guard,
         ),
+        messaging=messaging_watch(deps),
     )
 
 

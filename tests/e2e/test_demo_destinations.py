@@ -114,7 +114,11 @@ def test_slack_threads_carry_the_webhook_alerts_one_thread_per_registration(
     assert stack.sinks.slack_thread is not None
     assert stack.slack.web_api.calls == []  # the webhook's server saw no Web API call
     threads = [t for t in stack.sinks.slack_thread.slack.web_api.threads() if t.channel == CHANNEL_ID]
-    registration_of = {e["detail"]["eventId"]: e["detail"]["registrationId"] for e in stack.transitions}
+    # An RCS launch / Notify configuration (contract 1.2) has its own thread, keyed by the resource.
+    registration_of = {
+        e["detail"]["eventId"]: e["detail"].get("resourceId") or e["detail"]["registrationId"]
+        for e in stack.transitions
+    }
     webhook_ids = sorted(n.event_id for n in stack.notifications if n.destination == "slack" and n.event_id)
     reply_ids = sorted(i for t in threads for reply in t.replies for i in set(_event_ids(reply.blocks)))
     assert webhook_ids and reply_ids == webhook_ids  # every Slack alert, once, in a thread

@@ -43,6 +43,8 @@ SNS_STATUSES = {
     "REVOKED",
     "TARGET_UNHEALTHY",
     "TARGET_DELETIONS_HELD",
+    "REJECTED",  # contract 1.2: RCS launches / Notify configurations
+    "REQUIRES_VERIFICATION",
 }
 # The demo's settings, except fewer EventBridge retries (cdk context `targetRetryAttempts`, default
 # 50) so the dead-letter test does not spend most of its time failing on purpose.
@@ -69,7 +71,12 @@ def _by_event_id(notifications: list[Notification], destination: str) -> Counter
 
 
 def _details(stack: LocalStack) -> list[dict[str, Any]]:
-    return [event["detail"] for event in stack.transitions]
+    """Registration and version events (contract 1.2's RCS/Notify events: `_resource_events`)."""
+    return [event["detail"] for event in stack.transitions if "resourceId" not in event["detail"]]
+
+
+def _resource_events(stack: LocalStack) -> list[dict[str, Any]]:
+    return [event for event in stack.transitions if "resourceId" in event["detail"]]
 
 
 def test_the_story_is_detected_transition_by_transition(story: LocalStack) -> None:
@@ -92,7 +99,8 @@ def test_every_change_reaches_slack_exactly_once(story: LocalStack) -> None:
     # The demo routes every severity to Slack, so every alert must arrive there once, and
     # the registration-level echo of a version change (alert false) never.
     slack = _by_event_id(story.notifications, "slack")
-    expected = Counter(d["eventId"] for d in _details(story) if d["alert"])
+    every = [*_details(story), *(e["detail"] for e in _resource_events(story))]
+    expected = Counter(d["eventId"] for d in every if d["alert"])
     assert slack == expected
     assert any(not d["alert"] for d in _details(story)), "the story has version + registration pairs"
     assert None not in slack
@@ -103,7 +111,8 @@ def test_sns_gets_exactly_the_transitions_its_rule_routes_once_each(story: Local
     (target,) = story.stack.targets_of(sns_spec.logical_id)
     assert target.event_pattern is not None
     assert set(target.event_pattern["detail"]["status"]) == SNS_STATUSES, "default routing: action required"
-    expected = Counter(d["eventId"] for d in _details(story) if d["status"] in SNS_STATUSES and d["alert"])
+    every = [*_details(story), *(e["detail"] for e in _resource_events(story))]
+    expected = Counter(d["eventId"] for d in every if d["status"] in SNS_STATUSES and d["alert"])
     assert len(expected) >= 5
     assert _by_event_id(story.notifications, "sns") == expected
 
@@ -129,6 +138,39 @@ def test_notifications_carry_status_previous_status_and_denial_reasons(story: Lo
     assert "Reviewing" in sns.text and "Denied" in sns.text
     assert sns.payload["MessageAttributes"]["status"]["Value"] == "DENIED"
     assert "opt-out language to sample message 2" in sns.text, "the reviewer's feedback is shown"
+
+
+def test_the_rcs_launch_goes_partial_to_active_per_carrier_and_notify_is_rejected_with_its_reason(
+    story: LocalStack,
+) -> None:
+    events = _resource_events(story)
+    rcs = [e["detail"] for e in events if e["detail-type"] == "RCS Launch Status Change"]
+    carriers = [
+        (d["previousStatus"], d["status"], {c["carrierName"]: c["status"] for c in d["carrierStatuses"]})
+        for d in rcs
+    ]
+    assert carriers == [
+        ("PARTIAL", "PARTIAL", {"AT&T": "ACTIVE", "T-Mobile": "ACTIVE", "Verizon": "PENDING"}),
+        ("PARTIAL", "ACTIVE", {"AT&T": "ACTIVE", "T-Mobile": "ACTIVE", "Verizon": "ACTIVE"}),
+    ]
+    assert [d["changedCarriers"] for d in rcs] == [["AT&T"], ["Verizon"]]
+    (notify,) = [e["detail"] for e in events if e["detail-type"] == "Notify Configuration Status Change"]
+    assert (notify["previousStatus"], notify["status"], notify["severity"]) == (
+        "PENDING",
+        "REJECTED",
+        "ACTION_REQUIRED",
+    )
+    reason = "The website does not describe the one-time password use case."
+    assert notify["rejectionReason"] == reason
+    slack = {n.event_id: n for n in story.notifications if n.destination == "slack"}
+    sns = {n.event_id: n for n in story.notifications if n.destination == "sns"}
+    # Slack gets every step (the demo routes every severity there), SNS the rejection only.
+    assert {d["eventId"] for d in [*rcs, notify]} <= set(slack)
+    assert "Verizon: Pending → Active" in json.dumps(slack[rcs[1]["eventId"]].payload, ensure_ascii=False)
+    assert reason in json.dumps(slack[notify["eventId"]].payload, ensure_ascii=False)
+    assert reason in sns[notify["eventId"]].text and "Pending → Rejected" in sns[notify["eventId"]].text
+    assert not {d["eventId"] for d in rcs} & set(sns), "SNS routes action required only"
+    assert sns[notify["eventId"]].payload["MessageAttributes"]["status"]["Value"] == "REJECTED"
 
 
 def test_the_baseline_does_not_flood(story: LocalStack) -> None:

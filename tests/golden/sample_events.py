@@ -15,6 +15,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from regwatch.events import EventContext, build_entry, iso_utc
+from regwatch.messaging_events import build_messaging_entry
+from regwatch.messaging_resources import (
+    CarrierChange,
+    MessagingKind,
+    MessagingTransition,
+    NotifyConfiguration,
+    RcsCountryLaunch,
+)
 from regwatch.model import (
     Association,
     DeniedReason,
@@ -469,4 +477,93 @@ def digest_event(*, quiet: bool) -> dict[str, Any]:
 DIGEST_SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     "digest_quiet_day": lambda: digest_event(quiet=True),
     "digest_busy_day": lambda: digest_event(quiet=False),
+}
+
+
+# ---- contract 1.2: RCS launches and Notify configurations -----------------------------------
+
+RCS_AGENT_ARN = f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:rcs-agent/rcs-agent-acme"
+
+
+def rcs_launch_transition(
+    status: str, previous: str | None, carriers: dict[str, tuple[str | None, str]], *, country: str = "US"
+) -> MessagingTransition:
+    launch = RcsCountryLaunch(
+        agent_id="rcs-agent-acme",
+        agent_arn=RCS_AGENT_ARN,
+        iso_country_code=country,
+        status=status,
+        registration_id="registration-rcs0a1b2c3d",
+        carriers={name: now for name, (_, now) in carriers.items()},
+    )
+    return MessagingTransition(
+        kind=MessagingKind.RCS_LAUNCH,
+        status=status,
+        previous_status=previous,
+        observed_at=OBSERVED,
+        baseline=previous is None,
+        launch=launch,
+        carriers=tuple(CarrierChange(name, now, before) for name, (before, now) in sorted(carriers.items())),
+    )
+
+
+def notify_transition(
+    status: str, previous: str | None, reason: str | None = None, previous_reason: str | None = None
+) -> MessagingTransition:
+    configuration = NotifyConfiguration(
+        configuration_id="notify-otp",
+        configuration_arn=f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:notify-configuration/notify-otp",
+        display_name="Acme OTP",
+        status=status,
+        rejection_reason=reason,
+        tier="BASIC",
+        tier_upgrade_status="BASIC",
+    )
+    return MessagingTransition(
+        kind=MessagingKind.NOTIFY_CONFIGURATION,
+        status=status,
+        previous_status=previous,
+        observed_at=OBSERVED,
+        baseline=previous is None,
+        configuration=configuration,
+        previous_rejection_reason=previous_reason,
+    )
+
+
+def messaging_event(transition: MessagingTransition) -> dict[str, Any]:
+    return as_delivered(build_messaging_entry(transition, CONTEXT))
+
+
+MESSAGING_SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
+    "rcs_launch_carrier_active": lambda: messaging_event(
+        rcs_launch_transition(
+            "PARTIAL",
+            "PARTIAL",
+            {
+                "AT&T": ("PENDING", "ACTIVE"),
+                "T-Mobile": ("ACTIVE", "ACTIVE"),
+                "Verizon": ("PENDING", "PENDING"),
+            },
+        )
+    ),
+    "rcs_launch_active": lambda: messaging_event(
+        rcs_launch_transition(
+            "ACTIVE",
+            "PARTIAL",
+            {
+                "AT&T": ("ACTIVE", "ACTIVE"),
+                "T-Mobile": ("ACTIVE", "ACTIVE"),
+                "Verizon": ("PENDING", "ACTIVE"),
+            },
+        )
+    ),
+    "rcs_launch_rejected": lambda: messaging_event(
+        rcs_launch_transition("REJECTED", "PENDING", {"Rogers": ("PENDING", "REJECTED")}, country="CA")
+    ),
+    "notify_configuration_rejected": lambda: messaging_event(
+        notify_transition("REJECTED", "PENDING", f"The website does not describe the use case. {INJECTION}")
+    ),
+    "notify_configuration_active": lambda: messaging_event(
+        notify_transition("ACTIVE", "REQUIRES_VERIFICATION")
+    ),
 }

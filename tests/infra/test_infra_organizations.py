@@ -16,7 +16,7 @@ from infra.config import ConfigError, load_config
 from infra.nag import add_nag_checks
 from infra.spoke import SPOKE_STACK_ID, RegwatchSpokeStack
 from regwatch_aws.organizations import ORGANIZATIONS_READ_ACTIONS
-from regwatch_aws.sms_actions import LIST_REGISTRATIONS_ACTION, SMS_READ_ACTIONS
+from regwatch_aws.sms_actions import LIST_REGISTRATIONS_ACTION, MESSAGING_READ_ACTIONS, SMS_READ_ACTIONS
 from tests.infra.conftest import Synthesized
 
 ORG_ID = "o-abcdefghij"
@@ -182,7 +182,7 @@ def test_spoke_role_in_organization_mode(org_hub: Synthesized) -> None:
         a for a in actions_of(statements_of_role(org_hub, "Scanner")) if a.startswith("sms-voice:")
     }
     assert hub_sms_reads == set(SMS_READ_ACTIONS)
-    # Listing is authorized against "*"; every read of one registration against its ARN only.
+    # Listing calls are authorized against "*"; every read of one registration against its ARN only.
     registrations = {
         "Fn::Join": [
             "",
@@ -196,7 +196,7 @@ def test_spoke_role_in_organization_mode(org_hub: Synthesized) -> None:
         ]
     }
     for statement in statements:
-        listing = actions_of([statement]) == {LIST_REGISTRATIONS_ACTION}
+        listing = actions_of([statement]) == {LIST_REGISTRATIONS_ACTION, *MESSAGING_READ_ACTIONS}
         expected = "*" if listing else registrations
         assert statement["Resource"] == expected, statement
     parameters = template["Parameters"]

@@ -361,7 +361,15 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
                 arn_of(synthesized, stack.scanner.table),
             ),
             allow("events:PutEvents", arn_of(synthesized, stack.bus)),
-            allow("sms-voice:DescribeRegistrations", "*"),
+            allow(
+                [
+                    "sms-voice:DescribeRegistrations",
+                    "sms-voice:DescribeRcsAgents",
+                    "sms-voice:DescribeRcsAgentCountryLaunchStatus",
+                    "sms-voice:DescribeNotifyConfigurations",
+                ],
+                "*",
+            ),
             allow(
                 [
                     "sms-voice:DescribeRegistrationVersions",

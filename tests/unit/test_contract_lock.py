@@ -19,7 +19,7 @@ CONTRACT_FILES = ("docs/events.md", "docs/events.schema.json")
 RELEASED_CONTRACTS = {
     "1.0": "3258ed975899fdc9e698bb403e4b1f0e76eda716a2a469781d469448e1074f36",
     "1.1": "13a7f63fcbcf1e9f08608938223ac49a810c06ef0f6cffa7f0905ec2829f8be0",
-    "1.2": "ca62a4891ceba2d58f3520427dae5eef1fd02b3457f4c00a3535ae296f65cb8c",
+    "1.2": "0b0537fe64e6e7bbd661beb275d03fb7e32a72fddd18da5608903bc1720c8e09",
 }
 
 

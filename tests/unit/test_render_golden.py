@@ -16,7 +16,14 @@ import pytest
 
 from destinations.registry import DESTINATIONS, Destination, Preview
 from regwatch.event_models import parse_notification
-from tests.golden.sample_events import DIGEST_SAMPLES, REMINDER_SAMPLES, SAMPLES, SOURCE, event_for
+from tests.golden.sample_events import (
+    DIGEST_SAMPLES,
+    MESSAGING_SAMPLES,
+    REMINDER_SAMPLES,
+    SAMPLES,
+    SOURCE,
+    event_for,
+)
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("REGWATCH_UPDATE_GOLDEN") == "1"
@@ -41,6 +48,7 @@ def render(channel: str, event: dict[str, Any]) -> str:
 EVENTS: dict[str, Callable[[], dict[str, Any]]] = {
     **{name: (lambda make=make: event_for(make())) for name, make in SAMPLES.items()},
     **REMINDER_SAMPLES,
+    **MESSAGING_SAMPLES,
     **DIGEST_SAMPLES,
 }
 

@@ -36,6 +36,9 @@ from regwatch.ordering import OrderingKey, epoch_ms, needs_a_person, ordering_ke
 TARGET_UNHEALTHY = "Target Unhealthy"
 TARGET_RECOVERED = "Target Recovered"
 TARGET_DETAIL_TYPES = frozenset({TARGET_UNHEALTHY, TARGET_RECOVERED})
+# 1.2: the flood guard held a listing cycle's deletions. An incident of its own per target,
+# resolved by the person who checked (nothing announces that the hold was settled).
+TARGET_DELETIONS_HELD = "Target Deletions Held"
 
 
 class Action(StrEnum):
@@ -86,6 +89,11 @@ def decide(detail_type: str, detail: Mapping[str, Any], event_time: str) -> Deci
         observed = epoch_ms(detail.get("observedAt")) or epoch_ms(event_time) or 0
         unhealthy = detail_type == TARGET_UNHEALTHY
         return Decision(target_key(detail), OrderingKey(observed, 0, 0), detail_type, unhealthy)
+    if detail_type == TARGET_DELETIONS_HELD:
+        observed = epoch_ms(detail.get("observedAt")) or epoch_ms(event_time) or 0
+        return Decision(
+            f"{target_key(detail)}/deletions-held", OrderingKey(observed, 0, 0), detail_type, True
+        )
     return Decision(
         f"regwatch/{registration_key(detail)}",
         ordering_key(detail_type, detail),

@@ -133,12 +133,12 @@ def render_pagerduty_trigger(
         {
             "payload": {
                 "summary": cut(headline),
-                "source": detail.registration_arn,
+                "source": detail.registration_arn or detail.resource_arn or f"regwatch/{detail.resource_id}",
                 "severity": _denial_severity(event)
                 or pagerduty_severity(event.detail_type, detail.status, detail.severity),
                 "timestamp": (detail.status_timestamp or detail.observed_at).isoformat(),
-                "component": detail.registration_id,
-                "group": detail.registration_type,
+                "component": detail.registration_id or detail.resource_id or "",
+                "group": detail.registration_type or detail.resource_type or "",
                 "class": detail.status,
                 "custom_details": details,
             },

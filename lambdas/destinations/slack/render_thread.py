@@ -25,7 +25,12 @@ from regwatch_alerts.alert_content import (
 def render_slack_thread_parent(event: RegwatchEvent) -> dict[str, Any]:
     content = describe(event)
     detail = event.detail
-    if detail.registration_id:
+    if detail.resource_id:
+        # An RCS launch or Notify configuration (contract 1.2): named as the replies' headline names it.
+        resource = content.headline.split(": ", 2)[1]
+        title = f"{content.emoji} {resource}"
+        subject = f"{resource}: {humanize_status(detail.status)}."
+    elif detail.registration_id:
         # Named as the replies name it (the owners' name, else the id; the id is a field below).
         label = registration_label(detail.registration_name, detail.registration_id)
         title = f"{content.emoji} {label} ({humanize_registration_type(detail.registration_type)})"

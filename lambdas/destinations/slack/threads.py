@@ -131,6 +131,10 @@ class SlackThreads:
 
     def _thread_key(self, notification: RegwatchEvent) -> str:
         detail = notification.detail
+        # Contract 1.2: one thread per RCS launch (agent, country) / Notify configuration.
+        if detail.resource_id:
+            resource = "/".join(filter(None, (detail.resource_id, detail.iso_country_code)))
+            return f"{self._settings.channel_id}/{detail.account_id}/{detail.region}/{resource}"
         return f"{self._settings.channel_id}/{detail.account_id}/{detail.region}/{detail.registration_id}"
 
     def _parent_ts(self, key: str, notification: RegwatchEvent) -> tuple[str, bool]:

@@ -33,13 +33,24 @@ def test_pagination_past_250_registrations_costs_three_list_calls(world: Scanner
     region = summary["regions"][REGION]
     assert summary["complete"]
     assert region["registrationsListed"] == 260
-    assert summary["apiCalls"] == {"DescribeRegistrations": 3, "DescribeRegistrationVersions": 260}
+    # + one read of the (empty) RCS agents and Notify configurations per listing cycle (contract 1.2).
+    assert summary["apiCalls"] == {
+        "DescribeRegistrations": 3,
+        "DescribeRegistrationVersions": 260,
+        "DescribeRcsAgents": 1,
+        "DescribeNotifyConfigurations": 1,
+    }
     counters = world.control.counters()
     assert counters["DescribeRegistrations"] == 3 and counters["DescribeRegistrationVersions"] == 260
     assert len(registration_items(world)) == 260
     # Nothing changed: the listing again plus ceil(260 × seconds-since-last-scan / 24 h) = 1.
     again = world.invoke()
-    assert again["apiCalls"] == {"DescribeRegistrations": 3, "DescribeRegistrationVersions": 1}
+    assert again["apiCalls"] == {
+        "DescribeRegistrations": 3,
+        "DescribeRegistrationVersions": 1,
+        "DescribeRcsAgents": 1,
+        "DescribeNotifyConfigurations": 1,
+    }
     assert again["regions"][REGION]["readsByReason"] == {"reconcile": 1}
     assert world.details() == []
 
@@ -91,6 +102,8 @@ def test_5xx_storm_is_absorbed_by_retries(world: ScannerWorld) -> None:
         "DescribeRegistrationVersions": 3 + 3,
         "DescribeRegistrationFieldValues": 3,
         "ListTagsForResource": 3,
+        "DescribeRcsAgents": 1,
+        "DescribeNotifyConfigurations": 1,
     }
     assert world.control.counters()["DescribeRegistrationVersions:faulted"] == 3
     assert sorted(d["registrationId"] for d in world.details() if d["scope"] == "VERSION") == sorted(ids)
