@@ -233,6 +233,24 @@ def test_target_unhealthy_triggers_and_target_recovered_resolves(
     assert pagerduty.open_incidents() == []
 
 
+def test_held_deletions_open_one_incident_per_target_never_a_registration_s(
+    pd_env: None, pagerduty: PagerDutyServer
+) -> None:
+    from tests.unit.test_health_contract import held_envelope
+
+    held = held_envelope()
+    assert invoke(held)["eventAction"] == "trigger"
+    [incident] = pagerduty.open_incidents()
+    assert incident.dedup_key == "regwatch-target/111122223333/eu-west-1/deletions-held"
+    assert "40" in incident.summary and "None" not in incident.dedup_key
+    [request] = pagerduty.requests
+    assert request.payload["payload"]["source"], "PagerDuty refuses a trigger without a source"
+    # The same cycle again (a retry with a new event id) updates, never opens a second one.
+    again = {**held, "id": str(uuid.uuid4()), "detail": {**held["detail"], "eventId": str(uuid.uuid4())}}
+    invoke(again)
+    assert len(pagerduty.incidents) == 1
+
+
 def test_same_event_twice_sends_once(pd_env: None, pagerduty: PagerDutyServer) -> None:
     event = sample("version_revoked")
     assert invoke(event)["result"] == "sent"
