@@ -17,12 +17,11 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from destinations.ordering import SUPERSEDED
 from notifier import metrics as names
 from regwatch.event_models import DigestEvent, Notification, parse_notification
 from regwatch.notification_errors import InvalidEvent, NotificationError
 from regwatch_aws.idempotency import deliver_once
-
-SUPERSEDED = "superseded"  # destinations.ordering.SUPERSEDED: the result of an older event not shown
 
 Delivery = Callable[..., dict[str, Any]]  # deliver(*, event: dict, notification: Notification | None)
 # raw event -> the parsed notification, or None for another accepted kind (target health).

@@ -3,7 +3,7 @@ renders, Slack's thread per resource and PagerDuty's incident per resource."""
 
 from __future__ import annotations
 
-from destinations.pagerduty.lifecycle import Action, decide
+from destinations.pagerduty.lifecycle import decide
 from regwatch.event_models import parse_regwatch_event
 from regwatch_alerts.alert_content import describe
 from tests.golden.sample_events import MESSAGING_SAMPLES, SOURCE, messaging_event, notify_transition
@@ -33,6 +33,7 @@ def test_pagerduty_opens_one_incident_per_resource_and_resolves_it_when_active()
     opened = decide(rejected["detail-type"], rejected["detail"], rejected["time"])
     closed = decide(active["detail-type"], active["detail"], active["time"])
     other = decide(launch["detail-type"], launch["detail"], launch["time"])
-    assert (opened.action, closed.action) == (Action.TRIGGER, Action.RESOLVE)
+    # REJECTED needs a person (an incident opens), ACTIVE does not (the open one resolves).
+    assert (opened.wants_open, closed.wants_open) == (True, False)
     assert opened.dedup_key == closed.dedup_key == "regwatch/123456789012/us-east-1/notify-otp"
     assert other.dedup_key == "regwatch/123456789012/us-east-1/rcs-agent-acme/CA"

@@ -66,11 +66,3 @@ def test_the_packed_key_orders_like_the_tuple(a: tuple[int, int, int], b: tuple[
     """DynamoDB compares the packed number in its condition: it must agree with the tuple."""
     ka, kb = OrderingKey(*a), OrderingKey(*b)
     assert (ka < kb) == (ka.packed() < kb.packed()) and (ka == kb) == (ka.packed() == kb.packed())
-
-
-def test_the_notifier_flow_and_the_destinations_name_a_skipped_older_event_alike() -> None:
-    from notify_common import flow
-
-    from destinations import ordering
-
-    assert ordering.SUPERSEDED == flow.SUPERSEDED
