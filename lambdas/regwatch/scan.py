@@ -36,6 +36,7 @@ from regwatch.ports import Clock, MalformedItem, Publisher, RegistrationPage, Re
 from regwatch.region_scan import RegionScan, ScanOptions
 from regwatch.scan_report import RegionReport
 from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState
+from regwatch.triage import may_need_person, may_read_pending
 
 # Importers name these from here (the scanner handler, target_scan, the tests).
 __all__ = ["PAGE_SIZE", "UNIDENTIFIED", "RegionReport", "RegionScan", "ScanOptions", "Scanner"]
@@ -55,6 +56,7 @@ class _Listing:
     pages: int
     resumed: bool  # the cycle began in an earlier invocation
     finished: bool = False
+    expected_pages: int = 0  # the cycle's pages as the snapshots estimate them
     listed: set[str] = field(default_factory=set)
 
     @classmethod
@@ -221,7 +223,8 @@ class Scanner:
             if report.deletions_confirmed:
                 snapshots = self.store.load_registrations(work.key)  # with the new tombstones
             live = sum(1 for s in snapshots.values() if not s.is_tombstone)
-            list_calls = max(1, -(-live // PAGE_SIZE) - listing.pages)
+            listing.expected_pages = -(-live // PAGE_SIZE)
+            list_calls = max(1, listing.expected_pages - listing.pages)
             reconcile = set(
                 reconcile_targets(
                     snapshots,
@@ -312,6 +315,16 @@ class Scanner:
                 continue
             snapshot = snapshots.get(registration_id)
             reason = fetch_reason(summary, snapshot, reconcile)
+            if reason is FetchReason.NEW and snapshot is None and self._defers(work, summary):
+                work.defer_first_read(summary)
+                reason = None
+            elif reason is FetchReason.FIRST_READ and not may_read_pending(
+                reads_this_scan=report.registrations_read,
+                lists_this_scan=report.listing_pages,
+                capacity=budget.call_capacity(),
+                lists_left=max(0, listing.expected_pages - listing.pages),
+            ):
+                reason = None
             if reason is not None:
                 if not budget.allows():
                     return None
@@ -323,6 +336,10 @@ class Scanner:
             report.registrations_listed += 1
             listing.after_id = registration_id
         return all_done
+
+    def _defers(self, work: RegionScan, summary: RegistrationSummary) -> bool:
+        """A new registration of the baseline whose summary shows it settled waits (triage.py)."""
+        return self.options.triage_baseline and not work.has_baseline and not may_need_person(summary)
 
     def scan_registration(self, region: str, registration_id: str) -> RegionReport:
         """Rescan one registration at once (AWS's native status-change event)."""
