@@ -21,6 +21,7 @@ from regwatch.deletions import (
     apply_confirmed,
     settle_deletions,
 )
+from regwatch.diff import BaselineAlerts
 from regwatch.errors import (
     InvalidNextToken,
     MalformedRegistration,
@@ -338,8 +339,14 @@ class Scanner:
         return all_done
 
     def _defers(self, work: RegionScan, summary: RegistrationSummary) -> bool:
-        """A new registration of the baseline whose summary shows it settled waits (triage.py)."""
-        return self.options.triage_baseline and not work.has_baseline and not may_need_person(summary)
+        """A new registration of the baseline whose summary shows it settled waits (triage.py).
+
+        Not with `baselineAlerts: all`: that baseline reports every version of every
+        registration, so it reads them all as before.
+        """
+        if not self.options.triage_baseline or self.options.baseline_alerts is BaselineAlerts.ALL:
+            return False
+        return not work.has_baseline and not may_need_person(summary)
 
     def scan_registration(self, region: str, registration_id: str) -> RegionReport:
         """Rescan one registration at once (AWS's native status-change event)."""

@@ -99,3 +99,10 @@ def test_triage_off_reads_everything_in_the_baseline() -> None:
     _fleet(h, settled=5, waiting=1)
     report = h.scan()
     assert report.registrations_read == 6 and report.first_reads_deferred == 0
+
+
+def test_baseline_all_reads_everything_in_the_baseline() -> None:
+    h = Harness(BaselineAlerts.ALL)
+    _fleet(h, settled=5, waiting=1)
+    report = h.scan()
+    assert report.registrations_read == 6 and report.first_reads_deferred == 0
