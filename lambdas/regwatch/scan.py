@@ -224,6 +224,7 @@ class Scanner:
             if report.deletions_confirmed:
                 snapshots = self.store.load_registrations(work.key)  # with the new tombstones
             live = sum(1 for s in snapshots.values() if not s.is_tombstone)
+            pending = sum(1 for s in snapshots.values() if s.first_read_pending and not s.is_tombstone)
             listing.expected_pages = -(-live // PAGE_SIZE)
             list_calls = max(1, listing.expected_pages - listing.pages)
             reconcile = set(
@@ -232,7 +233,8 @@ class Scanner:
                     now=self.clock(),
                     previous_scan_started_at=state.last_scan_started_at,
                     reconcile_period=self.options.reconcile_period,
-                    capacity=budget.call_capacity() - list_calls,
+                    # Never-read stubs come first: re-reading what was read a day ago waits.
+                    capacity=budget.call_capacity() - list_calls - pending,
                 )
             )
             all_done = True
