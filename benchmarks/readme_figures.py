@@ -202,7 +202,7 @@ def first_scan(found: dict[str, Section]) -> str:
 
     header = next(iter(table_rows(section.body)), {})
     columns = list(header)[1:2]
-    size = columns[0].partition(",")[0] if columns else MISSING
+    size = columns[0].rpartition(", triage")[0] if columns else MISSING
     return (
         f"{size}, paced at 0.8 call/s per operation, triage-first / listing order: first actionable alert "
         f"{both('First actionable')}, all actionable alerted {both('All actionable')}, everything read "
