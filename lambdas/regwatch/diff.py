@@ -308,9 +308,14 @@ def diff_first_read(
         listed_current = stub.current_version_number
         everything = diff_registration(None, registration, versions, observed_at).transitions
         newer = [t for t in everything if t.version is not None and t.version.version_number > listed_current]
+        moved = stub.fingerprint() != registration.fingerprint()
         transitions = [
-            t for t in first.transitions if t.version is None or t.version.version_number <= listed_current
-        ] + newer
+            # The listed current version's latest status is the change that moved the summary.
+            replace(t, baseline=False) if moved and t.version.version_number == listed_current else t
+            for t in first.transitions
+            if t.version is not None and t.version.version_number <= listed_current
+        ]
+        transitions = [t for t in first.transitions if t.version is None] + transitions + newer
         if registration.registration_status != stub.registration_status:
             transitions.append(
                 _registration_transition(

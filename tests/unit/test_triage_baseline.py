@@ -106,3 +106,15 @@ def test_baseline_all_reads_everything_in_the_baseline() -> None:
     _fleet(h, settled=5, waiting=1)
     report = h.scan()
     assert report.registrations_read == 6 and report.first_reads_deferred == 0
+
+
+def test_a_listed_current_version_revoked_before_its_first_read_is_a_change_not_baseline() -> None:
+    h = Harness(BaselineAlerts.ACTIONABLE)
+    _fleet(h, settled=4, waiting=0)
+    h.scan(TimeBudget(CallBudget(h.registry, 3), margin_seconds=0, seconds_per_call=1))
+    assert h.store.items[(KEY.partition, "s001")].first_read_pending
+    h.registry.put("s001", (1, "REVOKED", 30), status="REQUIRES_UPDATES")
+    for _ in range(10):
+        h.scan()
+    revoked = [d for d in h.publisher.details() if d["registrationId"] == "s001" and d["status"] == "REVOKED"]
+    assert len(revoked) == 1 and revoked[0]["baseline"] is False
