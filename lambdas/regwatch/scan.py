@@ -343,10 +343,11 @@ class Scanner:
     def _defers(self, work: RegionScan, summary: RegistrationSummary) -> bool:
         """A new registration of the baseline whose summary shows it settled waits (triage.py).
 
-        Not with `baselineAlerts: all`: that baseline reports every version of every
-        registration, so it reads them all as before.
+        Only with `baselineAlerts: actionable`, where a settled registration has nothing to
+        report: `all` reports every version of every registration, and with `none` a change
+        the summary hides before the first read would pass unreported.
         """
-        if not self.options.triage_baseline or self.options.baseline_alerts is BaselineAlerts.ALL:
+        if not self.options.triage_baseline or self.options.baseline_alerts is not BaselineAlerts.ACTIONABLE:
             return False
         return not work.has_baseline and not may_need_person(summary)
 

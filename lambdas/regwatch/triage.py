@@ -9,9 +9,9 @@ it while they list, at most one such read per list call once the listing no long
 the invocation (so the listing keeps its pace and a change elsewhere is still seen
 within a listing cycle). Everything else is read the moment its page is listed.
 
-A stub is a first sighting when it is read: during the baseline it reports what
-`baselineAlerts` asks for (with `actionable`, a settled registration has nothing to
-report). A stub whose summary changed before it was read is read at once, and the
+Only with `baselineAlerts: actionable` (regwatch/scan.py decides). A stub is a first
+sighting when it is read: it reports what that baseline reports (for a settled
+registration, nothing). A stub whose summary changed before it was read is read at once, and the
 status change since it was listed is reported (regwatch.diff.diff_first_read).
 The bound within which every registration is read is in docs/scanner.md
 ("Triage-first baseline").

@@ -101,8 +101,9 @@ def test_triage_off_reads_everything_in_the_baseline() -> None:
     assert report.registrations_read == 6 and report.first_reads_deferred == 0
 
 
-def test_baseline_all_reads_everything_in_the_baseline() -> None:
-    h = Harness(BaselineAlerts.ALL)
+@pytest.mark.parametrize("mode", [BaselineAlerts.ALL, BaselineAlerts.NONE])
+def test_baseline_all_or_none_reads_everything_in_the_baseline(mode: BaselineAlerts) -> None:
+    h = Harness(mode)
     _fleet(h, settled=5, waiting=1)
     report = h.scan()
     assert report.registrations_read == 6 and report.first_reads_deferred == 0
