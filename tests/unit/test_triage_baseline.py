@@ -11,7 +11,8 @@ import pytest
 from regwatch.budget import TimeBudget
 from regwatch.diff import BaselineAlerts
 from regwatch.model import RegistrationSummary
-from regwatch.triage import may_need_person, may_read_pending
+from regwatch.triage import listed_stub, may_need_person, may_read_pending
+from regwatch_aws.snapshot_store import registration_from_item, registration_to_item
 from tests.unit.test_scan import KEY, CallBudget, Harness
 
 
@@ -119,3 +120,12 @@ def test_a_listed_current_version_revoked_before_its_first_read_is_a_change_not_
         h.scan()
     revoked = [d for d in h.publisher.details() if d["registrationId"] == "s001" and d["status"] == "REVOKED"]
     assert len(revoked) == 1 and revoked[0]["baseline"] is False
+
+
+def test_a_stub_keeps_its_pending_mark_through_the_dynamodb_item_layout() -> None:
+    stub = listed_stub(_summary("COMPLETE", 1, 1))
+    item = registration_to_item(KEY, stub, timedelta(days=30))
+    assert item["firstReadPending"] == {"BOOL": True}
+    assert registration_from_item(item) == stub
+    read = replace(stub, first_read_pending=False)
+    assert "firstReadPending" not in registration_to_item(KEY, read, timedelta(days=30))
