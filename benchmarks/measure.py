@@ -223,11 +223,19 @@ MAX_BASELINE_INVOCATIONS = 12
 
 
 def _first_scan_complete(result: Any) -> bool:
-    """Whether a scanner invocation's result says every region's listing cycle completed."""
+    """Whether a scanner invocation's result says every region's listing cycle completed
+    with nothing left of the baseline: no registration deferred or first read in it (the
+    triage-first baseline's settled registrations, docs/scanner.md), so the steady-state
+    figures measure changes only."""
     if not isinstance(result, dict):
         return True  # an unreadable result: do not loop on it
     regions = result.get("regions") or {}
-    return all(bool(region.get("listing", {}).get("complete")) for region in regions.values())
+    return all(
+        bool(region.get("listing", {}).get("complete"))
+        and not region.get("firstReadsDeferred")
+        and not (region.get("readsByReason") or {}).get("first-read")
+        for region in regions.values()
+    )
 
 
 def run_size(stack: LocalStack, config: RunConfig, log: Any = print) -> SizeResult:
@@ -246,8 +254,9 @@ def run_size(stack: LocalStack, config: RunConfig, log: Any = print) -> SizeResu
     )
     try:
         run.scan(regwatch, 0, "baseline")
-        # Steady state starts once the first listing cycle is complete: until then the scanner
-        # is still taking its baseline (each invocation resumes the listing where the last stopped).
+        # Steady state starts once the first listing cycle is complete and the settled
+        # registrations it deferred are read: until then the scanner is still taking its
+        # baseline (each invocation resumes the listing where the last stopped).
         while not _first_scan_complete(run.scanner_results[-1]):
             if run.figures["regwatch"].baseline_invocations > MAX_BASELINE_INVOCATIONS:
                 raise RuntimeError(

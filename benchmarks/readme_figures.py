@@ -191,6 +191,25 @@ def soak(found: dict[str, Section]) -> str:
     )
 
 
+def first_scan(found: dict[str, Section]) -> str:
+    section = found["performance-first-scan"]
+    rows = {label: _row(section, label) for label in ("First actionable", "All actionable", "100 %", "Invoc")}
+
+    def both(label: str) -> str:
+        row = rows[label]
+        values = list(row.values())[1:3] if row else []
+        return " / ".join(values) if len(values) == 2 else MISSING
+
+    header = next(iter(table_rows(section.body)), {})
+    columns = list(header)[1:2]
+    size = columns[0].rpartition(", triage")[0] if columns else MISSING
+    return (
+        f"{size}, paced at 0.8 call/s per operation, triage-first / listing order: first actionable alert "
+        f"{both('First actionable')}, all actionable alerted {both('All actionable')}, everything read "
+        f"{both('100 %')} ({both('Invoc')} invocations)."
+    )
+
+
 QUOTES = (
     Quote(
         "Scale, 10,000 registrations",
@@ -215,6 +234,12 @@ QUOTES = (
         ((PERFORMANCE, "performance-org-scale"),),
         org_scale,
         "make bench ARGS=--org-scale",
+    ),
+    Quote(
+        "First scan at the deployed pace",
+        ((PERFORMANCE, "performance-first-scan"),),
+        first_scan,
+        "make bench ARGS=--first-scan",
     ),
     Quote(
         "Fault injection",

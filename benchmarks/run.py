@@ -14,6 +14,9 @@ results file without measuring. `--org-scale` runs the organization fan-out scen
 `performance-evaluator`.
 `--scenario burst` runs a burst of native events for one account (benchmarks/burst.py):
 results/burst.md, and with `--write-docs` `performance-native-burst`.
+`--first-scan [--first-scan-size N]` runs one target's first scan at the deployed pace on a
+simulated clock, triage-first and in listing order (benchmarks/first_scan.py):
+results/first-scan.md, and with `--write-docs` `performance-first-scan`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from benchmarks.coldstart import HANDLER_MODULES, asset_sizes, import_seconds
 from benchmarks.cost_inputs import snapshot_item_bytes, write_cost_inputs
 from benchmarks.docs_sections import GeneratedSection, Results, ResultsFormatError, load_results, provenance
 from benchmarks.evaluator_scale import EvaluatorBenchConfig, render_evaluator_scale, run_evaluator_scale
+from benchmarks.first_scan import FirstScanConfig, render_first_scan, run_first_scan
 from benchmarks.measure import RunConfig, SizeResult, run_size
 from benchmarks.org_scale import OrgScaleConfig, main_org_scale
 from benchmarks.readme_figures import write_docs_and_readme
@@ -46,6 +50,7 @@ PERFORMANCE_DOC = "docs/performance.md"
 RESULTS_CHAPTER = "## Results as measured"
 ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
 EVALUATOR_CHAPTER = "## Evaluator at fleet scale (`make bench ARGS=--evaluator`)"
+FIRST_SCAN_CHAPTER = "## First scan at the deployed pace (`make bench ARGS=--first-scan`)"
 
 
 def _sizes(text: str) -> list[int]:
@@ -87,6 +92,14 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--evaluator-size", type=int, default=100_000, help="evaluator: registrations (default %(default)s)"
+    )
+    parser.add_argument(
+        "--first-scan",
+        action="store_true",
+        help="run the paced first scan of one large target only (benchmarks/first_scan.py, simulated clock)",
+    )
+    parser.add_argument(
+        "--first-scan-size", type=int, default=100_000, help="first scan: registrations (default %(default)s)"
     )
     parser.add_argument("--scenario", default="scale", help=f"one of: {', '.join(SCENARIOS)}")
     latency.add_arguments(parser)
@@ -185,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     origin = provenance(command)
     if arguments.org_scale:
         return _org_scale(arguments, origin)
-    if arguments.evaluator:
-        return _evaluator(arguments, origin)
+    single = _first_scan if arguments.first_scan else _evaluator if arguments.evaluator else None
+    if single is not None:
+        return single(arguments, origin)
     if arguments.scenario in ("latency", "burst"):
         return _latency_or_burst(arguments, origin)
     started = time.perf_counter()
@@ -251,6 +265,26 @@ def _evaluator(arguments: argparse.Namespace, origin: Any) -> int:
         RESULTS_FORMAT,
         origin,
         (GeneratedSection("performance-evaluator", PERFORMANCE_DOC, body, EVALUATOR_CHAPTER),),
+    )
+    saved.save(output.with_suffix(".json"))
+    return _write_docs(saved, arguments.write_docs)
+
+
+def _first_scan(arguments: argparse.Namespace, origin: Any) -> int:
+    output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("first-scan.md")
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    size, seed = arguments.first_scan_size, arguments.seed
+    configs = [FirstScanConfig(size=size, triage=triage, seed=seed) for triage in (True, False)]
+    runs = [run_first_scan(config, log) for config in configs]
+    body = render_first_scan(runs)
+    print(body)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(f"## First scan at the deployed pace\n\n{body}\n", encoding="utf-8")
+    saved = Results(
+        "bench",
+        RESULTS_FORMAT,
+        origin,
+        (GeneratedSection("performance-first-scan", PERFORMANCE_DOC, body, FIRST_SCAN_CHAPTER),),
     )
     saved.save(output.with_suffix(".json"))
     return _write_docs(saved, arguments.write_docs)

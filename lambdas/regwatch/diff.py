@@ -288,6 +288,50 @@ def diff_registration(
     return RegistrationDiff(tuple(transitions), snapshot)
 
 
+def diff_first_read(
+    stub: RegistrationSnapshot,
+    registration: RegistrationSummary,
+    versions: Sequence[RegistrationVersion],
+    observed_at: datetime,
+    baseline: BaselineAlerts | None,
+) -> RegistrationDiff:
+    """The first read of a registration listed earlier as a stub (regwatch/triage.py).
+
+    A first sighting (what `baseline` asks for), plus what changed since it was listed:
+    every transition of a version newer than the listed current one, and the registration's
+    status change, so a change during a long baseline is never taken for the baseline.
+    """
+    first = diff_registration(None, registration, versions, observed_at, baseline=baseline)
+    if baseline is None:
+        transitions = list(first.transitions)
+    else:
+        listed_current = stub.current_version_number
+        everything = diff_registration(None, registration, versions, observed_at).transitions
+        newer = [t for t in everything if t.version is not None and t.version.version_number > listed_current]
+        moved = stub.fingerprint() != registration.fingerprint()
+        transitions = [
+            # The listed current version's latest status is the change that moved the summary.
+            replace(t, baseline=False) if moved and t.version.version_number == listed_current else t
+            for t in first.transitions
+            if t.version is not None and t.version.version_number <= listed_current
+        ]
+        transitions = [t for t in first.transitions if t.version is None] + transitions + newer
+        if registration.registration_status != stub.registration_status:
+            transitions.append(
+                _registration_transition(
+                    registration,
+                    RegistrationChange.STATUS_CHANGED,
+                    registration.registration_status,
+                    previous_status=stub.registration_status,
+                    observed_at=observed_at,
+                    dedup_key=f"{stub.registration_status}|0",
+                )
+            )
+    changes = sum(1 for t in transitions if t.registration_change is RegistrationChange.STATUS_CHANGED)
+    snapshot = replace(first.snapshot, revision=stub.revision + 1, registration_changes=changes)
+    return RegistrationDiff(tuple(one_alert_per_change(transitions)), snapshot)
+
+
 def diff_deleted(previous: RegistrationSnapshot, observed_at: datetime) -> RegistrationDiff:
     """The registration no longer appears in the API: one DELETED event, then a tombstone.
 
@@ -307,6 +351,10 @@ def diff_deleted(previous: RegistrationSnapshot, observed_at: datetime) -> Regis
             ),
         )
     tombstone = replace(
-        previous, deleted_at=observed_at, revision=previous.revision + 1, incarnation=previous.incarnation + 1
+        previous,
+        deleted_at=observed_at,
+        revision=previous.revision + 1,
+        incarnation=previous.incarnation + 1,
+        first_read_pending=False,  # a tombstone's return is a new life, read in full
     )
     return RegistrationDiff(transitions, tombstone)

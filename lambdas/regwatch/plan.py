@@ -23,6 +23,9 @@ class FetchReason(StrEnum):
     CHANGED = "changed"
     NEW = "new"
     RECONCILE = "reconcile"
+    # Listed during the baseline as settled, never read (regwatch/triage.py): read when
+    # the scan has the calls to spare.
+    FIRST_READ = "first-read"
 
 
 def reconcile_quota(registrations: int, interval: timedelta, period: timedelta) -> int:
@@ -52,7 +55,8 @@ def reconcile_targets(
     listed; one on a page this invocation does not reach stays least recently read and
     is chosen again.
     """
-    live = [s for s in snapshots.values() if not s.is_tombstone]
+    # Stubs never read have their own pace (regwatch/triage.py), not the reconcile quota.
+    live = [s for s in snapshots.values() if not s.is_tombstone and not s.first_read_pending]
     live.sort(key=lambda s: (s.full_read_at or _NEVER, s.registration_id))
     interval = now - previous_scan_started_at if previous_scan_started_at else reconcile_period
     quota = reconcile_quota(len(live), interval, reconcile_period)
@@ -73,6 +77,8 @@ def fetch_reason(
         return FetchReason.NEW
     if snapshot.fingerprint() != summary.fingerprint():
         return FetchReason.CHANGED
+    if snapshot.first_read_pending:
+        return FetchReason.FIRST_READ
     if summary.registration_id in reconcile:
         return FetchReason.RECONCILE
     return None

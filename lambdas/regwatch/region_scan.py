@@ -15,7 +15,13 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from regwatch.deletion_guard import DeletionGuard
-from regwatch.diff import BaselineAlerts, RegistrationDiff, diff_deleted, diff_registration
+from regwatch.diff import (
+    BaselineAlerts,
+    RegistrationDiff,
+    diff_deleted,
+    diff_first_read,
+    diff_registration,
+)
 from regwatch.errors import (
     MalformedRegistration,
     PublishFailed,
@@ -29,6 +35,7 @@ from regwatch.ports import Clock, MalformedItem, ProfileSource, Publisher, Regis
 from regwatch.profile import ProfileReads, choose_name, flagged_fields, name_from_fields, reads_for
 from regwatch.scan_report import RegionReport
 from regwatch.snapshot import RegionKey, RegistrationSnapshot
+from regwatch.triage import listed_stub
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,8 @@ class ScanOptions:
     max_listing_cycle_age: timedelta = timedelta(days=2)
     # Too many deletions in one cycle are held until confirmed (regwatch/deletions.py).
     deletion_guard: DeletionGuard = field(default_factory=DeletionGuard)
+    # The baseline reads settled registrations last (regwatch/triage.py).
+    triage_baseline: bool = True
 
 
 def _transition_label(transition: Transition) -> str:
@@ -123,7 +132,12 @@ class RegionScan:
             self.report.versions_read += len(versions)
             first_sighting = snapshot is None or snapshot.is_tombstone
             baseline = self.options.baseline_alerts if first_sighting and not self.has_baseline else None
-            diff = diff_registration(snapshot, summary, versions, self.clock(), baseline=baseline)
+            if snapshot is not None and snapshot.first_read_pending and not snapshot.is_tombstone:
+                # Listed during the baseline, read only now (regwatch/triage.py).
+                alerts = self.options.baseline_alerts
+                diff = diff_first_read(snapshot, summary, versions, self.clock(), alerts)
+            else:
+                diff = diff_registration(snapshot, summary, versions, self.clock(), baseline=baseline)
             diff = self._with_profile(summary, versions, snapshot, diff)
             if not self._publish(diff.transitions):
                 return False
@@ -226,6 +240,16 @@ class RegionScan:
                 associations_read=True,
             )
         return profile
+
+    def defer_first_read(self, summary: RegistrationSummary) -> bool:
+        """Store a settled registration as listed, not read (False: another scan stored it first)."""
+        try:
+            self.store.save_registration(self.key, listed_stub(summary), expected_revision=None)
+        except SnapshotConflict:
+            return False
+        self.report.first_reads_deferred += 1
+        self.report.snapshots_written += 1
+        return True
 
     def tombstone(self, snapshot: RegistrationSnapshot) -> bool:
         current: RegistrationSnapshot | None = snapshot

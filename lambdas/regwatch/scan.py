@@ -21,6 +21,7 @@ from regwatch.deletions import (
     apply_confirmed,
     settle_deletions,
 )
+from regwatch.diff import BaselineAlerts
 from regwatch.errors import (
     InvalidNextToken,
     MalformedRegistration,
@@ -36,6 +37,7 @@ from regwatch.ports import Clock, MalformedItem, Publisher, RegistrationPage, Re
 from regwatch.region_scan import RegionScan, ScanOptions
 from regwatch.scan_report import RegionReport
 from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState
+from regwatch.triage import may_need_person, may_read_pending
 
 # Importers name these from here (the scanner handler, target_scan, the tests).
 __all__ = ["PAGE_SIZE", "UNIDENTIFIED", "RegionReport", "RegionScan", "ScanOptions", "Scanner"]
@@ -54,6 +56,7 @@ class _Listing:
     pages: int
     resumed: bool  # the cycle began in an earlier invocation
     finished: bool = False
+    expected_pages: int = 0  # the cycle's pages as the snapshots estimate them
     listed: set[str] = field(default_factory=set)
 
     @classmethod
@@ -202,14 +205,17 @@ class Scanner:
             if report.deletions_confirmed:
                 snapshots = self.store.load_registrations(work.key)  # with the new tombstones
             live = sum(1 for s in snapshots.values() if not s.is_tombstone)
-            list_calls = max(1, -(-live // PAGE_SIZE) - listing.pages)
+            pending = sum(1 for s in snapshots.values() if s.first_read_pending and not s.is_tombstone)
+            listing.expected_pages = -(-live // PAGE_SIZE)
+            list_calls = max(1, listing.expected_pages - listing.pages)
             reconcile = set(
                 reconcile_targets(
                     snapshots,
                     now=self.clock(),
                     previous_scan_started_at=state.last_scan_started_at,
                     reconcile_period=self.options.reconcile_period,
-                    capacity=budget.call_capacity() - list_calls,
+                    # Never-read stubs come first: re-reading what was read a day ago waits.
+                    capacity=budget.call_capacity() - list_calls - pending,
                 )
             )
             all_done = True
@@ -293,6 +299,16 @@ class Scanner:
                 continue
             snapshot = snapshots.get(registration_id)
             reason = fetch_reason(summary, snapshot, reconcile)
+            if reason is FetchReason.NEW and snapshot is None and self._defers(work, summary):
+                work.defer_first_read(summary)
+                reason = None
+            elif reason is FetchReason.FIRST_READ and not may_read_pending(
+                reads_this_scan=report.registrations_read,
+                lists_this_scan=report.listing_pages,
+                capacity=budget.call_capacity(),
+                lists_left=max(0, listing.expected_pages - listing.pages),
+            ):
+                reason = None
             if reason is not None:
                 if not budget.allows():
                     return None
@@ -304,6 +320,17 @@ class Scanner:
             report.registrations_listed += 1
             listing.after_id = registration_id
         return all_done
+
+    def _defers(self, work: RegionScan, summary: RegistrationSummary) -> bool:
+        """A new registration of the baseline whose summary shows it settled waits (triage.py).
+
+        Only with `baselineAlerts: actionable`, where a settled registration has nothing to
+        report: `all` reports every version of every registration, and with `none` a change
+        the summary hides before the first read would pass unreported.
+        """
+        if not self.options.triage_baseline or self.options.baseline_alerts is not BaselineAlerts.ACTIONABLE:
+            return False
+        return not work.has_baseline and not may_need_person(summary)
 
     def scan_registration(self, region: str, registration_id: str) -> RegionReport:
         """Rescan one registration at once (AWS's native status-change event)."""

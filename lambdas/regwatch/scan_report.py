@@ -25,6 +25,8 @@ class RegionReport:
     registrations_read: int = 0
     versions_read: int = 0
     reads_by_reason: Counter[str] = field(default_factory=Counter)
+    # Settled registrations the baseline stored as stubs, read later (regwatch/triage.py).
+    first_reads_deferred: int = 0
     deleted: int = 0
     # The flood guard (regwatch/deletions.py): deletions held this scan, held ones applied
     # (confirmed by this cycle or an operator), held ones listed again (released).
@@ -67,6 +69,7 @@ class RegionReport:
             "registrationsRead": self.registrations_read,
             "versionsRead": self.versions_read,
             "readsByReason": dict(self.reads_by_reason),
+            "firstReadsDeferred": self.first_reads_deferred,
             "deleted": self.deleted,
             "foreign": self.foreign,
             "deletions": {

@@ -69,6 +69,9 @@ class RegistrationSnapshot:
     # How many times the registration was tombstoned: part of the event ids of its
     # DISCOVERED / DELETED transitions, so a second life is announced again (and only once).
     incarnation: int = 0
+    # Listed but versions never read (regwatch/triage.py): a stub of a settled registration
+    # whose first read waits; reading it is its first sighting.
+    first_read_pending: bool = False
 
     @property
     def is_tombstone(self) -> bool:

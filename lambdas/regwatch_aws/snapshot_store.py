@@ -89,6 +89,8 @@ def registration_to_item(
         item["remindersSent"] = set(snapshot.reminders_sent)
     if snapshot.incarnation:
         item["incarnation"] = snapshot.incarnation
+    if snapshot.first_read_pending:
+        item["firstReadPending"] = True
     if snapshot.deleted_at is not None:
         item["deletedAt"] = _iso(snapshot.deleted_at)
         item["expiresAt"] = int((snapshot.deleted_at + tombstone_ttl).timestamp())
@@ -122,6 +124,7 @@ def registration_from_item(raw: Mapping[str, Any]) -> RegistrationSnapshot:
         profile=profile_from_item(item["profile"]) if item.get("profile") else None,
         reminders_sent=frozenset(str(i) for i in item.get("remindersSent", ())),
         incarnation=int(item.get("incarnation", 0)),
+        first_read_pending=bool(item.get("firstReadPending", False)),
     )
 
 

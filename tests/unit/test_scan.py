@@ -228,14 +228,18 @@ def test_baseline_stores_everything_and_reports_only_what_waits_on_a_human() -> 
     assert h.publisher.details()[0]["baseline"] is True
     assert set(h.store.load_registrations(KEY)) == {"r1", "r2", "r3"}
     assert h.store.load_state(KEY).has_baseline
+    # The settled one (COMPLETE) was listed, not read: the next scan reads it.
+    assert report.first_reads_deferred == 1 and h.store.items[(KEY.partition, "r3")].first_read_pending
 
     h.registry.calls.clear()
     again = h.scan()
     assert again.complete and not again.baseline
     assert len(h.publisher.entries) == 1
-    # Nothing changed: one list call, plus at most the reconciliation quota.
+    assert again.reads_by_reason["first-read"] == 1
+    assert not h.store.items[(KEY.partition, "r3")].first_read_pending
+    # Nothing changed: one list call, the deferred read, at most the reconciliation quota.
     assert h.registry.calls.count("DescribeRegistrations") == 2  # 3 registrations, 2 per page
-    assert h.registry.calls.count("DescribeRegistrationVersions") == 1
+    assert h.registry.calls.count("DescribeRegistrationVersions") == 2
 
 
 @pytest.mark.parametrize(("mode", "expected"), [(BaselineAlerts.NONE, 0), (BaselineAlerts.ALL, 5)])
