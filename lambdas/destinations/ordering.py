@@ -25,6 +25,7 @@ from typing import Any
 
 from destinations.contract import Send
 from regwatch.event_models import Notification, RegwatchEvent
+from regwatch.model import Scope
 from regwatch.ordering import OrderingKey, ordering_key, registration_key
 from regwatch_aws.delivery_state import DeliveryStateStore, StateConflict
 
@@ -112,8 +113,9 @@ def newest_only(send: Send, latest: LatestStatus) -> Send:
     """`send` for a message stream: an event older than the newest one shown is not posted."""
 
     def gated(event: dict[str, Any], notification: Notification | None) -> dict[str, Any]:
-        if not isinstance(notification, RegwatchEvent):
-            return send(event, notification)  # the digest, target health: no registration to order
+        if not isinstance(notification, RegwatchEvent) or notification.detail.scope == Scope.TARGET:
+            # The digest, target health and held deletions: no registration to order.
+            return send(event, notification)
         detail = event["detail"]
         order = ordering_key(str(event.get("detail-type", "")), detail)
         status = notification.detail.status

@@ -195,6 +195,14 @@ class IamGate:
         }
         if caller.principal.organization_id:
             context["aws:PrincipalOrgID"] = caller.principal.organization_id
+        # The account owning the resource, and its organization: ARNs of IAM, STS and most
+        # services name the account in their fifth field (arn:aws:iam::<account>:role/…).
+        parts = asked.resource.split(":")
+        resource_account = parts[4] if len(parts) > 5 and parts[4].isdigit() else ""
+        if resource_account:
+            context["aws:ResourceAccount"] = resource_account
+            if organization := self._organization(resource_account):
+                context["aws:ResourceOrgID"] = organization
         context.update(asked.context)
         return context
 

@@ -244,3 +244,30 @@ def test_a_trust_policy_must_allow_even_within_the_role_s_own_account(gate: IamG
     error = _error(_client(gate, "sts", key=other_key).assume_role, RoleArn=role, RoleSessionName="other")
     assert error["Code"] == "AccessDenied"
     assert gate.denied_by() == {(f"arn:aws:sts::{HUB}:assumed-role/other/Other", "sts:AssumeRole"): 1}
+
+
+def test_assume_role_limited_to_the_organization_by_the_resource_s_org(gate: IamGate) -> None:
+    """infra/fanout.py grants the organization mode's AssumeRole on any account's spoke role
+    under aws:ResourceOrgID: the gate knows which organization the role's account is in."""
+    gate.book.functions[KEY] = Role(
+        "scanner",
+        HUB,
+        (
+            {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Resource": f"arn:aws:iam::*:role/{SPOKE}",
+                        "Condition": {"StringEquals": {"aws:ResourceOrgID": ORG}},
+                    }
+                ]
+            },
+        ),
+        session="Scanner",
+    )
+    role = f"arn:aws:iam::{MEMBER}:role/{SPOKE}"
+    assert _client(gate, "sts").assume_role(RoleArn=role, RoleSessionName="in-org")["Credentials"]
+    gate.organizations[MEMBER] = "o-zzzzzzzzzz"  # the account left for another organization
+    error = _error(_client(gate, "sts").assume_role, RoleArn=role, RoleSessionName="outside")
+    assert error["Code"] == "AccessDenied"

@@ -161,9 +161,11 @@ def notifier_for(environment: dict[str, str]) -> Iterator[Callable[[dict[str, An
 
 
 def rendered(destination: str, event: dict[str, Any]) -> Any:
-    """The destination's own rendering of an event (its renderer, named by the registry)."""
-    module, _, function = BY_NAME[destination].renderer.partition(":")
-    return getattr(importlib.import_module(module), function)(parse_regwatch_event(event, "regwatch"))
+    """The destination's own rendering of an event: its first preview, named by the registry
+    (the message as the destination receives it, as JSON)."""
+    module, _, function = BY_NAME[destination].previews[0].render.partition(":")
+    preview = getattr(importlib.import_module(module), function)
+    return json.loads(preview(parse_regwatch_event(event, "regwatch"), event["detail"]))
 
 
 @dataclass(frozen=True)
