@@ -258,16 +258,8 @@ def _evaluator(arguments: argparse.Namespace, origin: Any) -> int:
     )
     body = render_evaluator_scale(result) + f"\n\nBenchmark time: {time.perf_counter() - started:.0f} s."
     print(body)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(f"## Evaluator at fleet scale\n\n{body}\n", encoding="utf-8")
-    saved = Results(
-        "bench",
-        RESULTS_FORMAT,
-        origin,
-        (GeneratedSection("performance-evaluator", PERFORMANCE_DOC, body, EVALUATOR_CHAPTER),),
-    )
-    saved.save(output.with_suffix(".json"))
-    return _write_docs(saved, arguments.write_docs)
+    section = GeneratedSection("performance-evaluator", PERFORMANCE_DOC, body, EVALUATOR_CHAPTER)
+    return _save_section(origin, output, "Evaluator at fleet scale", section, arguments.write_docs)
 
 
 def _first_scan(arguments: argparse.Namespace, origin: Any) -> int:
@@ -278,16 +270,17 @@ def _first_scan(arguments: argparse.Namespace, origin: Any) -> int:
     runs = [run_first_scan(config, log) for config in configs]
     body = render_first_scan(runs)
     print(body)
+    section = GeneratedSection("performance-first-scan", PERFORMANCE_DOC, body, FIRST_SCAN_CHAPTER)
+    return _save_section(origin, output, "First scan at the deployed pace", section, arguments.write_docs)
+
+
+def _save_section(origin: Any, output: Path, title: str, section: GeneratedSection, write_docs: bool) -> int:
+    """One benchmark's section: its results file (.md and .json), then docs/ if asked."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(f"## First scan at the deployed pace\n\n{body}\n", encoding="utf-8")
-    saved = Results(
-        "bench",
-        RESULTS_FORMAT,
-        origin,
-        (GeneratedSection("performance-first-scan", PERFORMANCE_DOC, body, FIRST_SCAN_CHAPTER),),
-    )
+    output.write_text(f"## {title}\n\n{section.body}\n", encoding="utf-8")
+    saved = Results("bench", RESULTS_FORMAT, origin, (section,))
     saved.save(output.with_suffix(".json"))
-    return _write_docs(saved, arguments.write_docs)
+    return _write_docs(saved, write_docs)
 
 
 def _write_docs(saved: Results, write_docs: bool) -> int:
