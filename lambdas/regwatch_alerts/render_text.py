@@ -148,7 +148,7 @@ def message_attributes(event: Notification) -> dict[str, str]:
     if isinstance(event, DigestEvent):
         return {"kind": "digest", "severity": "INFO", "day": event.detail.day}
     detail = event.detail
-    attributes = {
+    return {
         "status": detail.status,
         "severity": detail.severity.value,
         "registrationType": detail.registration_type,
@@ -156,9 +156,6 @@ def message_attributes(event: Notification) -> dict[str, str]:
         "scope": detail.scope.value,
         "baseline": "true" if detail.baseline else "false",
     }
-    # SNS refuses a String attribute with an empty value (the whole Publish fails): target
-    # events (health, held deletions) and RCS/Notify events have no registration type.
-    return {name: value for name, value in attributes.items() if value}
 
 
 def render_text_digest(event: DigestEvent) -> TextNotification:
