@@ -90,6 +90,19 @@ def test_text_message_has_subject_body_and_filterable_attributes(topic: Topic) -
     assert attributes["region"] == "us-east-1"
 
 
+def test_a_target_event_without_a_registration_type_is_published(topic: Topic) -> None:
+    """SNS refuses an empty String attribute, failing the whole Publish: a held-deletions
+    event (scope TARGET, no registration type) once never reached the topic."""
+    from tests.unit.test_health_contract import held_envelope
+
+    held = held_envelope()
+    invoke(held)
+    [delivered] = topic.received(topic.all_queue)
+    assert held["detail"]["eventId"] in delivered["Message"]
+    attributes = {name: value["Value"] for name, value in delivered["MessageAttributes"].items()}
+    assert attributes["status"] == "TARGET_DELETIONS_HELD" and "registrationType" not in attributes
+
+
 def test_filter_policy_on_severity_lets_only_urgent_alerts_through(topic: Topic) -> None:
     # In lifecycle order: the samples share one registration and second (docs/notifications.md, Ordering).
     for sample in ("version_requires_authentication_10dlc_brand", "version_reviewing", "version_approved"):
