@@ -105,6 +105,9 @@ class Pipeline:
         self.emulator, self.control, self.slack = emulator, control, slack
         # destination -> the access key its notifier signs with (set behind the IAM gate)
         self.access_keys: dict[str, str] = {}
+        # destination -> event ids its notifier did not show: a newer status of the same
+        # registration was shown first (the ordering rule, docs/notifications.md)
+        self.superseded: dict[str, set[str]] = {}
         self._clock: Callable[[], float] = clock if clock is not None else emulator.store.clock.now
         self._scanner, self._slack_handler, self._sns_handler = (
             scanner.handler,
@@ -199,15 +202,16 @@ class Pipeline:
             def invoke(event: dict[str, Any], handler: Any = handler, name: str = name) -> Any:
                 context = FakeLambdaContext(f"regwatch-notify-{name}", REGION, 30_000)
                 key = self.access_keys.get(name)
-                if key is None:
-                    return handler.lambda_handler(event, context)
                 # Its clients are built on first use: they sign with the key set while it runs.
                 saved = os.environ.get("AWS_ACCESS_KEY_ID", "")
-                os.environ["AWS_ACCESS_KEY_ID"] = key
+                os.environ["AWS_ACCESS_KEY_ID"] = key or saved
                 try:
-                    return handler.lambda_handler(event, context)
+                    result = handler.lambda_handler(event, context)
                 finally:
                     os.environ["AWS_ACCESS_KEY_ID"] = saved
+                if isinstance(result, dict) and result.get("result") == "superseded":
+                    self.superseded.setdefault(name, set()).add(str(result.get("eventId")))
+                return result
 
             delivery = TargetDelivery(
                 self.sqs,
@@ -324,6 +328,7 @@ class Pipeline:
         self.drain()
         self.audit_details.clear()
         self.sns_event_ids.clear()
+        self.superseded.clear()
         self.slack.clear()
         for extra in self.extra.values():
             extra.sink.clear()

@@ -139,6 +139,9 @@ class SoakResult:
     deliveries: dict[str, Counter[str]] = field(
         default_factory=lambda: {"slack": Counter(), "sns": Counter()}
     )
+    # Alerts a destination did not show because a newer status of the same registration was
+    # shown first (a redrive after the outage delivers them late): the ordering rule, not a loss.
+    superseded: dict[str, set[str]] = field(default_factory=lambda: {"slack": set(), "sns": set()})
     struck: Counter[str] = field(default_factory=Counter)
     failed_invocations: int = 0
     dead_lettered: int = 0
@@ -178,7 +181,11 @@ class SoakResult:
 
     def lost(self) -> dict[str, int]:
         return {
-            name: sum(1 for event_id in self.alerts if counts[event_id] == 0)
+            name: sum(
+                1
+                for event_id in self.alerts
+                if counts[event_id] == 0 and event_id not in self.superseded[name]
+            )
             for name, counts in self.deliveries.items()
         }
 
@@ -463,6 +470,8 @@ class _Day:
                     self.known_status[version] = (stamp, key.status)
         pipeline.audit_details.clear()
         result.deliveries["sns"].update(pipeline.sns_event_ids)
+        for name, superseded in pipeline.superseded.items():
+            result.superseded.setdefault(name, set()).update(superseded)
         pipeline.sns_event_ids.clear()
         self.stack.slack.wait_idle()
         for payload in list(self.stack.slack.deliveries):

@@ -140,6 +140,8 @@ def render(result: SoakResult) -> str:
         f"| Slack posts / SNS messages | {sum(result.deliveries['slack'].values()):,} / "
         f"{sum(result.deliveries['sns'].values()):,} |",
         f"| Lost: Slack / SNS | {lost['slack']} / {lost['sns']} |",
+        "| Not shown, a newer status of the registration shown first (ordering rule): Slack / SNS | "
+        f"{len(result.superseded['slack'])} / {len(result.superseded['sns'])} |",
         f"| Duplicates: SNS | {duplicates['sns']} |",
         f"| Duplicates: Slack (late-accepted posts, documented) | {duplicates['slack']} "
         f"({result.late_accepts()} late accepts struck) |",
