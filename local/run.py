@@ -36,6 +36,7 @@ import boto3
 from botocore.config import Config
 
 from local import function_runtime
+from local.aws_services import MOTO_SERVICES
 from local.cli_outputs import OUTPUTS_FILE_NAME, command_environment, local_outputs, write_outputs_file
 from local.delivery import DeliveryOutcome, TargetDelivery, dead_letter_messages, redrive
 from local.destination_sinks import DEMO_DESTINATIONS, DemoSinks, demo_context
@@ -59,17 +60,6 @@ ACCOUNT_ID = "123456789012"
 DEMO_REGIONS = ("us-east-1", "us-west-2")
 SLACK_SECRET_NAME = "regwatch/demo-slack-webhook"  # noqa: S105 - a name; the value is a local URL
 SCANNER_HANDLER = "scanner.handler.lambda_handler"
-# The services the functions reach on moto (boto3's AWS_ENDPOINT_URL_<SERVICE> names).
-MOTO_SERVICES = (
-    "DYNAMODB",
-    "EVENTBRIDGE",
-    "SNS",
-    "SQS",
-    "SECRETS_MANAGER",
-    "STS",
-    "CLOUDWATCH",
-    "ORGANIZATIONS",
-)
 # Keys of a scenario file that belong to the runner, not to the emulator's seed.
 RUNNER_KEYS = ("description", "scan_interval_seconds", "quiet_scans_after_story")
 EVENT_ID_IN_TEXT = re.compile(

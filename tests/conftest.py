@@ -16,19 +16,11 @@ from typing import Any
 
 import pytest
 
+from local.aws_services import MOTO_SERVICES
+
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 
-MOTO_SERVICES = (
-    "DYNAMODB",
-    "EVENTBRIDGE",
-    "SNS",
-    "SQS",
-    "SECRETS_MANAGER",
-    "STS",
-    "CLOUDWATCH",
-    "ORGANIZATIONS",
-)
 
 
 def _set_fake_credentials() -> None:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from local.aws_services import MOTO_SERVICES
 from local.emulator.accounts import account_from_access_key_id
 from local.iam.errors import ErrorAnswer, access_denied, denial_message
 from local.iam.policy import Decision, PolicyError, Principal, Request, authorize
@@ -46,17 +47,7 @@ from local.iam.roles import ARN_PARTITION, PolicyBook, Role
 
 DEFAULT_ACCOUNT = "123456789012"
 # boto3's AWS_ENDPOINT_URL_<SERVICE> names of the services regwatch's functions call.
-GATED_SERVICES = (
-    "DYNAMODB",
-    "EVENTBRIDGE",
-    "SNS",
-    "SQS",
-    "SECRETS_MANAGER",
-    "STS",
-    "CLOUDWATCH",
-    "ORGANIZATIONS",
-    "PINPOINT_SMS_VOICE_V2",
-)
+GATED_SERVICES = (*MOTO_SERVICES, "PINPOINT_SMS_VOICE_V2")
 _ISSUED_KEY = re.compile(rb"<AccessKeyId>([^<]+)</AccessKeyId>")
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"})
 
