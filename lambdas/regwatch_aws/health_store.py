@@ -14,7 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from regwatch.health import TargetHealth
 from regwatch.snapshot import RegionKey
-from regwatch_aws.table_calls import call_table
+from regwatch_aws.table_calls import call_table, revision_condition
 
 HEALTH_PARTITION = "TARGET#HEALTH"
 _serializer = TypeSerializer()
@@ -87,14 +87,7 @@ class DynamoHealthStore:
     def save(self, key: RegionKey, health: TargetHealth) -> None:
         """Write if nobody else did since `health` was loaded; else SnapshotConflict."""
         expected = health.revision
-        condition: dict[str, Any]
-        if expected is None:
-            condition = {"ConditionExpression": "attribute_not_exists(pk)"}
-        else:
-            condition = {
-                "ConditionExpression": "revision = :expected",
-                "ExpressionAttributeValues": {":expected": {"N": str(expected)}},
-            }
+        condition = revision_condition(expected)
         self._call("put_item", Item=health_to_item(key, health, (expected or 0) + 1), **condition)
 
     def load_all(self) -> dict[RegionKey, TargetHealth]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from regwatch.messaging_resources import MessagingSnapshot, NotifyConfiguration, RcsCountryLaunch
 from regwatch.snapshot import RegionKey
-from regwatch_aws.table_calls import call_table
+from regwatch_aws.table_calls import call_table, revision_condition
 
 MESSAGING_SORT_KEY = "MSG#RESOURCES"
 
@@ -109,14 +109,7 @@ class DynamoMessagingStore:
 
     def save(self, key: RegionKey, snapshot: MessagingSnapshot) -> None:
         expected = snapshot.revision
-        condition: dict[str, Any]
-        if expected is None:
-            condition = {"ConditionExpression": "attribute_not_exists(pk)"}
-        else:
-            condition = {
-                "ConditionExpression": "revision = :expected",
-                "ExpressionAttributeValues": {":expected": {"N": str(expected)}},
-            }
+        condition = revision_condition(expected)
         item = {
             **self._key(key),
             "resources": {"S": snapshot_to_json(snapshot)},

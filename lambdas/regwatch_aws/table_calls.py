@@ -25,3 +25,14 @@ def call_table(client: Any, table_name: str, operation: str, conflict: str, **re
         raise SnapshotUnavailable(f"{operation}: {error}") from error
     except BotoCoreError as error:
         raise SnapshotUnavailable(f"{operation}: {error}") from error
+
+
+def revision_condition(expected: int | None) -> dict[str, Any]:
+    """The optimistic-lock condition of a write: the item is new (`expected` None) or still at
+    the revision it was read with; a lost race fails the write (SnapshotConflict)."""
+    if expected is None:
+        return {"ConditionExpression": "attribute_not_exists(pk)"}
+    return {
+        "ConditionExpression": "revision = :expected",
+        "ExpressionAttributeValues": {":expected": {"N": str(expected)}},
+    }
