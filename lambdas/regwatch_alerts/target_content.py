@@ -27,24 +27,8 @@ def describe_target(event: RegwatchEvent) -> AlertContent:
     facts = [Fact("Account", detail.account_id), Fact("Region", detail.region), Fact("Since", since)]
     if not recovered:
         facts += [Fact("Reason", humanize_status(detail.reason)), Fact("Error", detail.message or "")]
-    return AlertContent(
-        severity=detail.severity,
-        severity_label=SEVERITY_LABELS[detail.severity],
-        emoji=SEVERITY_EMOJI[detail.severity],
-        headline=f"{SEVERITY_LABELS[detail.severity]}: {target} "
-        + ("recovered" if recovered else "cannot be scanned"),
-        summary=summary,
-        facts=tuple(facts),
-        next_steps=steps,
-        reasons=(),
-        feedback=None,
-        notes=(),
-        console_url=f"https://{detail.region}.console.aws.amazon.com/sms-voice/home?region={detail.region}",
-        registration_id=f"{detail.account_id}/{detail.region}",
-        flagged_fields=(),
-        status=detail.status,
-        event_id=detail.event_id,
-    )
+    what = "recovered" if recovered else "cannot be scanned"
+    return _target_alert(event, f"{target} {what}", summary, tuple(facts), steps)
 
 
 def _describe_held_deletions(event: RegwatchEvent) -> AlertContent:
@@ -52,28 +36,42 @@ def _describe_held_deletions(event: RegwatchEvent) -> AlertContent:
     detail = event.detail
     target = f"account {detail.account_id} in {detail.region}"
     count, known = detail.held_deletions or 0, detail.registrations_known or 0
-    return AlertContent(
-        severity=detail.severity,
-        severity_label=SEVERITY_LABELS[detail.severity],
-        emoji=SEVERITY_EMOJI[detail.severity],
-        headline=f"{SEVERITY_LABELS[detail.severity]}: {count} deletions held in {target}",
-        summary=(
+    return _target_alert(
+        event,
+        f"{count} deletions held in {target}",
+        (
             f"One complete listing of {target} did not show {count} of its {known} registrations. "
             "That many at once is more often a short answer (wrong Region, changed permissions) than "
             "real deletions, so regwatch deleted none of them and sent no deletion alerts. The next "
             "complete listing settles it: registrations still missing are deleted then."
         ),
-        facts=(
+        (
             Fact("Account", detail.account_id),
             Fact("Region", detail.region),
             Fact("Held deletions", f"{count} of {known}"),
             Fact("Since", format_time(detail.since)),
         ),
-        next_steps=(
+        (
             "Check the spoke role's permissions and the target's Region (docs/organizations.md).",
             f"If the registrations really are gone: regwatch deletions confirm --account "
             f"{detail.account_id} --region {detail.region}",
         ),
+    )
+
+
+def _target_alert(
+    event: RegwatchEvent, what: str, summary: str, facts: tuple[Fact, ...], next_steps: tuple[str, ...]
+) -> AlertContent:
+    """The alert of a target event: `what` after the severity label heads it; no registration."""
+    detail = event.detail
+    return AlertContent(
+        severity=detail.severity,
+        severity_label=SEVERITY_LABELS[detail.severity],
+        emoji=SEVERITY_EMOJI[detail.severity],
+        headline=f"{SEVERITY_LABELS[detail.severity]}: {what}",
+        summary=summary,
+        facts=facts,
+        next_steps=next_steps,
         reasons=(),
         feedback=None,
         notes=(),
