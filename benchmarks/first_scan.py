@@ -34,7 +34,7 @@ import resource
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -98,11 +98,16 @@ class _PacedRegistry:
         self.clock.sleep(CALL_SECONDS)
         self.calls[operation] += 1
 
-    def list_registrations(self, next_token: str | None) -> RegistrationPage:
+    def list_registrations(
+        self, next_token: str | None, statuses: frozenset[str] | None = None
+    ) -> RegistrationPage:
         self._call("DescribeRegistrations")
+        listed = (
+            self.fleet if statuses is None else [s for s in self.fleet if s.registration_status in statuses]
+        )
         start = int(next_token or 0)
         end = start + PAGE_SIZE
-        return RegistrationPage(tuple(self.fleet[start:end]), str(end) if end < len(self.fleet) else None)
+        return RegistrationPage(tuple(listed[start:end]), str(end) if end < len(listed) else None)
 
     def describe_registrations(self, registration_ids: Sequence[str]) -> list[RegistrationSummary]:
         self._call("DescribeRegistrations")
@@ -147,7 +152,12 @@ class _MemoryStore:
         return self.state
 
     def release_lease(self, key: RegionKey, owner: str, state: ScanState) -> None:
-        self.lease, self.state = None, state
+        # Like the DynamoDB adapter: the lease holder never writes nativeEventAt.
+        self.lease, self.state = None, replace(state, native_event_at=self.state.native_event_at)
+
+    def record_native_event(self, key: RegionKey, at: datetime) -> None:
+        if self.state.native_event_at is None or self.state.native_event_at < at:
+            self.state = replace(self.state, native_event_at=at)
 
     def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
         return dict(self.items)

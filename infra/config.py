@@ -96,6 +96,23 @@ class _RegwatchSettings(BaseModel):
         description="Hours between full reconciliations (every version re-read even if nothing hints at "
         "a change).",
     )
+    full_listing_minutes: int = Field(
+        15,
+        alias="fullListingMinutes",
+        ge=0,
+        le=1440,
+        description="While AWS's native events flow for a target, list every registration at most this "
+        "often and only those in flight on the schedules between (docs/scanner.md, Adaptive listing); "
+        "0 lists everything on every schedule.",
+    )
+    native_event_window_hours: int = Field(
+        24,
+        alias="nativeEventWindowHours",
+        ge=1,
+        le=720,
+        description="A target with no native event for this long lists everything on every schedule "
+        "until one arrives.",
+    )
     baseline_alerts: Literal["actionable", "none", "all"] = Field(
         "actionable",
         alias="baselineAlerts",
