@@ -36,7 +36,7 @@ from regwatch.plan import FetchReason, fetch_reason, reconcile_targets
 from regwatch.ports import Clock, MalformedItem, Publisher, RegistrationPage, Registry, SnapshotStore
 from regwatch.region_scan import RegionScan, ScanOptions
 from regwatch.scan_report import RegionReport
-from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState
+from regwatch.snapshot import ListingCursor, PlanEntry, RegionKey, ScanState
 from regwatch.triage import may_need_person, may_read_pending
 
 # Importers name these from here (the scanner handler, target_scan, the tests).
@@ -199,11 +199,11 @@ class Scanner:
     ) -> bool:
         report = work.report
         try:
-            snapshots = self.store.load_registrations(work.key)
+            planning = self.store.load_plan(work.key)
+            report.planning_full_items_because = planning.full_items_because
+            snapshots = planning.entries
             if deletions.held is not None and not apply_confirmed(work, snapshots, deletions):
                 return False
-            if report.deletions_confirmed:
-                snapshots = self.store.load_registrations(work.key)  # with the new tombstones
             live = sum(1 for s in snapshots.values() if not s.is_tombstone)
             pending = sum(1 for s in snapshots.values() if s.first_read_pending and not s.is_tombstone)
             listing.expected_pages = -(-live // PAGE_SIZE)
@@ -274,7 +274,7 @@ class Scanner:
         budget: TimeBudget,
         page: RegistrationPage,
         listing: _Listing,
-        snapshots: dict[str, RegistrationSnapshot],
+        snapshots: dict[str, PlanEntry],
         reconcile: set[str],
     ) -> bool | None:
         """Process one listed page in page order; None if the time budget stopped it.
@@ -312,10 +312,7 @@ class Scanner:
             if reason is not None:
                 if not budget.allows():
                     return None
-                if work.process(summary, snapshot):
-                    report.reads_by_reason[reason.value] += 1
-                else:
-                    all_done = False
+                all_done = work.process_planned(summary, snapshot, reason, reconcile) and all_done
             listing.listed.add(registration_id)
             report.registrations_listed += 1
             listing.after_id = registration_id
