@@ -119,11 +119,12 @@ class RegionScan:
         The entry may be a moment old: the full snapshot, read consistently, decides again.
         One written since the plan was read (a native-event rescan, a concurrent scan) that
         leaves nothing to read is left alone: no second alert, no API call. A registration
-        without an entry is read as new; should the index not show it yet, the conditional
-        write of its first snapshot conflicts and the diff is made again (process).
+        without an entry is looked up too once the target has its baseline (a new one is
+        rare then); in the baseline every registration is new, and a snapshot written
+        meanwhile makes the conditional first write conflict and the diff run again (process).
         """
         snapshot = None
-        if entry is not None:
+        if entry is not None or self.has_baseline:
             snapshot = self.store.load_registration(self.key, summary.registration_id)
             self.report.snapshots_loaded += 1
             decided = fetch_reason(summary, PlanEntry.of(snapshot) if snapshot else None, reconcile)
