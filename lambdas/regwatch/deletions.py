@@ -79,7 +79,7 @@ def apply_confirmed(work: RegionScan, entries: MutableMapping[str, PlanEntry], s
         state.held = None
         now = work.clock()
         for entry in confirmed:
-            entries[entry.registration_id] = replace(entry, deleted_at=entry.deleted_at or now)
+            entries[entry.registration_id] = replace(entry, deleted_at=now)
     return done
 
 
