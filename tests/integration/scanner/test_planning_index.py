@@ -22,6 +22,8 @@ from regwatch.model import RegistrationProfile
 from regwatch.snapshot import PlanEntry, RegionKey, RegistrationSnapshot, VersionSnapshot
 from regwatch_aws.planning_index import PLANNING_ATTRIBUTES, PLANNING_INDEX_NAME, snapshot_table_request
 from regwatch_aws.snapshot_store import DynamoSnapshotStore, registration_to_item
+from tests.integration.scanner.conftest import REGION, ScannerWorld
+from tests.integration.scanner.conftest import TABLE as TABLE_OF_WORLD
 
 KEY = RegionKey("123456789012", "us-east-1")
 OTHER = RegionKey("123456789012", "eu-west-1")
@@ -164,3 +166,28 @@ def test_other_index_errors_make_the_table_unavailable_without_a_full_query(code
         with pytest.raises(SnapshotUnavailable):
             store.load_plan(KEY)
         stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("with_index", [True, False])
+def test_the_scanner_plans_from_the_index_or_without_it_reports_the_same(
+    world: ScannerWorld, with_index: bool
+) -> None:
+    if not with_index:  # a table as before the upgrade, or one whose index is not built yet
+        world.dynamodb.delete_table(TableName=TABLE_OF_WORLD)
+        request = snapshot_table_request(TABLE_OF_WORLD)
+        del request["GlobalSecondaryIndexes"]
+        world.dynamodb.create_table(**request)
+    world.configure(BASELINE_ALERTS="none")
+    registration_id = world.create_registration()
+    world.invoke()
+    world.control.advance_clock(60)
+    world.control.set_version_status(REGION, registration_id, 1, "SUBMITTED")
+    summary = world.invoke()
+    planning = summary["regions"][REGION]["planning"]
+    assert planning["snapshotsLoaded"] == 1 and planning["readsSkipped"] == 0
+    if with_index:
+        assert planning["fullItemsBecause"] is None
+    else:
+        assert PLANNING_INDEX_NAME in planning["fullItemsBecause"]
+    versions = [d for d in world.details() if d["scope"] == "VERSION"]
+    assert [(d["registrationId"], d["status"]) for d in versions] == [(registration_id, "SUBMITTED")]
