@@ -22,7 +22,7 @@ from regwatch.model import RegistrationProfile
 from regwatch.snapshot import PlanEntry, RegionKey, RegistrationSnapshot, VersionSnapshot
 from regwatch_aws.planning_index import PLANNING_ATTRIBUTES, PLANNING_INDEX_NAME, snapshot_table_request
 from regwatch_aws.snapshot_store import DynamoSnapshotStore, registration_to_item
-from tests.integration.scanner.conftest import REGION, ScannerWorld
+from tests.integration.scanner.conftest import REGION, ScannerWorld, emf_metrics
 from tests.integration.scanner.conftest import TABLE as TABLE_OF_WORLD
 
 KEY = RegionKey("123456789012", "us-east-1")
@@ -170,7 +170,7 @@ def test_other_index_errors_make_the_table_unavailable_without_a_full_query(code
 
 @pytest.mark.parametrize("with_index", [True, False])
 def test_the_scanner_plans_from_the_index_or_without_it_reports_the_same(
-    world: ScannerWorld, with_index: bool
+    world: ScannerWorld, with_index: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if not with_index:  # a table as before the upgrade, or one whose index is not built yet
         world.dynamodb.delete_table(TableName=TABLE_OF_WORLD)
@@ -182,7 +182,9 @@ def test_the_scanner_plans_from_the_index_or_without_it_reports_the_same(
     world.invoke()
     world.control.advance_clock(60)
     world.control.set_version_status(REGION, registration_id, 1, "SUBMITTED")
+    capsys.readouterr()
     summary = world.invoke()
+    assert emf_metrics(capsys.readouterr().out)["PlanningFromFullItems"] == (0 if with_index else 1)
     planning = summary["regions"][REGION]["planning"]
     assert planning["snapshotsLoaded"] == 1 and planning["readsSkipped"] == 0
     if with_index:
