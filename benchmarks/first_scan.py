@@ -51,7 +51,7 @@ from regwatch.model import (
 from regwatch.ports import RegistrationPage
 from regwatch.ratelimit import RateLimiter
 from regwatch.scan import PAGE_SIZE, Scanner, ScanOptions
-from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
+from regwatch.snapshot import PlanEntry, PlanningRead, RegionKey, RegistrationSnapshot, ScanState
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -159,8 +159,8 @@ class _MemoryStore:
         if self.state.native_event_at is None or self.state.native_event_at < at:
             self.state = replace(self.state, native_event_at=at)
 
-    def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
-        return dict(self.items)
+    def load_plan(self, key: RegionKey) -> PlanningRead:
+        return PlanningRead({rid: PlanEntry.of(snapshot) for rid, snapshot in self.items.items()})
 
     def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
         return self.items.get(registration_id)

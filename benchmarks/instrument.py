@@ -4,12 +4,15 @@ Installed in the scanner's own process through botocore's event hooks on every
 session created afterwards, so the code under measurement is untouched. moto
 answers `ReturnConsumedCapacity` with constants (0.5/1.0 whatever the size), so
 capacity units are computed from item sizes with DynamoDB's published rules:
-reads round up to 4 KB (half a unit when eventually consistent), writes to 1 KB.
+reads round up to 4 KB (half a unit when eventually consistent), writes to 1 KB; a
+Query of an index is billed by the index entries it returns; a PutItem on the snapshot
+table also writes its planning-index entry (one more write, by the entry's size).
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from typing import Any
 import botocore.session
 
 from regwatch_aws.api_budget import BUDGET_PARTITION
+from regwatch_aws.planning_index import PARTITION_KEY, PLANNING_ATTRIBUTES, SORT_KEY
 
 _PARAMS_KEY = "regwatch_bench_params"
 SMS_SERVICE = "pinpoint-sms-voice-v2"
@@ -103,7 +107,8 @@ def _get_item(params: Mapping[str, Any], parsed: Mapping[str, Any]) -> Units:
 
 def _query(params: Mapping[str, Any], parsed: Mapping[str, Any]) -> Units:
     # From the items returned: right for a Query without ProjectionExpression (none is made
-    # today). With one, DynamoDB still bills the whole items read, so this would undercount.
+    # today), and for a Query of an index (billed by the index entries it reads, which are
+    # what it returns). With one, DynamoDB still bills the whole items read: undercounted.
     total = sum(item_size(item) for item in parsed.get("Items", []))
     return _read_units(total, bool(params.get("ConsistentRead"))), 0.0
 
@@ -118,8 +123,22 @@ def _batch_get(params: Mapping[str, Any], parsed: Mapping[str, Any]) -> Units:
     return reads, 0.0
 
 
+# The scanner's own setting names the snapshot table, the table with the planning index.
+_INDEXED_TABLE_SETTING = "SNAPSHOT_TABLE_NAME"
+_INDEX_ENTRY_ATTRIBUTES = frozenset({PARTITION_KEY, SORT_KEY, *PLANNING_ATTRIBUTES})
+
+
+def _index_write_units(params: Mapping[str, Any]) -> float:
+    # Every item has the index's key (the table's own), so every put writes its entry too
+    # (new item, or a projected attribute such as `revision` changed).
+    if params.get("TableName") != os.environ.get(_INDEXED_TABLE_SETTING):
+        return 0.0
+    item = params.get("Item", {})
+    return _write_units(item_size({k: v for k, v in item.items() if k in _INDEX_ENTRY_ATTRIBUTES}))
+
+
 def _put_item(params: Mapping[str, Any], parsed: Mapping[str, Any]) -> Units:
-    return 0.0, _write_units(item_size(params.get("Item", {})))
+    return 0.0, _write_units(item_size(params.get("Item", {}))) + _index_write_units(params)
 
 
 def _update_or_delete(params: Mapping[str, Any], parsed: Mapping[str, Any]) -> Units:

@@ -54,6 +54,7 @@ from benchmarks.org_worker import RESULT_PREFIX
 from benchmarks.stack import fake_aws_environment
 from benchmarks.workers import FakeLambdaContext
 from local.lambda_events import scheduled_event
+from regwatch_aws.planning_index import snapshot_table_request
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
@@ -207,18 +208,7 @@ class _Bench:
             for i in range(self.config.accounts - 1)
         ]
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        dynamodb.create_table(**snapshot_table_request(TABLE))
         events = boto3.client("events", region_name=REGION)
         events.create_event_bus(Name=BUS)
         self.tap_url = self.sqs.create_queue(QueueName="org-bench-tap")["QueueUrl"]

@@ -23,6 +23,7 @@ import boto3
 
 from benchmarks import iam_gate
 from local.iam.gate import IamGate
+from regwatch_aws.planning_index import snapshot_table_request
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -117,15 +118,7 @@ class LocalStack:
 
 def _create_resources() -> str:
     dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName=SNAPSHOT_TABLE,
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb.create_table(**snapshot_table_request(SNAPSHOT_TABLE))
     dynamodb.update_time_to_live(
         TableName=SNAPSHOT_TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"}
     )

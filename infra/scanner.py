@@ -18,6 +18,12 @@ from infra.functions import regwatch_function
 from infra.nag import acknowledge
 from infra.queues import dead_letter_queue
 from infra.rule_targets import lambda_target
+from regwatch_aws.planning_index import (
+    PARTITION_KEY,
+    PLANNING_ATTRIBUTES,
+    PLANNING_INDEX_NAME,
+    SORT_KEY,
+)
 from regwatch_aws.sms_actions import (
     LIST_REGISTRATIONS_ACTION,
     MESSAGING_READ_ACTIONS,
@@ -41,11 +47,13 @@ class ScannerResources:
 
 
 def add_snapshot_table(scope: Construct) -> dynamodb.Table:
-    return dynamodb.Table(
+    partition_key = dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING)
+    sort_key = dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING)
+    table = dynamodb.Table(
         scope,
         "SnapshotTable",
-        partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-        sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+        partition_key=partition_key,
+        sort_key=sort_key,
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption=dynamodb.TableEncryption.AWS_MANAGED,
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
@@ -53,6 +61,17 @@ def add_snapshot_table(scope: Construct) -> dynamodb.Table:
         ),
         time_to_live_attribute="expiresAt",
     )
+    # What a scan plans from (regwatch_aws/planning_index.py): the table's own key, so every
+    # registration item is in it (DynamoDB fills it in after an upgrade adds it; until then
+    # the scanner plans from the full items), with only the attributes planning reads.
+    table.add_global_secondary_index(
+        index_name=PLANNING_INDEX_NAME,
+        partition_key=partition_key,
+        sort_key=sort_key,
+        projection_type=dynamodb.ProjectionType.INCLUDE,
+        non_key_attributes=list(PLANNING_ATTRIBUTES),
+    )
+    return table
 
 
 def scanner_environment(config: RegwatchConfig, table_name: str, bus_name: str) -> dict[str, str]:
@@ -107,6 +126,11 @@ def add_scanner(
     )
     function.add_to_role_policy(
         iam.PolicyStatement(actions=list(SNAPSHOT_TABLE_ACTIONS), resources=[table.table_arn])
+    )
+    function.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["dynamodb:Query"], resources=[f"{table.table_arn}/index/{PLANNING_INDEX_NAME}"]
+        )
     )
     function.add_to_role_policy(
         iam.PolicyStatement(actions=["events:PutEvents"], resources=[bus.event_bus_arn])

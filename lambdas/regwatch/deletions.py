@@ -16,15 +16,15 @@ again and re-publishes the same eventId.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from regwatch.errors import PublishFailed, RegwatchError
 from regwatch.events import EventContext
 from regwatch.health_events import build_deletions_held_entry
 from regwatch.region_scan import RegionScan
-from regwatch.snapshot import HeldDeletions, RegistrationSnapshot
+from regwatch.snapshot import HeldDeletions, PlanEntry
 
 # Stands for a listed item whose RegistrationId was unreadable: while a cycle holds one,
 # no deletion can be decided (that item may be any of the registrations not listed).
@@ -45,23 +45,23 @@ class ListingCycle:
     listed: frozenset[str]
 
 
-def _live(snapshots: Mapping[str, RegistrationSnapshot]) -> list[RegistrationSnapshot]:
-    return [s for s in snapshots.values() if not s.is_tombstone]
+def _live(entries: Mapping[str, PlanEntry]) -> list[PlanEntry]:
+    return [s for s in entries.values() if not s.is_tombstone]
 
 
-def _tombstone_all(work: RegionScan, snapshots: Iterable[RegistrationSnapshot]) -> bool:
+def _tombstone_all(work: RegionScan, entries: Iterable[PlanEntry], unless_read_since: datetime) -> bool:
     done = True
-    for snapshot in snapshots:
-        done = work.tombstone(snapshot) and done
+    for entry in entries:
+        done = work.tombstone(entry, unless_read_since) and done
     return done
 
 
-def apply_confirmed(
-    work: RegionScan, snapshots: Mapping[str, RegistrationSnapshot], state: DeletionState
-) -> bool:
+def apply_confirmed(work: RegionScan, entries: MutableMapping[str, PlanEntry], state: DeletionState) -> bool:
     """Before listing: apply a hold an operator confirmed (`regwatch deletions confirm`).
 
-    A held registration read since the hold (it came back) is not deleted.
+    A held registration read since the hold (it came back) is not deleted. The entries of
+    the ones deleted become tombstones, so the rest of the scan plans with them (the
+    planning index may not show the new tombstones yet).
     """
     held = state.held
     if held is None or not work.store.deletions_confirmed(work.key, held.cycle_id):
@@ -69,20 +69,23 @@ def apply_confirmed(
     held_ids = work.store.load_listed_ids(work.key, held.held_ids_key)
     confirmed = [
         s
-        for s in _live(snapshots)
+        for s in _live(entries)
         if s.registration_id in held_ids and (s.full_read_at is None or s.full_read_at < held.held_at)
     ]
     work.report.deletions_confirmed += len(confirmed)
     work.report.deletions_released += len(held_ids) - len(confirmed)
-    done = _tombstone_all(work, confirmed)
+    done = _tombstone_all(work, confirmed, held.held_at)
     if done:
         state.held = None
+        now = work.clock()
+        for entry in confirmed:
+            entries[entry.registration_id] = replace(entry, deleted_at=now)
     return done
 
 
 def settle_deletions(
     work: RegionScan,
-    snapshots: Mapping[str, RegistrationSnapshot],
+    entries: Mapping[str, PlanEntry],
     cycle: ListingCycle,
     state: DeletionState,
 ) -> bool:
@@ -94,31 +97,31 @@ def settle_deletions(
         return True
     missing = [
         s
-        for s in _live(snapshots)
+        for s in _live(entries)
         if s.registration_id not in cycle.listed
         # Read during this cycle (e.g. by a native-event rescan after its page was listed):
         # it existed then; the next cycle decides.
         and (s.full_read_at is None or s.full_read_at < cycle.started_at)
     ]
     done = True
-    confirmed: list[RegistrationSnapshot] = []
+    confirmed: list[PlanEntry] = []
     if state.held is not None:
         held_ids = work.store.load_listed_ids(work.key, state.held.held_ids_key)
         confirmed = [s for s in missing if s.registration_id in held_ids]
         report.deletions_confirmed += len(confirmed)
         report.deletions_released += len(held_ids) - len(confirmed)
-        done = _tombstone_all(work, confirmed)
+        done = _tombstone_all(work, confirmed, cycle.started_at)
         missing = [s for s in missing if s.registration_id not in held_ids]
         state.held = None
-    known = len(_live(snapshots)) - len(confirmed)
+    known = len(_live(entries)) - len(confirmed)
     if work.options.deletion_guard.holds(len(missing), known):
         return _hold(work, missing, cycle, known, state) and done
-    return _tombstone_all(work, missing) and done
+    return _tombstone_all(work, missing, cycle.started_at) and done
 
 
 def _hold(
     work: RegionScan,
-    missing: list[RegistrationSnapshot],
+    missing: list[PlanEntry],
     cycle: ListingCycle,
     known: int,
     state: DeletionState,

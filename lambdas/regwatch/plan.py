@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from regwatch.model import RegistrationSummary
-from regwatch.snapshot import RegistrationSnapshot
+from regwatch.snapshot import PlanEntry
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -39,7 +39,7 @@ def reconcile_quota(registrations: int, interval: timedelta, period: timedelta) 
 
 
 def reconcile_targets(
-    snapshots: Mapping[str, RegistrationSnapshot],
+    entries: Mapping[str, PlanEntry],
     *,
     now: datetime,
     previous_scan_started_at: datetime | None,
@@ -48,7 +48,7 @@ def reconcile_targets(
 ) -> list[str]:
     """The registrations this scan re-reads for reconciliation, least recently read first.
 
-    Chosen from the snapshots before listing (the listing may span several invocations,
+    Chosen from the plan entries before listing (the listing may span several invocations,
     so a scan cannot wait for the whole list to choose): ceil(N × interval / period) of
     the least recently read, or every overdue one if more, at most `capacity` (the calls
     the remaining time allows after the listing). A target is read when its page is
@@ -56,7 +56,7 @@ def reconcile_targets(
     is chosen again.
     """
     # Stubs never read have their own pace (regwatch/triage.py), not the reconcile quota.
-    live = [s for s in snapshots.values() if not s.is_tombstone and not s.first_read_pending]
+    live = [s for s in entries.values() if not s.is_tombstone and not s.first_read_pending]
     live.sort(key=lambda s: (s.full_read_at or _NEVER, s.registration_id))
     interval = now - previous_scan_started_at if previous_scan_started_at else reconcile_period
     quota = reconcile_quota(len(live), interval, reconcile_period)
@@ -66,18 +66,20 @@ def reconcile_targets(
 
 
 def fetch_reason(
-    summary: RegistrationSummary, snapshot: RegistrationSnapshot | None, reconcile: Set[str]
+    summary: RegistrationSummary, entry: PlanEntry | None, reconcile: Set[str]
 ) -> FetchReason | None:
     """Why a listed registration's versions must be read now, or None (nothing to read).
 
     New (no snapshot, or a tombstone) and changed (status, current/approved/latest-denied
     version numbers differ) are always read; unchanged ones only as reconciliation targets.
+    Asked twice for a registration that is read: of its planning entry when it is listed,
+    and of its full snapshot, read consistently just before (regwatch/region_scan.py).
     """
-    if snapshot is None or snapshot.is_tombstone:
+    if entry is None or entry.is_tombstone:
         return FetchReason.NEW
-    if snapshot.fingerprint() != summary.fingerprint():
+    if entry.fingerprint() != summary.fingerprint():
         return FetchReason.CHANGED
-    if snapshot.first_read_pending:
+    if entry.first_read_pending:
         return FetchReason.FIRST_READ
     if summary.registration_id in reconcile:
         return FetchReason.RECONCILE

@@ -13,7 +13,7 @@ from regwatch.model import (
     RegistrationSummary,
     RegistrationVersion,
 )
-from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
+from regwatch.snapshot import PlanningRead, RegionKey, RegistrationSnapshot, ScanState
 
 Clock = Callable[[], datetime]
 """Now, as an aware UTC datetime."""
@@ -86,11 +86,17 @@ class SnapshotStore(Protocol):
         """Store the new scan state and give the lease up (only if we still hold it)."""
         ...
 
-    def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
-        """Every registration snapshot of the region, tombstones included."""
+    def load_plan(self, key: RegionKey) -> PlanningRead:
+        """What planning needs of every registration snapshot of the region, tombstones included.
+
+        May lag the latest writes by a moment (an eventually consistent index): a scan reads
+        the full snapshot with load_registration before it acts on one.
+        """
         ...
 
-    def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None: ...
+    def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
+        """The full snapshot as last written (a consistent read)."""
+        ...
 
     def save_listed_ids(self, key: RegionKey, cycle_id: str, part: str, registration_ids: Set[str]) -> None:
         """Remember which registrations one invocation listed during a listing cycle."""

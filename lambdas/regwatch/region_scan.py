@@ -6,13 +6,17 @@ A crash in between re-emits the same event ids next time; nothing is lost.
 
 One registration whose answer cannot be read (MalformedRegistration) is skipped and
 reported; its snapshot stays as it was, so every later scan tries it again.
+
+A scan plans from its planning entries (regwatch/plan.py), which may lag the table by a
+moment; it acts on a registration only after reading its full snapshot consistently, and
+decides again from that snapshot (process_planned, tombstone).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from regwatch.deletion_guard import DeletionGuard
 from regwatch.diff import (
@@ -30,12 +34,13 @@ from regwatch.errors import (
     SnapshotConflict,
 )
 from regwatch.events import EventContext, build_entry
-from regwatch.listing_policy import ListingPolicy
+from regwatch.listing_policy import ListingPolicy, unannounced_change
 from regwatch.model import RegistrationProfile, RegistrationSummary, RegistrationVersion, Transition
+from regwatch.plan import FetchReason, fetch_reason
 from regwatch.ports import Clock, MalformedItem, ProfileSource, Publisher, Registry, SnapshotStore
 from regwatch.profile import ProfileReads, choose_name, flagged_fields, name_from_fields, reads_for
 from regwatch.scan_report import RegionReport
-from regwatch.snapshot import RegionKey, RegistrationSnapshot
+from regwatch.snapshot import PlanEntry, RegionKey, RegistrationSnapshot
 from regwatch.triage import listed_stub
 
 
@@ -107,6 +112,35 @@ class RegionScan:
             return False
         self.report.events_published += published
         self.report.transitions.update(_transition_label(t) for t in transitions)
+        return True
+
+    def process_planned(
+        self, summary: RegistrationSummary, entry: PlanEntry | None, reason: FetchReason, reconcile: Set[str]
+    ) -> bool:
+        """Read a registration the plan chose for `reason`, against its full snapshot.
+
+        The entry may be a moment old: the full snapshot, read consistently, decides again.
+        One written since the plan was read (a native-event rescan, a concurrent scan) that
+        leaves nothing to read is left alone: no second alert, no API call. A registration
+        without an entry is looked up too once the target has its baseline (a new one is
+        rare then); in the baseline every registration is new, and a snapshot written
+        meanwhile makes the conditional first write conflict and the diff run again (process).
+        """
+        snapshot = None
+        if entry is not None or self.has_baseline:
+            snapshot = self.store.load_registration(self.key, summary.registration_id)
+            self.report.snapshots_loaded += 1
+            decided = fetch_reason(summary, PlanEntry.of(snapshot) if snapshot else None, reconcile)
+            if decided is None:
+                self.report.plan_reads_skipped += 1
+                return True
+            reason = decided
+        if reason is FetchReason.CHANGED and unannounced_change(summary, snapshot, self.has_baseline):
+            # Judged on the consistent full snapshot: the index may lag a rescan's write.
+            self.report.unannounced_changes += 1
+        if not self.process(summary, snapshot):
+            return False
+        self.report.reads_by_reason[reason.value] += 1
         return True
 
     def process(self, summary: RegistrationSummary, snapshot: RegistrationSnapshot | None) -> bool:
@@ -254,10 +288,20 @@ class RegionScan:
         self.report.snapshots_written += 1
         return True
 
-    def tombstone(self, snapshot: RegistrationSnapshot) -> bool:
-        current: RegistrationSnapshot | None = snapshot
+    def tombstone(self, entry: PlanEntry, unless_read_since: datetime | None = None) -> bool:
+        """Record a registration as deleted (one DELETED transition), from its full snapshot.
+
+        Not if that snapshot is a tombstone already, or was read at or after
+        `unless_read_since` (the registration existed then; its planning entry may not show
+        that read yet). False if it must be retried.
+        """
+        current = self.store.load_registration(self.key, entry.registration_id)
+        self.report.snapshots_loaded += 1
         for _ in range(self.options.max_conflict_retries + 1):
             if current is None or current.is_tombstone:
+                return True
+            read_at = current.full_read_at
+            if unless_read_since is not None and read_at is not None and read_at >= unless_read_since:
                 return True
             diff = diff_deleted(current, self.clock())
             if not self._publish(diff.transitions):
@@ -271,5 +315,5 @@ class RegionScan:
             self.report.deleted += 1
             self.report.snapshots_written += 1
             return True
-        self.report.errors.append(f"{snapshot.registration_id}: tombstone kept conflicting")
+        self.report.errors.append(f"{entry.registration_id}: tombstone kept conflicting")
         return False

@@ -9,7 +9,7 @@ regwatch/deletions.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import replace
 from datetime import timedelta
 
@@ -32,13 +32,13 @@ from regwatch.errors import (
     SnapshotConflict,
 )
 from regwatch.listing_cycle import ListingCycleProgress, belongs_to, unprocessed
-from regwatch.listing_policy import IN_FLIGHT_STATUSES, ListingMode, choose_listing, unannounced_change
+from regwatch.listing_policy import IN_FLIGHT_STATUSES, ListingMode, choose_listing
 from regwatch.model import RegistrationSummary
 from regwatch.plan import FetchReason, fetch_reason, reconcile_targets
 from regwatch.ports import Clock, MalformedItem, Publisher, RegistrationPage, Registry, SnapshotStore
 from regwatch.region_scan import RegionScan, ScanOptions
 from regwatch.scan_report import RegionReport
-from regwatch.snapshot import ListingCursor, RegionKey, RegistrationSnapshot, ScanState
+from regwatch.snapshot import ListingCursor, PlanEntry, RegionKey, ScanState
 from regwatch.triage import may_need_person, may_read_pending
 
 # Importers name these from here (the scanner handler, target_scan, the tests).
@@ -150,7 +150,9 @@ class Scanner:
 
     def _list_in_flight(self, work: RegionScan, budget: TimeBudget) -> bool:
         report = work.report
-        snapshots = self.store.load_registrations(work.key)
+        planning = self.store.load_plan(work.key)
+        report.planning_full_items_because = planning.full_items_because
+        snapshots = planning.entries
         listed: set[str] = set()
         token: str | None = None
         all_done = True
@@ -168,9 +170,8 @@ class Scanner:
                 listed.add(summary.registration_id)
                 report.registrations_listed += 1
                 snapshot = snapshots.get(summary.registration_id)
-                done = self._read(
-                    work, budget, summary, snapshot, fetch_reason(summary, snapshot, frozenset())
-                )
+                reason = fetch_reason(summary, snapshot, frozenset())
+                done = self._read(work, budget, summary, snapshot, reason, reconcile=frozenset())
                 if done is None:
                     report.stop_reason = "time budget"
                     return False
@@ -234,11 +235,11 @@ class Scanner:
         deletions: DeletionState,
     ) -> bool:
         report = work.report
-        snapshots = self.store.load_registrations(work.key)
+        planning = self.store.load_plan(work.key)
+        report.planning_full_items_because = planning.full_items_because
+        snapshots = planning.entries
         if deletions.held is not None and not apply_confirmed(work, snapshots, deletions):
             return False
-        if report.deletions_confirmed:
-            snapshots = self.store.load_registrations(work.key)  # with the new tombstones
         live = sum(1 for s in snapshots.values() if not s.is_tombstone)
         pending = sum(1 for s in snapshots.values() if s.first_read_pending and not s.is_tombstone)
         listing.expected_pages = -(-live // PAGE_SIZE)
@@ -299,7 +300,7 @@ class Scanner:
         budget: TimeBudget,
         page: RegistrationPage,
         listing: ListingCycleProgress,
-        snapshots: dict[str, RegistrationSnapshot],
+        snapshots: dict[str, PlanEntry],
         reconcile: set[str],
     ) -> bool | None:
         """Process one listed page in page order; None if the time budget stopped it.
@@ -334,7 +335,7 @@ class Scanner:
                 lists_left=max(0, listing.expected_pages - listing.pages),
             ):
                 reason = None
-            done = self._read(work, budget, summary, snapshot, reason)
+            done = self._read(work, budget, summary, snapshot, reason, reconcile=reconcile)
             if done is None:
                 return None
             all_done = all_done and done
@@ -348,8 +349,10 @@ class Scanner:
         work: RegionScan,
         budget: TimeBudget,
         summary: RegistrationSummary,
-        snapshot: RegistrationSnapshot | None,
+        entry: PlanEntry | None,
         reason: FetchReason | None,
+        *,
+        reconcile: Set[str],
     ) -> bool | None:
         """Read one listed registration if `reason` says so: True done, False retry later,
         None no time left (nothing done)."""
@@ -357,12 +360,7 @@ class Scanner:
             return True
         if not budget.allows():
             return None
-        if reason is FetchReason.CHANGED and unannounced_change(summary, snapshot, work.has_baseline):
-            work.report.unannounced_changes += 1
-        if not work.process(summary, snapshot):
-            return False
-        work.report.reads_by_reason[reason.value] += 1
-        return True
+        return work.process_planned(summary, entry, reason, reconcile)
 
     def _defers(self, work: RegionScan, summary: RegistrationSummary) -> bool:
         """A new registration of the baseline whose summary shows it settled waits (triage.py).

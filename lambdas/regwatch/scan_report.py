@@ -58,6 +58,12 @@ class RegionReport:
     # Names / associations / field feedback (regwatch/profile.py): reads made, reads failed.
     profile_reads: Counter[str] = field(default_factory=Counter)
     profile_read_failures: int = 0
+    # Planning (regwatch/region_scan.py): full snapshots read consistently before acting on
+    # a registration; planned reads the full snapshot made unnecessary (written since the
+    # planning entry); why planning read full items instead of the planning index, if it did.
+    snapshots_loaded: int = 0
+    plan_reads_skipped: int = 0
+    planning_full_items_because: str | None = None
 
     @property
     def transition_count(self) -> int:
@@ -93,6 +99,11 @@ class RegionReport:
             "malformed": len(self.malformed),
             "profileReads": dict(self.profile_reads),
             "profileReadFailures": self.profile_read_failures,
+            "planning": {
+                "snapshotsLoaded": self.snapshots_loaded,
+                "readsSkipped": self.plan_reads_skipped,
+                "fullItemsBecause": self.planning_full_items_because,
+            },
             "listing": {
                 "cycleId": self.listing_cycle_id,
                 "pages": self.listing_pages,

@@ -108,6 +108,62 @@ class RegistrationSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanEntry:
+    """What planning a scan needs of one registration's snapshot (regwatch/plan.py).
+
+    Read for every registration at the start of a scan, from the snapshot table's planning
+    index (docs/scanner.md, "Planning index"): eventually consistent, so a scan reads the
+    full snapshot (consistently) before it acts on one, and decides again from that.
+    """
+
+    registration_id: str
+    registration_status: str
+    current_version_number: int
+    approved_version_number: int | None
+    latest_denied_version_number: int | None
+    full_read_at: datetime | None
+    revision: int
+    deleted_at: datetime | None = None
+    first_read_pending: bool = False
+
+    @classmethod
+    def of(cls, snapshot: RegistrationSnapshot) -> PlanEntry:
+        return cls(
+            registration_id=snapshot.registration_id,
+            registration_status=snapshot.registration_status,
+            current_version_number=snapshot.current_version_number,
+            approved_version_number=snapshot.approved_version_number,
+            latest_denied_version_number=snapshot.latest_denied_version_number,
+            full_read_at=snapshot.full_read_at,
+            revision=snapshot.revision,
+            deleted_at=snapshot.deleted_at,
+            first_read_pending=snapshot.first_read_pending,
+        )
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.deleted_at is not None
+
+    def fingerprint(self) -> tuple[str, int, int | None, int | None]:
+        return (
+            self.registration_status,
+            self.current_version_number,
+            self.approved_version_number,
+            self.latest_denied_version_number,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningRead:
+    """Every registration of a region as planning sees it, tombstones included."""
+
+    entries: dict[str, PlanEntry]
+    # Why the store read full items instead of its planning index (None: it read the index),
+    # e.g. the index is still being built after an upgrade.
+    full_items_because: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ListingCursor:
     """Where an unfinished listing cycle of a region carries on (stored in the META item).
 

@@ -182,6 +182,13 @@ def _record_metrics(summary: dict[str, Any], results: list[TargetReport]) -> Non
     metrics.add_metric(name="Throttles", unit=count, value=sum(summary["throttles"].values()))
     metrics.add_metric(name="ScansResumed", unit=count, value=sum(1 for r in reports if r.resumed))
     metrics.add_metric(name="ScansIncomplete", unit=count, value=sum(1 for r in reports if not r.complete))
+    # Planned from the full items: the planning index is not readable (still being built
+    # after an upgrade); drops to 0 once it is (docs/scanner.md, "Planning index").
+    metrics.add_metric(
+        name="PlanningFromFullItems",
+        unit=count,
+        value=sum(1 for r in reports if r.planning_full_items_because is not None),
+    )
     # Scheduled scans that finished what they set out to list (a full cycle, or the in-flight list).
     completed = sum(1 for r in reports if r.complete and r.trigger == "schedule")
     metrics.add_metric(name="ScansCompleted", unit=count, value=completed)

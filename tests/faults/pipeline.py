@@ -28,6 +28,7 @@ from benchmarks.workers import FakeLambdaContext
 from local.delivery import DeliveryStats, TargetDelivery, redrive
 from local.lambda_events import LOCAL_ACCOUNT_ID, work_item_event
 from local.schedule import merge_summaries
+from regwatch_aws.planning_index import snapshot_table_request
 
 REGION = "us-east-1"
 
@@ -154,18 +155,7 @@ class Pipeline:
 
     def _create_resources(self, monkeypatch: pytest.MonkeyPatch) -> None:
         dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName=SNAPSHOT_TABLE,
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        dynamodb.create_table(**snapshot_table_request(SNAPSHOT_TABLE))
         dynamodb.create_table(
             TableName=IDEMPOTENCY_TABLE,
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],

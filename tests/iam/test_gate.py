@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from local.iam.gate import IamGate
 from local.iam.roles import PolicyBook, Role
+from regwatch_aws.planning_index import PLANNING_INDEX_NAME, snapshot_table_request
 
 HUB = "123456789012"
 MEMBER = "210987654321"
@@ -70,6 +71,7 @@ def gate(aws: str, emulator: Any) -> Iterator[IamGate]:
             {
                 "Statement": [
                     _statement("dynamodb:GetItem", f"arn:aws:dynamodb:us-east-1:{HUB}:table/snapshots"),
+                    _statement("dynamodb:Query", f"arn:aws:dynamodb:us-east-1:{HUB}:table/snapshots"),
                     _statement("sts:AssumeRole", f"arn:aws:iam::*:role/{SPOKE}"),
                     _statement("events:PutEvents", BUS),
                 ]
@@ -142,6 +144,23 @@ def test_an_allowed_call_is_forwarded_a_refused_one_answers_access_denied_and_is
     # Test code and provisioning (any other key) are not restricted.
     admin.put_item(TableName="snapshots", Item={"pk": {"S": "y"}})
     assert gate.denied_total == 1
+
+
+def test_a_query_of_an_index_needs_the_index_arn_the_table_s_arn_is_not_enough(gate: IamGate) -> None:
+    _client(gate, "dynamodb", key="testing").create_table(**snapshot_table_request("snapshots"))
+    scanner = _client(gate, "dynamodb")
+    query = {
+        "TableName": "snapshots",
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": "x"}},
+    }
+    assert scanner.query(**query)["Items"] == []
+    error = _error(scanner.query, IndexName=PLANNING_INDEX_NAME, **query)
+    assert error["Code"] == "AccessDeniedException"
+    assert (
+        f"dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:{HUB}:table/snapshots/index/planning"
+        in error["Message"]
+    )
 
 
 def test_each_protocol_gets_its_own_error_shape(gate: IamGate) -> None:

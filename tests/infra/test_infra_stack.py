@@ -18,6 +18,7 @@ from aws_cdk.assertions import Match
 from infra.events import SCHEMA_FILE
 from infra.routing import ALERT_FILTER, event_pattern
 from regwatch.severity import ACTION_REQUIRED_STATUSES, GOOD_NEWS_STATUSES, Severity
+from regwatch_aws.planning_index import PLANNING_ATTRIBUTES, snapshot_table_request
 
 SETTINGS = {
     "slackWebhookSecret": "regwatch/slack-webhook",
@@ -171,6 +172,19 @@ def test_tables_are_on_demand_encrypted_recoverable_and_expire(synthesized: Any)
         assert props["SSESpecification"] == {"SSEEnabled": True}
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         assert props["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}
+
+
+def test_the_snapshot_table_is_the_one_the_adapter_and_the_tests_create(synthesized: Any) -> None:
+    """Its key and planning index are what regwatch_aws/planning_index.py declares (and what
+    the tests and benchmarks create by hand from it)."""
+    props = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.scanner.table)][
+        "Properties"
+    ]
+    request = snapshot_table_request("any")
+    assert props["KeySchema"] == request["KeySchema"]
+    assert props["AttributeDefinitions"] == request["AttributeDefinitions"]
+    assert props["GlobalSecondaryIndexes"] == request["GlobalSecondaryIndexes"]
+    assert request["GlobalSecondaryIndexes"][0]["Projection"]["NonKeyAttributes"] == list(PLANNING_ATTRIBUTES)
 
 
 def test_event_bus_archive_and_schema_registry(synthesized: Any) -> None:
@@ -361,6 +375,11 @@ def test_iam_statements_are_exactly_the_expected_ones(synthesized: Any) -> None:
             allow(
                 ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
                 arn_of(synthesized, stack.scanner.table),
+            ),
+            # The planning index only, and only to query it.
+            allow(
+                "dynamodb:Query",
+                {"Fn::Join": ["", [arn_of(synthesized, stack.scanner.table), "/index/planning"]]},
             ),
             allow("events:PutEvents", arn_of(synthesized, stack.bus)),
             allow(

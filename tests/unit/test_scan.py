@@ -24,7 +24,7 @@ from regwatch.errors import (
 from regwatch.model import RegistrationSummary, RegistrationVersion, history_key_for_status
 from regwatch.ports import MalformedItem, RegistrationPage
 from regwatch.scan import Scanner, ScanOptions
-from regwatch.snapshot import RegionKey, RegistrationSnapshot, ScanState
+from regwatch.snapshot import PlanEntry, PlanningRead, RegionKey, RegistrationSnapshot, ScanState
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -123,6 +123,10 @@ class MemoryStore:
         self.listed: dict[tuple[str, str, str], set[str]] = {}
         self.before_save: Callable[[RegistrationSnapshot], None] | None = None
         self.confirmed: set[tuple[str, str]] = set()
+        # A planning index that lags the items: the entries the next load_plan answers.
+        self.lagging_plan: dict[str, PlanEntry] | None = None
+        self.plan_loads = 0
+        self.full_loads: list[str] = []
 
     def deletions_confirmed(self, key: RegionKey, cycle_id: str) -> bool:
         return (key.partition, cycle_id) in self.confirmed
@@ -148,10 +152,17 @@ class MemoryStore:
         # Like the DynamoDB adapter: the lease holder never writes nativeEventAt.
         self.states[key.partition] = replace(state, native_event_at=self.load_state(key).native_event_at)
 
-    def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
-        return {rid: snap for (pk, rid), snap in self.items.items() if pk == key.partition}
+    def load_plan(self, key: RegionKey) -> PlanningRead:
+        self.plan_loads += 1
+        if self.lagging_plan is not None:
+            lagging, self.lagging_plan = self.lagging_plan, None
+            return PlanningRead(lagging)
+        return PlanningRead(
+            {rid: PlanEntry.of(snap) for (pk, rid), snap in self.items.items() if pk == key.partition}
+        )
 
     def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
+        self.full_loads.append(registration_id)
         return self.items.get((key.partition, registration_id))
 
     def save_listed_ids(self, key: RegionKey, cycle_id: str, part: str, registration_ids: Set[str]) -> None:
@@ -236,7 +247,7 @@ def test_baseline_stores_everything_and_reports_only_what_waits_on_a_human() -> 
     assert report.complete and report.baseline
     assert h.publisher.summary() == [("r2", "VERSION", 1, "REQUIRES_AUTHENTICATION")]
     assert h.publisher.details()[0]["baseline"] is True
-    assert set(h.store.load_registrations(KEY)) == {"r1", "r2", "r3"}
+    assert set(h.store.load_plan(KEY).entries) == {"r1", "r2", "r3"}
     assert h.store.load_state(KEY).has_baseline
     # The settled one (COMPLETE) was listed, not read: the next scan reads it.
     assert report.first_reads_deferred == 1 and h.store.items[(KEY.partition, "r3")].first_read_pending
@@ -407,11 +418,11 @@ def test_throttling_storm_stops_the_scan_cleanly_and_the_next_one_resumes() -> N
     h.registry.fail_versions_after = 2
     stopped = h.scan()
     assert not stopped.complete and "RegistryThrottled" in str(stopped.stop_reason)
-    assert len(h.store.load_registrations(KEY)) == 2
+    assert len(h.store.load_plan(KEY).entries) == 2
     h.registry.fail_versions_after = None
     resumed = h.scan()
     assert resumed.complete and resumed.resumed
-    assert len(h.store.load_registrations(KEY)) == 5
+    assert len(h.store.load_plan(KEY).entries) == 5
 
 
 def test_reconciliation_reads_every_registration_within_the_period() -> None:
@@ -429,7 +440,7 @@ def test_reconciliation_reads_every_registration_within_the_period() -> None:
     # ceil(30 × 1 h / 24 h) = 2 per scan, least recently read first: all 30 in 15 scans.
     assert reads == [2] * 15
     assert [d["registrationId"] for d in h.publisher.details()] == ["r17"]
-    read_at = [s.full_read_at for s in h.store.load_registrations(KEY).values()]
+    read_at = [s.full_read_at for s in h.store.load_plan(KEY).entries.values()]
     assert all(t is not None and t > baseline_read for t in read_at)
 
 

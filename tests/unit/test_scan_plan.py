@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from regwatch.budget import TimeBudget
 from regwatch.model import RegistrationSummary
 from regwatch.plan import FetchReason, fetch_reason, reconcile_quota, reconcile_targets
-from regwatch.snapshot import RegistrationSnapshot
+from regwatch.snapshot import PlanEntry, RegistrationSnapshot
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 DAY = timedelta(hours=24)
@@ -24,19 +24,21 @@ def summary(rid: str, status: str = "REVIEWING", current: int = 1) -> Registrati
 
 def snapshot(
     rid: str, read_hours_ago: float, status: str = "REVIEWING", tombstone: bool = False
-) -> RegistrationSnapshot:
-    return RegistrationSnapshot(
-        registration_id=rid,
-        registration_arn=f"arn:{rid}",
-        registration_type="US_TEN_DLC_BRAND_REGISTRATION",
-        registration_status=status,
-        current_version_number=1,
-        approved_version_number=None,
-        latest_denied_version_number=None,
-        versions={},
-        full_read_at=NOW - timedelta(hours=read_hours_ago),
-        revision=1,
-        deleted_at=NOW if tombstone else None,
+) -> PlanEntry:
+    return PlanEntry.of(
+        RegistrationSnapshot(
+            registration_id=rid,
+            registration_arn=f"arn:{rid}",
+            registration_type="US_TEN_DLC_BRAND_REGISTRATION",
+            registration_status=status,
+            current_version_number=1,
+            approved_version_number=None,
+            latest_denied_version_number=None,
+            versions={},
+            full_read_at=NOW - timedelta(hours=read_hours_ago),
+            revision=1,
+            deleted_at=NOW if tombstone else None,
+        )
     )
 
 

@@ -64,11 +64,11 @@ def test_actionable_ones_are_alerted_first_and_every_settled_one_is_read_later_w
     assert first.complete and first.registrations_read == 3 and first.first_reads_deferred == 30
     assert sorted(d["registrationId"] for d in h.publisher.details()) == ["w000", "w001", "w002"]
     scans = 0
-    while any(s.first_read_pending for s in h.store.load_registrations(KEY).values()):
+    while any(s.first_read_pending for s in h.store.load_plan(KEY).entries.values()):
         h.scan(TimeBudget(CallBudget(h.registry, 40), margin_seconds=0, seconds_per_call=1))
         scans += 1
         assert scans <= 3  # the bound: ceil(30 / (40 - 17)) scans after the baseline
-    assert all(s.full_read_at is not None for s in h.store.load_registrations(KEY).values())
+    assert all(s.full_read_at is not None for s in h.store.load_plan(KEY).entries.values())
     assert len(h.publisher.entries) == 3  # settled ones have nothing to report
 
 
@@ -82,7 +82,7 @@ def test_a_change_to_a_listed_not_yet_read_registration_is_reported() -> None:
     h.registry.put("s003", (2, "SUBMITTED", 20), status="REVIEWING")
     for _ in range(10):
         h.scan(advance=timedelta(minutes=5))
-        if not any(s.first_read_pending for s in h.store.load_registrations(KEY).values()):
+        if not any(s.first_read_pending for s in h.store.load_plan(KEY).entries.values()):
             break
     events = {(d["registrationId"], d["scope"], d["status"], d["baseline"]) for d in h.publisher.details()}
     assert ("s000", "VERSION", "REQUIRES_AUTHENTICATION", False) in events
@@ -90,7 +90,7 @@ def test_a_change_to_a_listed_not_yet_read_registration_is_reported() -> None:
     assert ("s003", "VERSION", "SUBMITTED", False) in events
     assert ("s003", "REGISTRATION", "REVIEWING", False) in events
     assert not any(rid in {"s001", "s002"} for rid, *_ in events)
-    assert all(not s.first_read_pending for s in h.store.load_registrations(KEY).values())
+    assert all(not s.first_read_pending for s in h.store.load_plan(KEY).entries.values())
 
 
 def test_triage_off_reads_everything_in_the_baseline() -> None:
