@@ -5,12 +5,14 @@ listings, with the metric and the reason."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from regwatch.snapshot import RegionKey, ScanState
 from regwatch_aws.snapshot_store import DynamoSnapshotStore
+from scanner.handler import logger as scanner_logger
 from tests.integration.scanner.conftest import (
     ACCOUNT_ID,
     REGION,
@@ -41,6 +43,8 @@ def test_native_events_let_schedules_list_only_what_is_in_flight(
     world: ScannerWorld, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world.configure(BASELINE_ALERTS="none", FULL_LISTING_MINUTES="15")
+    # The scanner's log handler holds the stdout of whichever test imported it first.
+    scanner_logger.registered_handler.setStream(sys.stdout)
     refs = dict(world.control.seed(FLEET)["refs"])
     world.invoke()  # baseline
     second = target(world.invoke())
