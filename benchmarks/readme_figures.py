@@ -210,6 +210,45 @@ def first_scan(found: dict[str, Section]) -> str:
     )
 
 
+def steady_state(found: dict[str, Section]) -> str:
+    """Delivered and all-dropped at the default rate (adaptive listing where it ran), and the stress row."""
+    section = found["performance-steady-state"]
+    rows = table_rows(section.body)
+    setup = (_line(section, "N = ") or MISSING).split(";")[0]
+    default_rate = rows[0].get("Run", "").split(",")[0] if rows else MISSING
+
+    def pick(delivery: str, stress: bool = False) -> dict[str, str]:
+        """The run's row, adaptive listing's if it ran (the stress row: the other rate's)."""
+        chosen = [
+            r
+            for r in rows
+            if r.get("Run", "").endswith(delivery)
+            and (r.get("Run", "").split(",")[0] != default_rate) == stress
+        ]
+        adaptive = [r for r in chosen if r.get("Listing", "").startswith("adaptive")]
+        return (adaptive or chosen or [{}])[0]
+
+    delivered, dropped, stress = (
+        pick("all delivered"),
+        pick("all dropped"),
+        pick("all delivered", stress=True),
+    )
+
+    def calls(row: dict[str, str]) -> str:
+        operations = ("DescribeRegistrations", "DescribeRegistrationVersions")
+        return f"{row.get('Listing', MISSING)}: " + ", ".join(
+            f"{op} {row.get(op, MISSING)}" for op in operations
+        )
+
+    return (
+        f"{setup}, {delivered.get('Run', MISSING)} ({calls(delivered)} calls, share of the 1 call/s quota); "
+        f"detection p50 / p99 / max **{delivered.get('Detection delay p50 / p99 / max', MISSING)}**; "
+        f"{dropped.get('Run', MISSING)}: missed **{dropped.get('Missed', MISSING)}**, detection "
+        f"{dropped.get('Detection delay p50 / p99 / max', MISSING)}; stress {stress.get('Run', MISSING)} "
+        f"({calls(stress)})."
+    )
+
+
 QUOTES = (
     Quote(
         "Scale, 10,000 registrations",
@@ -240,6 +279,12 @@ QUOTES = (
         ((PERFORMANCE, "performance-first-scan"),),
         first_scan,
         "make bench ARGS=--first-scan",
+    ),
+    Quote(
+        "A steady-state hour at the deployed pace",
+        ((PERFORMANCE, "performance-steady-state"),),
+        steady_state,
+        "make bench ARGS=--steady-state",
     ),
     Quote(
         "Fault injection",

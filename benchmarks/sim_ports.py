@@ -18,7 +18,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from regwatch.errors import RegistrationNotFound, SnapshotConflict
 from regwatch.model import (
@@ -82,12 +85,16 @@ class Fleet:
     def update(self, summary: RegistrationSummary) -> None:
         self.summaries[self.position[summary.registration_id]] = summary
 
+    def advance(self, now: float) -> None:
+        """Bring the fleet to simulated time `now` before a call is answered (static: nothing)."""
+
 
 class PacedRegistry:
     """The Registry and ProfileSource ports over a Fleet; every call is paced, then counted.
 
     Each call first waits for `pacer` (regwatch's RateLimiter, or the deployed shared-slot
-    pacer) on `clock`, then costs CALL_SECONDS. `before_call` runs before the pacing (a
+    pacer over a `BudgetTable`) on `clock`, then costs CALL_SECONDS; `pacer` None: unpaced
+    and free (a baseline built before the measured time). `before_call` runs before the pacing (a
     benchmark advancing its world, or running what else happens by then); `calls` may be
     shared between registries that stand for different Lambda invocations of one target.
     Names, field values and associations answer empty: what they cost is the call.
@@ -114,6 +121,7 @@ class PacedRegistry:
         if self.pacer is not None:
             self.pacer.acquire(operation)
             self.clock.sleep(CALL_SECONDS)
+        self.fleet.advance(self.clock.now)
         self.calls[operation] += 1
 
     def list_registrations(
@@ -217,6 +225,45 @@ class MemoryStore:
 
     def deletions_confirmed(self, key: RegionKey, cycle_id: str) -> bool:
         return False
+
+
+class BudgetTable:
+    """The API-budget items of the snapshot table, in memory: DynamoDB's answers to the two
+    requests regwatch_aws/api_budget.TableCallPacer makes.
+
+    Deployed, a scheduled scan and native-event rescans of one target run in different
+    Lambda execution environments and share each operation's budget through these items
+    (docs/scanner.md, "One API budget per target"). A TableCallPacer per simulated
+    invocation over one BudgetTable reproduces that: the real slot rule, races included.
+    """
+
+    def __init__(self) -> None:
+        self.next_at: dict[str, Decimal] = {}
+
+    def get_item(self, *, TableName: str, Key: Mapping[str, Any], ConsistentRead: bool) -> dict[str, Any]:
+        value = self.next_at.get(str(Key["sk"]["S"]))
+        return {} if value is None else {"Item": {"nextAt": {"N": format(value, "f")}}}
+
+    def update_item(
+        self,
+        *,
+        TableName: str,
+        Key: Mapping[str, Any],
+        UpdateExpression: str,
+        ConditionExpression: str,
+        ExpressionAttributeValues: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        slot, values = str(Key["sk"]["S"]), ExpressionAttributeValues
+        current = self.next_at.get(slot)
+        if ":seen" in values:  # "nextAt = :seen"
+            free = current == Decimal(values[":seen"]["N"])
+        else:  # "attribute_not_exists(nextAt) OR nextAt <= :now"
+            free = current is None or current <= Decimal(values[":now"]["N"])
+        if not free:
+            error = {"Error": {"Code": "ConditionalCheckFailedException", "Message": "condition failed"}}
+            raise ClientError(error, "UpdateItem")  # type: ignore[arg-type]
+        self.next_at[slot] = Decimal(values[":next"]["N"])
+        return {}
 
 
 @dataclass(frozen=True, slots=True)
