@@ -105,7 +105,7 @@ def _row(result: SteadyResult) -> list[str]:
         f"{sum(per_scan) / len(per_scan):.0f} / {max(per_scan)}" if per_scan else "–",
         " / ".join(_seconds(percentile(shown, q)) for q in (0.5, 0.99, 1.0)),
         f"{len(hidden)} of {hidden_total} ({_seconds(hidden[-1] if hidden else None)})",
-        f"**{result.missed}** of {len(result.changes)}",
+        f"**{result.missed}** of {len(result.changes):,}",
         f"{result.listings['full']} / {result.listings['in-flight']} ({result.fallbacks})",
     ]
 
