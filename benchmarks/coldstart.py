@@ -1,4 +1,15 @@
-"""Cold-start figures: handler import time in fresh interpreters, and the bundled asset's size."""
+"""Cold-start figures: handler import time in fresh interpreters, and the bundled asset's size.
+
+The handlers are the functions the stack deploys, found rather than listed: every
+lambdas/<function>/handler.py with a `lambda_handler`, and the one notifier once per entry of
+the destination registry (its `DESTINATION`), with that destination's delivery module, which
+the notifier imports on its first invocation. tests/benchmarks/test_coldstart.py checks them
+against the handlers of a synthesized template with every destination configured.
+
+    python -m benchmarks.run --cold-start-only [--build-asset] [--write-docs]
+
+measures only these and writes only the `performance-cold-start` section.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +21,41 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.stack import fake_aws_environment
+from destinations.registry import DESTINATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
-HANDLER_MODULES = ("scanner.handler", "notifier.handler")
+LAMBDAS = ROOT / "lambdas"
+
+
+def _module(dotted: str) -> str:
+    """`notifier.handler.lambda_handler` -> `notifier.handler`; `pkg.mod:function` -> `pkg.mod`."""
+    return dotted.split(":", 1)[0] if ":" in dotted else dotted.rsplit(".", 1)[0]
+
+
+def handler_modules() -> tuple[str, ...]:
+    """What each deployed function imports on a cold start, one `import` statement's names each:
+    the handler module, and for a notifier also its destination's delivery module."""
+    handlers = sorted(
+        f"{path.parent.name}.handler"
+        for path in LAMBDAS.glob("*/handler.py")
+        if "lambda_handler" in path.read_text(encoding="utf-8")
+    )
+    per_destination: dict[str, list[str]] = {}
+    for spec in DESTINATIONS:
+        per_destination.setdefault(_module(spec.handler), []).append(
+            f"{_module(spec.handler)}, {_module(spec.delivery)}"
+        )
+    return tuple(entry for module in handlers for entry in per_destination.get(module, [module]))
+
+
+HANDLER_MODULES = handler_modules()
 
 _TIMER = "import time; started = time.perf_counter(); import {module}; print(time.perf_counter() - started)"
 
 
 def import_seconds(module: str, repeats: int = 5) -> float | None:
-    """Median time to import a handler module in a fresh interpreter (None if it does not import)."""
+    """Median time to `import {module}` (one module, or several separated by commas) in a fresh
+    interpreter (None if it does not import)."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT / "lambdas"),

@@ -14,10 +14,13 @@ Inputs, and nothing typed by hand in the doc:
 What every scan pays is modelled per registration (listing pages, reconciliation reads,
 the snapshot query: a straight line through the measured sizes), what changes cost per
 change; sizes that were not measured (100,000; the organization's small per-target sizes)
-follow from both. A scan is bound by the SMS API rate, so
-its Lambda duration is calls / apiCallsPerSecond plus its own (estimated) time, and never more
-than the schedule interval (a scan that cannot finish stops at its time budget and the
-next invocation resumes: the scanner then runs continuously).
+follow from both. Every SMS API call, of a scheduled scan or of a native-event rescan, first
+reserves a slot of its target's API budget: one conditional UpdateItem of a small item
+(regwatch_aws/api_budget.py), priced from that item's size (`api_budget_write_units`).
+A scan is bound by the SMS API rate, so its Lambda duration is calls / apiCallsPerSecond
+plus its own (estimated) time, and never more than the schedule interval (a scan that
+cannot finish stops at its time budget and the next invocation resumes: the scanner then
+runs continuously).
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import boto3
+import botocore.session
+
+from benchmarks.instrument import API_BUDGET_CALLS, item_size
+from regwatch_aws.api_budget import TableCallPacer
 
 ROOT = Path(__file__).resolve().parents[1]
 # The run docs/cost.md is built from (checked in); `make bench` writes fresh ones to results/.
@@ -71,6 +80,17 @@ class Deployment:
     emails_per_notification: int = 1  # SNS email subscribers
     idempotency_write_units: float = 2.0  # Powertools: put the record, then complete it
     idempotency_item_bytes: int = 512
+    # AWS's native status-change event, one rescan each (its lookup is one DescribeRegistrations;
+    # its reads of the changed registration are the per-change calls, made by whichever of
+    # rescan and scan sees the change first). Upper bound: every change is a registration-level
+    # status change whose best-effort event arrives (version-level ones have none).
+    native_events_per_change: float = 1.0
+    rescan_lookup_calls: float = 1.0
+    # A rescan racing the scheduled scan for one operation's slot loses a conditional write
+    # (billed) and reads the slot again, then the scan's next call does the same: two extra
+    # budget writes and consistent reads per rescan call, counted for every rescan (an upper
+    # bound: a scan runs a few seconds of every schedule interval).
+    budget_races_per_rescan_call: float = 2.0
     # What the stack creates (infra/monitoring.py, the handlers' Powertools metrics):
     fixed_alarms: int = 12  # errors, DLQs, throttles of 3 functions; API throttles; malformed; scan errors
     scanner_metrics: int = 18
@@ -116,7 +136,7 @@ class ScanModel:
     reconcile_hours: float
 
     @classmethod
-    def from_recording(cls, recording: Mapping[str, Any]) -> ScanModel:
+    def from_recording(cls, recording: Mapping[str, Any], budget_write_units: float = 1.0) -> ScanModel:
         sizes = list(recording["sizes"])
         if not sizes:
             raise ValueError("the benchmark result has no measured size")
@@ -128,7 +148,16 @@ class ScanModel:
             return sum(n for op, n in size["callsPerScan"].items() if op.startswith(SMS_PREFIX))
 
         def other_calls(size: Mapping[str, Any]) -> float:
-            return sum(n for op, n in size["callsPerScan"].items() if not op.startswith(SMS_PREFIX))
+            return sum(
+                n
+                for op, n in size["callsPerScan"].items()
+                if not op.startswith(SMS_PREFIX) and op != API_BUDGET_CALLS
+            )
+
+        def scan_writes(size: Mapping[str, Any]) -> float:
+            # Recordings made since the API budget count its writes; they are priced per SMS call.
+            budget = float(size["callsPerScan"].get(API_BUDGET_CALLS, 0.0)) * budget_write_units
+            return float(size["writeUnitsPerScan"]) - budget
 
         def changes(size: Mapping[str, Any]) -> float:
             return float(size["changeShare"]) * float(size["registrations"])
@@ -147,7 +176,7 @@ class ScanModel:
             read_units=fit(lambda s: s["readUnitsPerScan"]),
             other_calls=fit(other_calls),
             sms_per_change=per_change(change_driven_sms),
-            writes_per_change=per_change(lambda s: s["writeUnitsPerScan"]),
+            writes_per_change=per_change(scan_writes),
             events_per_change=per_change(lambda s: s["eventsPublishedPerScan"]),
             item_bytes=float(recording["snapshotItemBytes"]),
             measured_sizes=tuple(int(s["registrations"]) for s in sizes),
@@ -165,6 +194,35 @@ class ScanModel:
         return listing + registrations / (self.reconcile_hours * 12)
 
 
+class _RecordingTable:
+    """Stands in for the DynamoDB client: keeps the UpdateItem the API budget would send."""
+
+    def __init__(self) -> None:
+        self.request: dict[str, Any] = {}
+
+    def update_item(self, **request: Any) -> dict[str, Any]:
+        self.request = request
+        return {}
+
+
+def api_budget_item_bytes() -> int:
+    """The largest API-budget item the scanner writes, as DynamoDB sizes it: the real
+    TableCallPacer reserves a slot for the longest region and Describe/List operation name."""
+    region = max(boto3.session.Session().get_available_regions("pinpoint-sms-voice-v2"), key=len)
+    model = botocore.session.get_session().get_service_model("pinpoint-sms-voice-v2")
+    operation = max((op for op in model.operation_names if op.startswith(("Describe", "List"))), key=len)
+    table = _RecordingTable()
+    TableCallPacer(table, "snapshot", f"123456789012/{region}", 0.8, sleep=lambda _: None).acquire(operation)
+    values = table.request["ExpressionAttributeValues"]
+    item = {**table.request["Key"], "nextAt": values[":next"], "expiresAt": values[":ttl"]}
+    return item_size(item)
+
+
+def api_budget_write_units() -> float:
+    """Write units of one slot reservation: DynamoDB bills writes per started KB."""
+    return float(max(1, math.ceil(api_budget_item_bytes() / 1024)))
+
+
 @dataclass(frozen=True)
 class Usage:
     """Monthly usage of one deployment scanning `targets` account-regions of `per_target` registrations."""
@@ -179,6 +237,8 @@ class Usage:
     scanner_gb_seconds: float
     read_units: float
     write_units: float
+    rescans: float
+    api_budget_write_units: float
     events: float
     notifications: float
     notifier_gb_seconds: float
@@ -186,7 +246,15 @@ class Usage:
     log_gb: float
 
 
-def usage(model: ScanModel, deployment: Deployment, registrations: int, targets: int, regions: int) -> Usage:
+def usage(
+    model: ScanModel,
+    deployment: Deployment,
+    registrations: int,
+    targets: int,
+    regions: int,
+    *,
+    budget_write_units: float = 1.0,
+) -> Usage:
     per_target = registrations / targets
     scans = deployment.scans_per_month
     changes = per_target * deployment.changes_per_registration_per_month / scans  # per target and scan
@@ -199,6 +267,15 @@ def usage(model: ScanModel, deployment: Deployment, registrations: int, targets:
     )
     busy = min(scan_seconds, deployment.schedule_minutes * 60)  # at most continuously busy
     events = model.events_per_change * changes * scans * targets
+    rescans = deployment.native_events_per_change * changes * scans * targets
+    # A rescan's lookup is its own; its reads of the change are among the scan's per-change calls.
+    lookups = rescans * deployment.rescan_lookup_calls
+    rescan_calls = rescans * (deployment.rescan_lookup_calls + model.sms_per_change)
+    races = rescan_calls * deployment.budget_races_per_rescan_call  # a lost write, a read again
+    # A scan that does not fit the interval resumes in the next one: the budget lets at most
+    # apiCallsPerSecond calls a second through, so the scheduled calls stop growing there too.
+    interval_calls = min(sms_calls, deployment.api_calls_per_second * deployment.schedule_minutes * 60)
+    budget_writes = (interval_calls * scans * targets + lookups + races) * budget_write_units
     notifications = events * deployment.destinations
     snapshot_bytes = registrations * model.item_bytes
     idempotency_bytes = notifications * deployment.idempotency_item_bytes / 30  # ~1 day of records live
@@ -214,9 +291,13 @@ def usage(model: ScanModel, deployment: Deployment, registrations: int, targets:
         scan_seconds=scan_seconds,
         scanner_invocations=scans * targets,
         scanner_gb_seconds=busy * scans * targets * deployment.scanner_memory_mb / 1024,
-        read_units=ScanModel.at(model.read_units, per_target, 1.0) * scans * targets,
+        # A lost budget race reads the slot again: one consistent read of a small item.
+        read_units=ScanModel.at(model.read_units, per_target, 1.0) * scans * targets + races,
         write_units=(model.writes_per_change * changes + 1) * scans * targets  # + the scan state
-        + notifications * deployment.idempotency_write_units,
+        + notifications * deployment.idempotency_write_units
+        + budget_writes,
+        rescans=rescans,
+        api_budget_write_units=budget_writes,
         events=events,
         notifications=notifications,
         notifier_gb_seconds=notifications
@@ -298,6 +379,8 @@ def _usage_table(columns: Sequence[tuple[str, Usage]]) -> list[str]:
         ("scanner invocations / month", lambda u: f"{u.scanner_invocations:,.0f}"),
         ("DynamoDB read units / month", lambda u: f"{u.read_units:,.0f}"),
         ("DynamoDB write units / month", lambda u: f"{u.write_units:,.0f}"),
+        ("… of which API budget (1 per SMS call, races)", lambda u: f"{u.api_budget_write_units:,.0f}"),
+        ("native-event rescans / month", lambda u: f"{u.rescans:,.0f}"),
         ("events / month", lambda u: f"{u.events:,.0f}"),
         ("notifications / month", lambda u: f"{u.notifications:,.0f}"),
     ]
@@ -316,22 +399,32 @@ def _dominant(bills: Sequence[tuple[str, dict[str, float]]]) -> list[str]:
 
 
 def _totals(
-    model: ScanModel, deployment: Deployment, prices: Mapping[str, Any], targets: int, regions: int
+    model: ScanModel,
+    deployment: Deployment,
+    prices: Mapping[str, Any],
+    targets: int,
+    regions: int,
+    *,
+    budget_units: float,
 ) -> str:
-    return " / ".join(
-        _money(sum(bill(usage(model, deployment, n, targets, regions), deployment, prices).values()))
-        for n in SIZES
-    )
+    usages = (usage(model, deployment, n, targets, regions, budget_write_units=budget_units) for n in SIZES)
+    bills = (bill(u, deployment, prices) for u in usages)
+    return " / ".join(_money(sum(b.values())) for b in bills)
 
 
 def render(
     recording: Mapping[str, Any], prices: Mapping[str, Any], deployment: Deployment | None = None
 ) -> str:
     deployment = deployment or Deployment()
-    model = ScanModel.from_recording(recording)
-    single = [(f"{n:,}", usage(model, deployment, n, 1, 1)) for n in SIZES]
+    budget_bytes = api_budget_item_bytes()
+    units = api_budget_write_units()
+    model = ScanModel.from_recording(recording, units)
+    single = [(f"{n:,}", usage(model, deployment, n, 1, 1, budget_write_units=units)) for n in SIZES]
     targets = ORG_ACCOUNTS * ORG_REGIONS
-    org = [(f"{n:,} in total", usage(model, deployment, n, targets, ORG_REGIONS)) for n in SIZES]
+    org = [
+        (f"{n:,} in total", usage(model, deployment, n, targets, ORG_REGIONS, budget_write_units=units))
+        for n in SIZES
+    ]
     single_bills = [(name, bill(u, deployment, prices)) for name, u in single]
     org_bills = [(name, bill(u, deployment, prices)) for name, u in org]
     measured = ", ".join(f"{n:,}" for n in model.measured_sizes)
@@ -358,6 +451,18 @@ def render(
         'from a larger run: `make bench ARGS="--sizes 1000,10000"`, then '
         '`make cost ARGS="--input benchmarks/results/latest.cost-inputs.json"` (and check the new recording '
         "in as benchmarks/recorded/cost-inputs.json).",
+        "",
+        "Every SMS API call, of a scheduled scan or of a native-event rescan, first reserves a slot "
+        "of its target's API budget (regwatch_aws/api_budget.py): one conditional UpdateItem of an "
+        f"item of at most {budget_bytes} bytes (the longest region and operation name), so "
+        f"{units:g} write unit per call. Rescans: "
+        f"{deployment.native_events_per_change:g} AWS native event per change, an upper bound (only "
+        "registration-level status changes have one, best effort), each rescan looking the "
+        f"registration up with {deployment.rescan_lookup_calls:g} DescribeRegistrations call (its "
+        "reads of the change are the per-change calls above, made by whichever of rescan and scan "
+        f"sees the change first); {deployment.budget_races_per_rescan_call:g} lost budget races "
+        "(a billed failed write and a consistent read each) per rescan call, as if every rescan "
+        "ran beside the target's scheduled scan.",
         "",
         f"Deployment defaults: `schedule` rate({deployment.schedule_minutes} minutes) "
         f"({deployment.scans_per_month:,.0f} scans a month), `apiCallsPerSecond` "
@@ -402,7 +507,7 @@ def render(
         "take longer to be noticed).",
         "- `schedule`: every scan lists all registrations (100 per call) and queries the whole "
         "snapshot, so a longer interval divides the scanner, DynamoDB read, request, trace and log "
-        "lines — and delays alerts.",
+        "lines, and the API-budget writes (one per SMS call) — and delays alerts.",
         "- `reconcileHours`: the periodic re-read of every registration; longer means fewer SMS "
         "calls per scan.",
         "- The fixed lines (metrics, alarms, dashboard, KMS key, secret) dominate small "
@@ -413,8 +518,8 @@ def render(
         "registrations change. At the benchmark's stress rate "
         f"({model.change_share:.0%} of the registrations before every scan, {stress_rate:,.0f} changes "
         "per registration per month) the totals would be "
-        f"{_totals(model, stress, prices, 1, 1)} for one account-region and "
-        f"{_totals(model, stress, prices, targets, ORG_REGIONS)} for the organization.",
+        f"{_totals(model, stress, prices, 1, 1, budget_units=units)} for one account-region and "
+        f"{_totals(model, stress, prices, targets, ORG_REGIONS, budget_units=units)} for the organization.",
         "",
     ]
     return "\n".join(lines)

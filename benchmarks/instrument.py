@@ -17,8 +17,13 @@ from typing import Any
 
 import botocore.session
 
+from regwatch_aws.api_budget import BUDGET_PARTITION
+
 _PARAMS_KEY = "regwatch_bench_params"
 SMS_SERVICE = "pinpoint-sms-voice-v2"
+# The API-budget slot reservations (one UpdateItem per SMS call, regwatch_aws/api_budget.py)
+# are counted apart from the scan's own UpdateItems: the cost model prices them per SMS call.
+API_BUDGET_CALLS = "dynamodb:UpdateItem (API budget)"
 
 
 @dataclass
@@ -156,16 +161,25 @@ def _remember_params(params: Mapping[str, Any], context: dict[str, Any], **_: An
     context[_PARAMS_KEY] = params
 
 
+def _is_budget_write(service: str, operation: str, params: Mapping[str, Any]) -> bool:
+    key = params.get("Key", {})
+    return service == "dynamodb" and operation == "UpdateItem" and key.get("pk") == {"S": BUDGET_PARTITION}
+
+
 def _record_call(
     http_response: Any, parsed: Mapping[str, Any], model: Any, context: Mapping[str, Any], **_: Any
 ) -> None:
     service = model.service_model.service_name
-    LEDGER.calls[f"{service}:{model.name}"] += 1
+    params = context.get(_PARAMS_KEY, {})
+    if _is_budget_write(service, model.name, params):
+        LEDGER.calls[API_BUDGET_CALLS] += 1
+    else:
+        LEDGER.calls[f"{service}:{model.name}"] += 1
     if service == SMS_SERVICE:
         LEDGER.sms_sequence.append(model.name)
     if service == "dynamodb" and 200 <= getattr(http_response, "status_code", 0) < 300:
         units_of = _UNITS_OF.get(model.name)
-        reads, writes = units_of(context.get(_PARAMS_KEY, {}), parsed) if units_of else (0.0, 0.0)
+        reads, writes = units_of(params, parsed) if units_of else (0.0, 0.0)
         LEDGER.read_units += reads
         LEDGER.write_units += writes
 

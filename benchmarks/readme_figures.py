@@ -158,9 +158,9 @@ def faults(found: dict[str, Section]) -> str:
     duplicates = sum(_number(row["Duplicates"]) or 0 for row in duplicated)
     expected = sum(1 for row in rows if row.get("As expected") == "yes")
     more = (
-        f" and {len(extra)} more adding PagerDuty or Teams"
+        f" and {len(extra)} more adding another destination"
         if destinations
-        else " (the PagerDuty and Teams rows not written yet)"
+        else " (the rows adding another destination not written yet)"
     )
     named = ", ".join(f"`{row['Fault (row id)']}`" for row in duplicated)
     why = (

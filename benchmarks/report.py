@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -269,6 +270,15 @@ def cold_start_table(imports: dict[str, float | None], assets: dict[str, int], a
     ]
     for module, seconds in imports.items():
         lines.append(f"| `{module}` | {'does not import' if seconds is None else f'{seconds * 1000:.0f}'} |")
+    if any("," in module for module in imports):
+        lines += [
+            "",
+            "A notifier row imports the handler and its destination's delivery module (`DESTINATION`), "
+            "which the notifier loads on its first invocation.",
+        ]
+    # Import times are CPU-bound: on a shared machine they are upper bounds, so say how busy it was.
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    lines += ["", f"Load average (1 / 5 / 15 min) right after measuring: {load} on {os.cpu_count()} CPUs."]
     lines += ["", f"Bundled asset ({asset_note}):", ""]
     if assets:
         lines += [f"- `{name}`: {size / MB:.1f} MB unzipped" for name, size in assets.items()]

@@ -21,6 +21,8 @@ results/first-scan.md, and with `--write-docs` `performance-first-scan`.
 state with AWS's native events delivered, 10 % dropped and all dropped, plus the stress rate
 (benchmarks/steady_state.py): results/steady-state.md, and with `--write-docs`
 `performance-steady-state`.
+`--cold-start-only [--build-asset]` measures only the handlers' import times and the asset
+(benchmarks/coldstart.py): results/cold-start.json, and with `--write-docs` `performance-cold-start`.
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--trace-heap", action="store_true", help="tracemalloc every scan (slows wall time)")
     parser.add_argument("--build-asset", action="store_true", help="synthesize app.py to measure the asset")
     parser.add_argument("--no-cold-start", action="store_true", help="skip import timing and asset size")
+    parser.add_argument(
+        "--cold-start-only", action="store_true", help="only import timing and asset size (no scale run)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
         "--org-scale",
@@ -226,15 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     origin = provenance(command)
     if arguments.org_scale:
         return _org_scale(arguments, origin)
-    single = (
-        _first_scan
-        if arguments.first_scan
-        else _evaluator
-        if arguments.evaluator
-        else _steady_state
-        if arguments.steady_state
-        else None
-    )
+    single = _first_scan if arguments.first_scan else _evaluator if arguments.evaluator else None
+    single = _steady_state if arguments.steady_state else single
+    single = _cold_start_only if arguments.cold_start_only else single
     if single is not None:
         return single(arguments, origin)
     if arguments.scenario in ("latency", "burst"):
@@ -283,6 +282,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     saved.save(arguments.output.with_suffix(".json"))
     return _write_docs(saved, arguments.write_docs)
+
+
+def _cold_start_only(arguments: argparse.Namespace, origin: Any) -> int:
+    """`--cold-start-only`: the cold-start section alone, without a scale run."""
+    imports = {module: import_seconds(module) for module in HANDLER_MODULES}
+    assets, asset_note = asset_sizes(build=arguments.build_asset)
+    measured = Results(
+        "bench", RESULTS_FORMAT, origin, tuple(sections([], imports, assets, asset_note, True))
+    )
+    print(measured.sections[0].body)
+    measured.save(RESULTS.with_name("cold-start.json"))
+    return _write_docs(measured, arguments.write_docs)
 
 
 def _evaluator(arguments: argparse.Namespace, origin: Any) -> int:

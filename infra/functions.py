@@ -17,8 +17,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.bundling import ARCHITECTURE, RUNTIME
-from infra.config import LOG_RETENTION_DAYS, RegwatchConfig
+from infra.config import RegwatchConfig
 from infra.nag import acknowledge
+from infra.setting_types import LOG_RETENTION_DAYS
 
 
 def regwatch_function(

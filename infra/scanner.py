@@ -62,6 +62,8 @@ def scanner_environment(config: RegwatchConfig, table_name: str, bus_name: str) 
         "EVENT_SOURCE": config.event_source,
         "API_CALLS_PER_SECOND": f"{config.api_calls_per_second:g}",
         "RECONCILE_HOURS": str(config.reconcile_hours),
+        "FULL_LISTING_MINUTES": str(config.full_listing_minutes),
+        "NATIVE_EVENT_WINDOW_HOURS": str(config.native_event_window_hours),
         "BASELINE_ALERTS": config.baseline_alerts,
         "DELETION_GUARD_PERCENT": f"{config.deletion_guard_percent:g}",
         "DELETION_GUARD_COUNT": str(config.deletion_guard_count),

@@ -32,7 +32,7 @@ DAY = 86_400.0
 EPILOGUE_DAYS: tuple[float, ...] = (5.5, 2.5)
 
 
-# `stack` is a local.run.LocalStack (not imported: run.py calls this module).
+# `stack` is a local.local_stack.LocalStack (not imported: it calls this module).
 def _client(stack: Any, service: str, access_key_id: str) -> Any:
     # Signed with the Evaluator function's own key, through the IAM gate: its calls are
     # checked against the Evaluator role in the template.

@@ -166,7 +166,7 @@ def _table(title: str, rows: list[tuple[str, str]]) -> list[str]:
 
 
 class StackFacts(Protocol):
-    """What the summary reads of the local stack (local.run.LocalStack provides it)."""
+    """What the summary reads of the local stack (local.local_stack.LocalStack provides it)."""
 
     @property
     def transitions(self) -> list[dict[str, Any]]: ...

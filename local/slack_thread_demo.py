@@ -8,7 +8,7 @@ registry names for those settings), plus `SLACK_API_URL` pointing at a local Sla
 Web API (a server of its own, apart from the webhook's). Its own idempotency table (same
 key schema) keeps the two copies from reading each other's "already delivered" records.
 Each of the Slack notifier's event rules gets one more target (an SQS delivery queue, as
-local/provision.py does for every Lambda target) with its own dead-letter queue, so
+local/provision/rules.py does for every Lambda target) with its own dead-letter queue, so
 EventBridge's routing, retries and duplicates apply to it exactly as to the webhook notifier.
 """
 

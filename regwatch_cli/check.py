@@ -79,11 +79,13 @@ def _load(path: Path, what: str) -> Any:
         raise CliError(f"cannot read {what} {path}: {error.strerror or error}", ExitCode.USAGE) from None
     if path.suffix.lower() in {".yaml", ".yml"}:
         try:
-            # Only YAML files need PyYAML (not a pinned dependency of the command).
+            # Only YAML files need PyYAML: pinned in requirements-cli.txt, not in the Lambda bundle.
             yaml: Any = importlib.import_module("yaml")
         except ImportError:
             raise CliError(
-                f"{path} is YAML: install PyYAML, or give the file as JSON", ExitCode.USAGE
+                f"{path} is YAML and PyYAML is not installed: pip install -r requirements-cli.txt "
+                "(or PyYAML), or give the file as JSON",
+                ExitCode.USAGE,
             ) from None
         try:
             return yaml.safe_load(raw)

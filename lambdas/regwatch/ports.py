@@ -46,7 +46,11 @@ class Registry(Protocol):
     summary in describe_registrations, its versions) carries an unreadable value.
     """
 
-    def list_registrations(self, next_token: str | None) -> RegistrationPage: ...
+    def list_registrations(
+        self, next_token: str | None, statuses: frozenset[str] | None = None
+    ) -> RegistrationPage:
+        """One page of the listing; with `statuses`, only registrations in one of them."""
+        ...
 
     def describe_registrations(self, registration_ids: Sequence[str]) -> list[RegistrationSummary]: ...
 
@@ -100,6 +104,10 @@ class SnapshotStore(Protocol):
         self, key: RegionKey, snapshot: RegistrationSnapshot, expected_revision: int | None
     ) -> None:
         """Write if the stored revision is `expected_revision` (None: no item); else SnapshotConflict."""
+        ...
+
+    def record_native_event(self, key: RegionKey, at: datetime) -> None:
+        """AWS's native event for the target arrived at `at` (ScanState.native_event_at; never moves back)."""
         ...
 
     def deletions_confirmed(self, key: RegionKey, cycle_id: str) -> bool:

@@ -30,6 +30,7 @@ from regwatch.errors import (
     SnapshotConflict,
 )
 from regwatch.events import EventContext, build_entry
+from regwatch.listing_policy import ListingPolicy
 from regwatch.model import RegistrationProfile, RegistrationSummary, RegistrationVersion, Transition
 from regwatch.ports import Clock, MalformedItem, ProfileSource, Publisher, Registry, SnapshotStore
 from regwatch.profile import ProfileReads, choose_name, flagged_fields, name_from_fields, reads_for
@@ -54,6 +55,8 @@ class ScanOptions:
     deletion_guard: DeletionGuard = field(default_factory=DeletionGuard)
     # The baseline reads settled registrations last (regwatch/triage.py).
     triage_baseline: bool = True
+    # How often a scheduled scan lists everything (regwatch/listing_policy.py).
+    listing: ListingPolicy = field(default_factory=ListingPolicy)
 
 
 def _transition_label(transition: Transition) -> str:

@@ -9,9 +9,9 @@ regwatch/deletions.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 
 from regwatch.budget import TimeBudget
 from regwatch.deletions import (
@@ -31,6 +31,8 @@ from regwatch.errors import (
     RegwatchError,
     SnapshotConflict,
 )
+from regwatch.listing_cycle import ListingCycleProgress, belongs_to, unprocessed
+from regwatch.listing_policy import IN_FLIGHT_STATUSES, ListingMode, choose_listing, unannounced_change
 from regwatch.model import RegistrationSummary
 from regwatch.plan import FetchReason, fetch_reason, reconcile_targets
 from regwatch.ports import Clock, MalformedItem, Publisher, RegistrationPage, Registry, SnapshotStore
@@ -43,58 +45,6 @@ from regwatch.triage import may_need_person, may_read_pending
 __all__ = ["PAGE_SIZE", "UNIDENTIFIED", "RegionReport", "RegionScan", "ScanOptions", "Scanner"]
 
 PAGE_SIZE = 100  # DescribeRegistrations' maximum; used to estimate the listing's calls
-
-
-@dataclass
-class _Listing:
-    """Progress of the region's listing cycle within one scan (saved in the scan state)."""
-
-    cycle_id: str
-    started_at: datetime
-    next_token: str | None
-    after_id: str | None
-    pages: int
-    resumed: bool  # the cycle began in an earlier invocation
-    finished: bool = False
-    expected_pages: int = 0  # the cycle's pages as the snapshots estimate them
-    listed: set[str] = field(default_factory=set)
-
-    @classmethod
-    def continuing(
-        cls, cursor: ListingCursor | None, scan_id: str, now: datetime, max_age: timedelta
-    ) -> _Listing:
-        if cursor is None or now - cursor.started_at > max_age:
-            return cls(
-                cycle_id=scan_id, started_at=now, next_token=None, after_id=None, pages=0, resumed=False
-            )
-        return cls(cursor.cycle_id, cursor.started_at, cursor.next_token, cursor.after_id, cursor.pages, True)
-
-    def cursor(self) -> ListingCursor | None:
-        if self.finished:
-            return None
-        return ListingCursor(self.cycle_id, self.started_at, self.next_token, self.after_id, self.pages)
-
-
-def _unprocessed(
-    registrations: Sequence[RegistrationSummary], after_id: str | None
-) -> Sequence[RegistrationSummary]:
-    """The part of a re-listed page after the last registration already processed."""
-    if after_id is None:
-        return registrations
-    for position, summary in enumerate(registrations):
-        if summary.registration_id == after_id:
-            return registrations[position + 1 :]
-    # The page changed since: process all of it. Processed ones look unchanged now (their
-    # snapshots were written), so they cost nothing and emit nothing again.
-    return registrations
-
-
-def belongs_to(summary: RegistrationSummary, key: RegionKey) -> bool:
-    """False if the registration's ARN names another Region or account than the target's."""
-    parts = summary.registration_arn.split(":")
-    if len(parts) < 6 or parts[0] != "arn":
-        return True  # not an ARN we can read: nothing to say against it
-    return parts[3] == key.region and parts[4] == key.account_id
 
 
 class Scanner:
@@ -128,10 +78,12 @@ class Scanner:
         )
 
     def scan_region(self, region: str, budget: TimeBudget, scan_id: str) -> RegionReport:
-        """A full scan of one account-region (the scheduled trigger).
+        """A scheduled scan of one account-region: a full listing, or only what is in flight.
 
-        Continues the region's listing cycle where the previous scan stopped; a scan
+        A full scan continues the region's listing cycle where the previous one stopped and
         completes when it lists the cycle's last page with every registration processed.
+        While AWS's native events are known to flow for the target, the schedules between
+        full listings list only registrations in flight (regwatch/listing_policy.py).
         """
         key = RegionKey(self.options.account_id, region)
         report = RegionReport(region=region, trigger="schedule")
@@ -141,15 +93,23 @@ class Scanner:
         if state is None:
             report.skipped = "another full scan of this region holds the lease"
             return report
+        decision = choose_listing(state, started, self.options.listing)
+        report.listing_mode, report.listing_reason = decision.mode.value, decision.reason
+        report.listing_fallback = decision.fallback
+        if decision.mode is ListingMode.IN_FLIGHT:
+            return self._scan_in_flight(key, state, budget, scan_id, report)
         report.resumed = state.incomplete or state.cursor is not None
         report.baseline = not state.has_baseline
-        listing = _Listing.continuing(state.cursor, scan_id, started, self.options.max_listing_cycle_age)
+        listing = ListingCycleProgress.continuing(
+            state.cursor, scan_id, started, self.options.max_listing_cycle_age
+        )
         report.listing_cycle_id = listing.cycle_id
         complete = False
         deletions = DeletionState(state.held)
         try:
-            complete = self._scan_leased(
-                self._work(region, state.has_baseline, report), budget, state, listing, deletions
+            work = self._work(region, state.has_baseline, report)
+            complete = self._guarded(
+                report, lambda: self._list_fully(work, budget, state, listing, deletions)
             )
         finally:
             finished = self.clock()
@@ -161,18 +121,79 @@ class Scanner:
                 incomplete=not complete,
                 cursor=self._cursor_to_keep(key, scan_id, state, listing, report),
                 held=deletions.held,
+                unannounced_change_at=finished if report.unannounced_changes else state.unannounced_change_at,
             )
             report.complete = complete
-            try:
-                self.store.release_lease(key, scan_id, new_state)
-            except SnapshotConflict:
-                # Our lease expired and another scan took over: its state wins.
-                report.complete = False
-                report.errors.append("lease lost before the scan state was written")
+            self._release(key, scan_id, new_state, report)
         return report
 
+    def _scan_in_flight(
+        self, key: RegionKey, state: ScanState, budget: TimeBudget, scan_id: str, report: RegionReport
+    ) -> RegionReport:
+        """List only registrations in flight and read what changed; nothing else is touched.
+
+        No deletions (the listing is partial by design), no reconciliation or first reads
+        (the full listings pace those), and the full cycle's bookkeeping stays as it was.
+        """
+        complete = False
+        try:
+            complete = self._guarded(
+                report, lambda: self._list_in_flight(self._work(key.region, True, report), budget)
+            )
+        finally:
+            unannounced = self.clock() if report.unannounced_changes else state.unannounced_change_at
+            report.complete = complete
+            self._release(
+                key, scan_id, replace(state, last_scan_id=scan_id, unannounced_change_at=unannounced), report
+            )
+        return report
+
+    def _list_in_flight(self, work: RegionScan, budget: TimeBudget) -> bool:
+        report = work.report
+        snapshots = self.store.load_registrations(work.key)
+        listed: set[str] = set()
+        token: str | None = None
+        all_done = True
+        while True:
+            if not budget.allows():
+                report.stop_reason = "time budget"
+                return False
+            page = work.registry.list_registrations(token, statuses=IN_FLIGHT_STATUSES)
+            report.listing_pages += 1
+            for bad in page.malformed:
+                report.record_malformed(bad)
+            for summary in page.registrations:
+                if summary.registration_id in listed or not belongs_to(summary, work.key):
+                    continue
+                listed.add(summary.registration_id)
+                report.registrations_listed += 1
+                snapshot = snapshots.get(summary.registration_id)
+                done = self._read(
+                    work, budget, summary, snapshot, fetch_reason(summary, snapshot, frozenset())
+                )
+                if done is None:
+                    report.stop_reason = "time budget"
+                    return False
+                all_done = all_done and done
+            token = page.next_token
+            if not token:
+                return all_done
+
+    def _release(self, key: RegionKey, scan_id: str, state: ScanState, report: RegionReport) -> None:
+        try:
+            self.store.release_lease(key, scan_id, state)
+        except SnapshotConflict:
+            # Our lease expired and another scan took over: its state wins.
+            report.complete = False
+            report.errors.append("lease lost before the scan state was written")
+
     def _cursor_to_keep(
-        self, key: RegionKey, scan_id: str, state: ScanState, listing: _Listing, report: RegionReport
+        self,
+        key: RegionKey,
+        scan_id: str,
+        state: ScanState,
+        listing: ListingCycleProgress,
+        report: RegionReport,
     ) -> ListingCursor | None:
         """The cursor to store; an unfinished cycle first saves which ids this scan listed.
 
@@ -189,73 +210,10 @@ class Scanner:
             return state.cursor
         return cursor
 
-    def _scan_leased(
-        self,
-        work: RegionScan,
-        budget: TimeBudget,
-        state: ScanState,
-        listing: _Listing,
-        deletions: DeletionState,
-    ) -> bool:
-        report = work.report
+    def _guarded(self, report: RegionReport, run: Callable[[], bool]) -> bool:
+        """`run()`; an API error stops the scan cleanly (recorded on the report), to resume next time."""
         try:
-            snapshots = self.store.load_registrations(work.key)
-            if deletions.held is not None and not apply_confirmed(work, snapshots, deletions):
-                return False
-            if report.deletions_confirmed:
-                snapshots = self.store.load_registrations(work.key)  # with the new tombstones
-            live = sum(1 for s in snapshots.values() if not s.is_tombstone)
-            pending = sum(1 for s in snapshots.values() if s.first_read_pending and not s.is_tombstone)
-            listing.expected_pages = -(-live // PAGE_SIZE)
-            list_calls = max(1, listing.expected_pages - listing.pages)
-            reconcile = set(
-                reconcile_targets(
-                    snapshots,
-                    now=self.clock(),
-                    previous_scan_started_at=state.last_scan_started_at,
-                    reconcile_period=self.options.reconcile_period,
-                    # Never-read stubs come first: re-reading what was read a day ago waits.
-                    capacity=budget.call_capacity() - list_calls - pending,
-                )
-            )
-            all_done = True
-            while not listing.finished:
-                if not budget.allows():
-                    report.stop_reason = "time budget"
-                    return False
-                try:
-                    page = work.registry.list_registrations(listing.next_token)
-                except InvalidNextToken:
-                    if listing.next_token is None or report.listing_restarts:
-                        raise
-                    # Expired (or from an older API): list again from page 1 within the same
-                    # cycle. What this cycle already processed looks unchanged, so costs only
-                    # its list calls.
-                    report.listing_restarts += 1
-                    listing.next_token, listing.after_id = None, None
-                    continue
-                listing.pages += 1
-                report.listing_pages += 1
-                page_done = self._process_page(
-                    work=work,
-                    budget=budget,
-                    page=page,
-                    listing=listing,
-                    snapshots=snapshots,
-                    reconcile=reconcile,
-                )
-                if page_done is None:
-                    report.stop_reason = "time budget"
-                    return False
-                all_done = all_done and page_done
-                listing.next_token, listing.after_id = page.next_token, None
-                listing.finished = not page.next_token
-            report.listing_complete = True
-            listed = set(listing.listed)
-            if listing.resumed:
-                listed |= self.store.load_listed_ids(work.key, listing.cycle_id)
-            cycle = ListingCycle(listing.cycle_id, listing.started_at, frozenset(listed))
-            return settle_deletions(work, snapshots, cycle, deletions) and all_done
+            return run()
         except RegistryRejected as exc:
             report.stop_reason = f"api rejected the request: {exc}"
             report.errors.append(report.stop_reason)
@@ -267,13 +225,80 @@ class Scanner:
             report.failure = exc
             return False
 
+    def _list_fully(
+        self,
+        work: RegionScan,
+        budget: TimeBudget,
+        state: ScanState,
+        listing: ListingCycleProgress,
+        deletions: DeletionState,
+    ) -> bool:
+        report = work.report
+        snapshots = self.store.load_registrations(work.key)
+        if deletions.held is not None and not apply_confirmed(work, snapshots, deletions):
+            return False
+        if report.deletions_confirmed:
+            snapshots = self.store.load_registrations(work.key)  # with the new tombstones
+        live = sum(1 for s in snapshots.values() if not s.is_tombstone)
+        pending = sum(1 for s in snapshots.values() if s.first_read_pending and not s.is_tombstone)
+        listing.expected_pages = -(-live // PAGE_SIZE)
+        list_calls = max(1, listing.expected_pages - listing.pages)
+        reconcile = set(
+            reconcile_targets(
+                snapshots,
+                now=self.clock(),
+                previous_scan_started_at=state.last_scan_started_at,
+                reconcile_period=self.options.reconcile_period,
+                # Never-read stubs come first: re-reading what was read a day ago waits.
+                capacity=budget.call_capacity() - list_calls - pending,
+            )
+        )
+        all_done = True
+        while not listing.finished:
+            if not budget.allows():
+                report.stop_reason = "time budget"
+                return False
+            try:
+                page = work.registry.list_registrations(listing.next_token)
+            except InvalidNextToken:
+                if listing.next_token is None or report.listing_restarts:
+                    raise
+                # Expired (or from an older API): list again from page 1 within the same
+                # cycle. What this cycle already processed looks unchanged, so costs only
+                # its list calls.
+                report.listing_restarts += 1
+                listing.next_token, listing.after_id = None, None
+                continue
+            listing.pages += 1
+            report.listing_pages += 1
+            page_done = self._process_page(
+                work=work,
+                budget=budget,
+                page=page,
+                listing=listing,
+                snapshots=snapshots,
+                reconcile=reconcile,
+            )
+            if page_done is None:
+                report.stop_reason = "time budget"
+                return False
+            all_done = all_done and page_done
+            listing.next_token, listing.after_id = page.next_token, None
+            listing.finished = not page.next_token
+        report.listing_complete = True
+        listed = set(listing.listed)
+        if listing.resumed:
+            listed |= self.store.load_listed_ids(work.key, listing.cycle_id)
+        cycle = ListingCycle(listing.cycle_id, listing.started_at, frozenset(listed))
+        return settle_deletions(work, snapshots, cycle, deletions) and all_done
+
     def _process_page(
         self,
         *,
         work: RegionScan,
         budget: TimeBudget,
         page: RegistrationPage,
-        listing: _Listing,
+        listing: ListingCycleProgress,
         snapshots: dict[str, RegistrationSnapshot],
         reconcile: set[str],
     ) -> bool | None:
@@ -287,7 +312,7 @@ class Scanner:
             listing.listed.add(bad.registration_id or UNIDENTIFIED)
             report.record_malformed(bad)
         all_done = True
-        for summary in _unprocessed(page.registrations, listing.after_id):
+        for summary in unprocessed(page.registrations, listing.after_id):
             registration_id = summary.registration_id
             if registration_id in listing.listed:
                 continue  # pages of a changing list can overlap: handle it once
@@ -309,17 +334,35 @@ class Scanner:
                 lists_left=max(0, listing.expected_pages - listing.pages),
             ):
                 reason = None
-            if reason is not None:
-                if not budget.allows():
-                    return None
-                if work.process(summary, snapshot):
-                    report.reads_by_reason[reason.value] += 1
-                else:
-                    all_done = False
+            done = self._read(work, budget, summary, snapshot, reason)
+            if done is None:
+                return None
+            all_done = all_done and done
             listing.listed.add(registration_id)
             report.registrations_listed += 1
             listing.after_id = registration_id
         return all_done
+
+    def _read(
+        self,
+        work: RegionScan,
+        budget: TimeBudget,
+        summary: RegistrationSummary,
+        snapshot: RegistrationSnapshot | None,
+        reason: FetchReason | None,
+    ) -> bool | None:
+        """Read one listed registration if `reason` says so: True done, False retry later,
+        None no time left (nothing done)."""
+        if reason is None:
+            return True
+        if not budget.allows():
+            return None
+        if reason is FetchReason.CHANGED and unannounced_change(summary, snapshot, work.has_baseline):
+            work.report.unannounced_changes += 1
+        if not work.process(summary, snapshot):
+            return False
+        work.report.reads_by_reason[reason.value] += 1
+        return True
 
     def _defers(self, work: RegionScan, summary: RegistrationSummary) -> bool:
         """A new registration of the baseline whose summary shows it settled waits (triage.py).
@@ -336,6 +379,11 @@ class Scanner:
         """Rescan one registration at once (AWS's native status-change event)."""
         key = RegionKey(self.options.account_id, region)
         report = RegionReport(region=region, trigger="registration-status-change")
+        try:
+            self.store.record_native_event(key, self.clock())
+        except RegwatchError as exc:
+            # Only adaptive listing misses it: the target lists fully a little longer.
+            report.errors.append(f"native event not recorded: {exc}")
         state = self.store.load_state(key)
         report.baseline = not state.has_baseline
         work = self._work(region, state.has_baseline, report)

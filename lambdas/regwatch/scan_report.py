@@ -46,6 +46,13 @@ class RegionReport:
     listing_pages: int = 0  # DescribeRegistrations pages of the cycle listed in this scan
     listing_complete: bool = False  # this scan listed the last page of its cycle
     listing_restarts: int = 0  # the NextToken was refused: the cycle restarted from page 1
+    # What a scheduled scan listed and why (regwatch/listing_policy.py): "full" or
+    # "in-flight"; fallback when it listed fully only because native events are not trusted.
+    listing_mode: str | None = None
+    listing_reason: str | None = None
+    listing_fallback: bool = False
+    # Registration-status changes a listing found that no native event had announced.
+    unannounced_changes: int = 0
     # The API (or STS) error that stopped the scan, for the target's health (regwatch.health).
     failure: RegwatchError | None = None
     # Names / associations / field feedback (regwatch/profile.py): reads made, reads failed.
@@ -91,7 +98,11 @@ class RegionReport:
                 "pages": self.listing_pages,
                 "complete": self.listing_complete,
                 "restarts": self.listing_restarts,
+                "mode": self.listing_mode,
+                "reason": self.listing_reason,
+                "fallback": self.listing_fallback,
             },
+            "unannouncedChanges": self.unannounced_changes,
         }
 
     def record_malformed(self, item: MalformedItem) -> None:

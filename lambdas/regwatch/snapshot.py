@@ -160,6 +160,11 @@ class ScanState:
     cursor: ListingCursor | None = None
     # Deletions held by the flood guard, waiting for confirmation.
     held: HeldDeletions | None = None
+    # Adaptive listing (regwatch/listing_policy.py): the last AWS native event received for
+    # the target (written by its rescans, never by the lease holder), and the last time a
+    # listing found a registration-status change no such event had announced.
+    native_event_at: datetime | None = None
+    unannounced_change_at: datetime | None = None
 
     @property
     def has_baseline(self) -> bool:

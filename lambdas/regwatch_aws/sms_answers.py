@@ -29,7 +29,6 @@ def _utc(value: Any) -> datetime:
     return moment.astimezone(UTC)
 
 
-
 class MalformedValue(ValueError):
     """A value of an API answer that regwatch cannot read; `field` names where it is."""
 

@@ -169,9 +169,16 @@ class SmsRegistry:
             # shape in the page structure): nothing of it is usable.
             raise RegistryUnavailable(f"{operation}: malformed answer: {error}") from error
 
-    def list_registrations(self, next_token: str | None) -> RegistrationPage:
-        """One page; items that cannot be parsed come back in `malformed`, not as an error."""
+    def list_registrations(
+        self, next_token: str | None, statuses: frozenset[str] | None = None
+    ) -> RegistrationPage:
+        """One page; items that cannot be parsed come back in `malformed`, not as an error.
+
+        `statuses`: only registrations in one of them (the registration-status filter).
+        """
         request: dict[str, Any] = {"MaxResults": self._page_size}
+        if statuses:
+            request["Filters"] = [{"Name": "registration-status", "Values": sorted(statuses)}]
         if next_token:
             request["NextToken"] = next_token
         response = self._call("describe_registrations", **request)

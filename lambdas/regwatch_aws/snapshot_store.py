@@ -140,6 +140,8 @@ def state_from_item(raw: Mapping[str, Any] | None) -> ScanState:
         incomplete=bool(item.get("incomplete", False)),
         cursor=_cursor_from(item),
         held=_held_from(item),
+        native_event_at=_moment(item.get("nativeEventAt")),
+        unannounced_change_at=_moment(item.get("unannouncedChangeAt")),
     )
 
 
@@ -230,7 +232,9 @@ class DynamoSnapshotStore:
             "heldAt": _iso(state.held.held_at) if state.held else None,
             "heldCount": state.held.count if state.held else None,
             "heldKnown": state.held.known if state.held else None,
+            "unannouncedChangeAt": _iso(state.unannounced_change_at),
         }
+        # nativeEventAt is not among them: rescans write it while a scan holds the lease.
         names = {f"#{name}": name for name in (*fields, "incomplete")}
         values: dict[str, Any] = {":owner": {"S": owner}, ":incomplete": {"BOOL": state.incomplete}}
         sets = ["#incomplete = :incomplete"]
@@ -249,6 +253,22 @@ class DynamoSnapshotStore:
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+
+    def record_native_event(self, key: RegionKey, at: datetime) -> None:
+        """Remember that AWS's native event for the target arrived at `at` (never moves back).
+
+        An UpdateItem of one attribute: it neither needs nor disturbs the scan lease.
+        """
+        try:
+            self._call(
+                "update_item",
+                Key=self._key(key, META_SORT_KEY),
+                UpdateExpression="SET nativeEventAt = :at",
+                ConditionExpression="attribute_not_exists(nativeEventAt) OR nativeEventAt < :at",
+                ExpressionAttributeValues={":at": {"S": _iso(at) or ""}},
+            )
+        except SnapshotConflict:
+            return  # a later event was recorded first
 
     def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
         snapshots: dict[str, RegistrationSnapshot] = {}

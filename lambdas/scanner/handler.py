@@ -86,6 +86,7 @@ def _scanner(deps: Dependencies, account_id: str) -> TargetScanner:
             baseline_alerts=settings.baseline_alerts,
             reconcile_period=settings.reconcile_period,
             deletion_guard=settings.deletion_guard,
+            listing=settings.listing,
         ),
         messaging=messaging_watch(deps),
     )
@@ -181,9 +182,21 @@ def _record_metrics(summary: dict[str, Any], results: list[TargetReport]) -> Non
     metrics.add_metric(name="Throttles", unit=count, value=sum(summary["throttles"].values()))
     metrics.add_metric(name="ScansResumed", unit=count, value=sum(1 for r in reports if r.resumed))
     metrics.add_metric(name="ScansIncomplete", unit=count, value=sum(1 for r in reports if not r.complete))
-    # Full scans of a target whose listing cycle completed.
+    # Scheduled scans that finished what they set out to list (a full cycle, or the in-flight list).
     completed = sum(1 for r in reports if r.complete and r.trigger == "schedule")
     metrics.add_metric(name="ScansCompleted", unit=count, value=completed)
+    # Adaptive listing (regwatch/listing_policy.py): schedules that listed only what is in flight,
+    # full listings made only because native events are not known to flow, and the changes a
+    # listing found that no native event announced (each one makes the target list fully).
+    metrics.add_metric(
+        name="InFlightListings", unit=count, value=sum(1 for r in reports if r.listing_mode == "in-flight")
+    )
+    metrics.add_metric(
+        name="FullListingFallback", unit=count, value=sum(1 for r in reports if r.listing_fallback)
+    )
+    metrics.add_metric(
+        name="UnannouncedChanges", unit=count, value=sum(r.unannounced_changes for r in reports)
+    )
     # The heartbeat infra alarms on ("no target scanned at all"): scheduled scans that were
     # healthy, i.e. completed or stopped by their time budget after making progress. A first
     # scan of 10,000 registrations spans many invocations; it must not look like a dead
@@ -265,6 +278,12 @@ def _log_report(report: RegionReport, entry: dict[str, Any], target: ScanTarget)
                 "field": bad.field,
                 "problem": bad.problem,
             },
+        )
+    if report.listing_fallback:
+        # Says why this target costs a full listing every schedule (docs/scanner.md, "Adaptive listing").
+        logger.warning(
+            "Full listing on every schedule: native events not known to flow for this target",
+            extra={"target": target.label, "reason": report.listing_reason},
         )
     log = logger.warning if report.errors or not report.complete else logger.info
     log("Target scanned", extra={"target": target.label, "scan": entry})

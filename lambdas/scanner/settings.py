@@ -18,9 +18,14 @@ from function_support.settings_parsing import DEFAULT_EVENT_SOURCE, SettingsErro
 from function_support.target_settings import TargetSettings, target_settings_from
 from regwatch.deletion_guard import DeletionGuard
 from regwatch.diff import BaselineAlerts
+from regwatch.listing_policy import ListingPolicy
 
 DEFAULT_API_CALLS_PER_SECOND = 0.8  # below the default Describe* quota of 1/s, leaving room for others
 DEFAULT_RECONCILE_HOURS = 24.0
+# Adaptive listing (regwatch/listing_policy.py): a full listing every 15 minutes while AWS's
+# native events flow for the target; none seen for a day and it lists fully every schedule.
+DEFAULT_FULL_LISTING_MINUTES = 15.0
+DEFAULT_NATIVE_EVENT_WINDOW_HOURS = 24.0
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 # EventBridge reserves "aws." sources; names are at most 256 printable characters.
 _EVENT_SOURCE = re.compile(r"^(?!aws\.)[A-Za-z0-9._/-]{1,256}$")
@@ -39,6 +44,7 @@ class ScannerSettings:
     function_region: str
     targets: TargetSettings = field(default_factory=TargetSettings)
     deletion_guard: DeletionGuard = field(default_factory=DeletionGuard)
+    listing: ListingPolicy = field(default_factory=ListingPolicy)
 
     @property
     def reconcile_period(self) -> timedelta:
@@ -54,7 +60,7 @@ class ScannerSettings:
                 problems.append(f"{name} is not set")
             return value or (default or "")
 
-        def positive_number(name: str, default: float, upper: float) -> float:
+        def positive_number(name: str, default: float, upper: float, *, zero_allowed: bool = False) -> float:
             raw = environ.get(name, "").strip()
             if not raw:
                 return default
@@ -63,8 +69,10 @@ class ScannerSettings:
             except ValueError:
                 problems.append(f"{name} must be a number, got {raw[:50]!r}")
                 return default
-            if not math.isfinite(value) or not 0 < value <= upper:
-                problems.append(f"{name} must be greater than 0 and at most {upper:g}, got {raw[:50]!r}")
+            in_range = (value >= 0 if zero_allowed else value > 0) and value <= upper
+            if not math.isfinite(value) or not in_range:
+                lower = "0 or more" if zero_allowed else "greater than 0"
+                problems.append(f"{name} must be {lower} and at most {upper:g}, got {raw[:50]!r}")
                 return default
             return value
 
@@ -96,6 +104,12 @@ class ScannerSettings:
 
         rate = positive_number("API_CALLS_PER_SECOND", DEFAULT_API_CALLS_PER_SECOND, upper=1000)
         reconcile = positive_number("RECONCILE_HOURS", DEFAULT_RECONCILE_HOURS, upper=24 * 365)
+        full_listing = positive_number(
+            "FULL_LISTING_MINUTES", DEFAULT_FULL_LISTING_MINUTES, upper=24 * 60, zero_allowed=True
+        )
+        native_window = positive_number(
+            "NATIVE_EVENT_WINDOW_HOURS", DEFAULT_NATIVE_EVENT_WINDOW_HOURS, upper=24 * 30
+        )
 
         raw_baseline = environ.get("BASELINE_ALERTS", "").strip().lower() or BaselineAlerts.ACTIONABLE.value
         try:
@@ -121,6 +135,10 @@ class ScannerSettings:
             function_region=function_region or regions[0],
             targets=targets,
             deletion_guard=deletion_guard,
+            listing=ListingPolicy(
+                full_listing_interval=timedelta(minutes=full_listing),
+                native_event_window=timedelta(hours=native_window),
+            ),
         )
 
     @classmethod

@@ -116,6 +116,12 @@ class WebhookReceiver(ScriptedServer):
         raise AssertionError("_respond answers every request")
 
 
+def _event_id(delivered: Delivered) -> str:
+    data = delivered.payload.get("data")
+    event_id = data.get("eventId") if isinstance(data, dict) else None
+    return str(event_id or delivered.webhook_id)
+
+
 class WebhookSink(LocalSink):
     name = "webhook"
     server: WebhookReceiver
@@ -127,8 +133,10 @@ class WebhookSink(LocalSink):
         return {"WEBHOOK_TIMEOUT_SECONDS": "1"}
 
     def delivered(self) -> Counter[str]:
-        # What reached the receiver, repeats included (a receiver deduplicates them on webhook-id).
-        return Counter(d.webhook_id for d in self.server.deliveries) + self.server.repeats
+        # What the receiver processed, per eventId in the payload: a retry under the same
+        # webhook-id is a repeat it answers without processing (counted in `repeats`, not here),
+        # so a duplicate is an event processed twice, as a retry under a new webhook-id would be.
+        return Counter(_event_id(d) for d in self.server.deliveries)
 
     def write_preview(self, output: Path, severities: Mapping[str, str] | None = None) -> Path:
         rows = [

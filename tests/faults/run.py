@@ -5,11 +5,11 @@
 Runs `pytest tests/faults` with each row recording its outcome (tests/faults/results.py),
 then writes three generated sections with the command, date, machine and git revision:
 `reliability-faults` (the rows through Slack and SNS), `reliability-faults-destinations`
-(the rows that add PagerDuty or Teams beside them) and `reliability-faults-floods` (the
-deletion floods of tests/faults/test_floods.py), then the README's quoted figures
-(benchmarks/readme_figures.py). With `-k` only the matching rows run, and only a section
-all of whose rows ran is written. Exit status is pytest's: a failing row is still shown in
-the table (column "As expected" = **no**), but the command fails.
+(the rows that add another destination beside them: PagerDuty, Teams, the signed webhook)
+and `reliability-faults-floods` (the deletion floods of tests/faults/test_floods.py), then
+the README's quoted figures (benchmarks/readme_figures.py). With `-k` only the matching rows
+run, and only a section all of whose rows ran is written. Exit status is pytest's: a failing
+row is still shown in the table (column "As expected" = **no**), but the command fails.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ RESULTS_FORMAT = 2  # format 1: one section, rows with extra destinations not to
 RESULTS_FILE = ROOT / "benchmarks" / "results" / "faults.json"
 DOCUMENT = "docs/reliability.md"
 CHAPTER = "## Results as measured"
-DESTINATIONS_CHAPTER = "### PagerDuty and Teams rows"
+DESTINATIONS_CHAPTER = "### Rows that add a destination"
 # What one delivery to an extra destination is called in the table.
-DELIVERY_NOUN = {"pagerduty": "triggers", "teams": "cards"}
+DELIVERY_NOUN = {"pagerduty": "triggers", "teams": "cards", "webhook": "events processed"}
 
 COLUMNS = (
     ("Struck", "struck"),
@@ -109,7 +109,7 @@ def _reached(row: dict[str, Any]) -> str:
 
 
 def destinations_table(rows: list[dict[str, Any]], row_order: Sequence[str], pytest_summary: str) -> str:
-    """The rows that add PagerDuty or Teams beside Slack and SNS: what reached that destination."""
+    """The rows that add a destination beside Slack and SNS: what reached that destination."""
     by_id = {row["row"]: row for row in rows}
     lines = [
         f"pytest: {pytest_summary}",

@@ -235,7 +235,7 @@ def slack_script(responses: list[dict[str, Any]]) -> Callable[[Pipeline], Probe]
 
 
 def sink_script(destination: str, responses: list[dict[str, Any]]) -> Callable[[Pipeline], Probe]:
-    """Faults at a PagerDuty or Teams sink; the probe counts the scripted answers used."""
+    """Faults at an extra destination's sink (local/sinks/); the probe counts the scripted answers used."""
 
     def arm(pipeline: Pipeline) -> Probe:
         sink = pipeline.extra[destination].sink
@@ -448,6 +448,42 @@ ROWS: list[FaultRow] = [
         note="Workflows took the post after the client timed out; it has no idempotency key, so the "
         "retry posts again (a rare duplicate over a lost alert, as with Slack webhooks)",
         destinations=("teams",),
+    ),
+    FaultRow(
+        "webhook-429",
+        "signed webhook receiver",
+        sink_script("webhook", [{"status": 429, "retry_after": 1}] * 2),
+        destinations=("webhook",),
+    ),
+    FaultRow(
+        "webhook-500-storm",
+        "signed webhook receiver",
+        # 4 posts per invocation (urllib3 retries 3 times) x 3 invocations (EventBridge retries twice).
+        sink_script("webhook", [{"status": 503}] * 12),
+        redrive=True,
+        expected_dead_letters=1,
+        note="the redrive signs the event again (fresh webhook-timestamp, same webhook-id), so a "
+        "dead letter redriven long after its first attempt is inside the receiver's replay window",
+        destinations=("webhook",),
+    ),
+    FaultRow(
+        "webhook-signature-refused",
+        "signed webhook receiver",
+        sink_script("webhook", [{"status": 401, "body": "no valid v1 signature"}] * 3),
+        redrive=True,
+        expected_dead_letters=1,
+        note="a receiver refusing the signature (its secret rotated before regwatch's) is not retried "
+        "by the client: 3 invocations, then the DLQ; redriven once both hold the same secret",
+        destinations=("webhook",),
+    ),
+    FaultRow(
+        "webhook-timeout-accepted-late",
+        "signed webhook receiver",
+        sink_script("webhook", [{"delay": 1.5}]),
+        note="the receiver took the post after the client timed out; the retry carries the same "
+        "webhook-id, so the receiver answers it as a repeat and processes the event once (dup=0, "
+        "like PagerDuty's dedup_key)",
+        destinations=("webhook",),
     ),
     FaultRow(
         "poison-event",

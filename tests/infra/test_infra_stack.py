@@ -118,6 +118,8 @@ def test_scanner_sizing_and_environment(synthesized: Any) -> None:
         "MONITORED_REGIONS": "us-east-1,eu-west-2",
         "API_CALLS_PER_SECOND": "0.5",
         "RECONCILE_HOURS": "12",
+        "FULL_LISTING_MINUTES": "15",
+        "NATIVE_EVENT_WINDOW_HOURS": "24",
         "BASELINE_ALERTS": "all",
         "DELETION_GUARD_PERCENT": "20",
         "DELETION_GUARD_COUNT": "25",

@@ -71,12 +71,16 @@ class FakeRegistry:
         del self.registrations[registration_id]
         del self.versions[registration_id]
 
-    def list_registrations(self, next_token: str | None) -> RegistrationPage:
-        self.calls.append("DescribeRegistrations")
+    def list_registrations(
+        self, next_token: str | None, statuses: frozenset[str] | None = None
+    ) -> RegistrationPage:
+        self.calls.append("DescribeRegistrations" if statuses is None else "DescribeRegistrations(filtered)")
         if next_token and self.refuse_next_tokens:
             self.refuse_next_tokens -= 1
             raise InvalidNextToken("DescribeRegistrations: ValidationException: INVALID_NEXT_TOKEN")
-        ids = sorted(self.registrations)
+        ids = sorted(
+            i for i, r in self.registrations.items() if statuses is None or r.registration_status in statuses
+        )
         start = int(next_token or 0)
         chosen = ids[start : start + 2]
         page = tuple(self.registrations[i] for i in chosen if i not in self.malformed_summaries)
@@ -126,6 +130,11 @@ class MemoryStore:
     def load_state(self, key: RegionKey) -> ScanState:
         return self.states.get(key.partition, ScanState())
 
+    def record_native_event(self, key: RegionKey, at: datetime) -> None:
+        state = self.load_state(key)
+        if state.native_event_at is None or state.native_event_at < at:
+            self.states[key.partition] = replace(state, native_event_at=at)
+
     def acquire_lease(self, key: RegionKey, owner: str, now: datetime, until: datetime) -> ScanState | None:
         held = self.leases.get(key.partition)
         if held and held[1] > now and held[0] != owner:
@@ -136,7 +145,8 @@ class MemoryStore:
     def release_lease(self, key: RegionKey, owner: str, state: ScanState) -> None:
         assert self.leases[key.partition][0] == owner
         del self.leases[key.partition]
-        self.states[key.partition] = state
+        # Like the DynamoDB adapter: the lease holder never writes nativeEventAt.
+        self.states[key.partition] = replace(state, native_event_at=self.load_state(key).native_event_at)
 
     def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
         return {rid: snap for (pk, rid), snap in self.items.items() if pk == key.partition}

@@ -8,6 +8,7 @@ import pytest
 
 from regwatch.deletion_guard import DeletionGuard
 from regwatch.diff import BaselineAlerts
+from regwatch.listing_policy import ListingPolicy
 from scanner.settings import ScannerSettings, SettingsError
 
 MINIMAL = {"SNAPSHOT_TABLE_NAME": "snapshots", "EVENT_BUS_NAME": "regwatch", "AWS_REGION": "eu-west-1"}
@@ -22,6 +23,7 @@ def test_defaults() -> None:
     assert settings.api_calls_per_second == 0.8
     assert settings.reconcile_period == timedelta(hours=24)
     assert settings.baseline_alerts is BaselineAlerts.ACTIONABLE
+    assert settings.listing == ListingPolicy(timedelta(minutes=15), timedelta(hours=24))
     assert settings.function_region == "eu-west-1"
     assert settings.deletion_guard == DeletionGuard(percent=20.0, count=25)
 
@@ -38,9 +40,13 @@ def test_every_variable_is_read() -> None:
             "BASELINE_ALERTS": "ALL",
             "DELETION_GUARD_PERCENT": "35.5",
             "DELETION_GUARD_COUNT": "100",
+            "FULL_LISTING_MINUTES": "0",
+            "NATIVE_EVENT_WINDOW_HOURS": "6",
         }
     )
     assert settings.deletion_guard == DeletionGuard(percent=35.5, count=100)
+    assert settings.listing == ListingPolicy(timedelta(0), timedelta(hours=6))
+    assert not settings.listing.adaptive
     assert settings.monitored_regions == ("us-east-1", "eu-west-1", "ap-southeast-2")
     assert settings.api_calls_per_second == 0.5
     assert settings.reconcile_period == timedelta(hours=6)
@@ -64,6 +70,8 @@ def test_every_variable_is_read() -> None:
         ({"API_CALLS_PER_SECOND": "0"}, "API_CALLS_PER_SECOND must be greater than 0"),
         ({"API_CALLS_PER_SECOND": "nan"}, "API_CALLS_PER_SECOND must be greater than 0"),
         ({"RECONCILE_HOURS": "-1"}, "RECONCILE_HOURS must be greater than 0"),
+        ({"FULL_LISTING_MINUTES": "-5"}, "FULL_LISTING_MINUTES must be 0 or more and at most 1440"),
+        ({"NATIVE_EVENT_WINDOW_HOURS": "0"}, "NATIVE_EVENT_WINDOW_HOURS must be greater than 0"),
         ({"BASELINE_ALERTS": "some"}, "BASELINE_ALERTS must be one of 'actionable', 'none', 'all'"),
         ({"DELETION_GUARD_PERCENT": "120"}, "DELETION_GUARD_PERCENT must be a number from 0 to 100"),
         ({"DELETION_GUARD_PERCENT": "many"}, "DELETION_GUARD_PERCENT must be a number from 0 to 100"),

@@ -7,6 +7,10 @@ through AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2, as a user's shell would.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +162,53 @@ def test_a_bad_file_is_one_line_and_exit_2(
         capsys, "--file", str(tmp_path / "missing.json"), "--type", "US_TOLL_FREE_REGISTRATION"
     )
     assert code == 2 and err.startswith("regwatch: cannot read values file")
+
+
+def test_without_pyyaml_a_yaml_file_is_one_line_naming_the_fix(tmp_path: Path) -> None:
+    """Outside an install from requirements-cli.txt PyYAML may be absent: the command, in its
+    own interpreter where `import yaml` fails, says so in one line and names the fix."""
+    values = tmp_path / "brand.yaml"
+    values.write_text("fields: {companyInfo.companyName: Acme Corp}\n")
+    no_yaml = (
+        "import sys; sys.modules['yaml'] = None; from regwatch_cli.main import main; "
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            no_yaml,
+            "check",
+            "--file",
+            str(values),
+            "--type",
+            "US_TOLL_FREE_REGISTRATION",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "lambdas"), str(ROOT)])},
+        check=False,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "PyYAML is not installed: pip install -r requirements-cli.txt" in done.stderr
+    assert "give the file as JSON" in done.stderr
+
+
+def test_pyyaml_is_pinned_for_the_command_and_not_in_the_lambda_bundle() -> None:
+    """requirements-cli.txt (the command's install, docs/check.md) pins the PyYAML the tests
+    run with; the dev venv installs it; the bundle (requirements.txt) does not carry it."""
+
+    def pins(name: str) -> list[str]:
+        return [line.strip() for line in (ROOT / name).read_text().splitlines() if not line.startswith("#")]
+
+    assert f"PyYAML=={version('PyYAML')}" in pins("requirements-cli.txt")
+    assert "-r requirements.txt" in pins("requirements-cli.txt")
+    assert "-r requirements-cli.txt" in pins("requirements-dev.txt")
+    assert not any(line.lower().startswith("pyyaml") for line in pins("requirements.txt"))
+    assert "pip install -r regwatch/requirements-cli.txt" in (ROOT / "docs" / "check.md").read_text()
 
 
 def test_missing_credentials_are_one_line_and_exit_2(
