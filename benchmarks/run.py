@@ -51,6 +51,7 @@ from benchmarks.stack import SNAPSHOT_TABLE, local_stack
 from benchmarks.steady_state import run_steady_state
 from benchmarks.steady_state_report import render_steady_state, steady_configs, stress_rate
 from benchmarks.workers import PER_SCAN_RSS_MISSING, per_scan_peak_rss_supported
+from scanner.settings import DEFAULT_FULL_LISTING_MINUTES
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 RESULTS_FORMAT = 2  # format 1: latest.md only, hand-copied into the docs
@@ -61,9 +62,9 @@ ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
 EVALUATOR_CHAPTER = "## Evaluator at fleet scale (`make bench ARGS=--evaluator`)"
 FIRST_SCAN_CHAPTER = "## First scan at the deployed pace (`make bench ARGS=--first-scan`)"
 STEADY_STATE_CHAPTER = "## A steady-state hour at the deployed pace (`make bench ARGS=--steady-state`)"
-# Listing modes the steady state compares: full listing on every schedule (0) only, until
-# adaptive listing (ScanOptions' full-listing interval) is in the Scanner.
-STEADY_LISTING_MINUTES: tuple[float, ...] = (0.0,)
+# Listing modes the steady state compares: a full listing on every schedule (0, adaptive
+# listing off, what regwatch did before) and adaptive listing at the deployed interval.
+STEADY_LISTING_MINUTES = (0.0, DEFAULT_FULL_LISTING_MINUTES)
 
 
 def _sizes(text: str) -> list[int]:

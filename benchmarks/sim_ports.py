@@ -184,22 +184,15 @@ class MemoryStore:
         return self.state
 
     def release_lease(self, key: RegionKey, owner: str, state: ScanState) -> None:
-        self.lease, self.state = None, self._keep_native_event(state)
-
-    def _keep_native_event(self, state: ScanState) -> ScanState:
-        """The adapter never lets the lease holder move `native_event_at` back: a rescan may
-        have recorded an event while the scan held the lease (no-op before adaptive listing)."""
-        recorded = getattr(self.state, "native_event_at", None)
-        written = getattr(state, "native_event_at", None)
-        if recorded is not None and (written is None or written < recorded):
-            return replace(state, native_event_at=recorded)  # type: ignore[call-arg,unused-ignore]
-        return state
+        # As the adapter: the lease holder never writes `native_event_at` (rescans record it
+        # while a scan holds the lease), so the stored one is kept.
+        self.lease, self.state = None, replace(state, native_event_at=self.state.native_event_at)
 
     def record_native_event(self, key: RegionKey, at: datetime) -> None:
         """AWS's native event for the target arrived at `at` (never moves the time back)."""
-        recorded = getattr(self.state, "native_event_at", None)
+        recorded = self.state.native_event_at
         if recorded is None or recorded < at:
-            self.state = replace(self.state, native_event_at=at)  # type: ignore[call-arg,unused-ignore]
+            self.state = replace(self.state, native_event_at=at)
 
     def load_registrations(self, key: RegionKey) -> dict[str, RegistrationSnapshot]:
         return dict(self.items)

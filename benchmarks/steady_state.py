@@ -67,12 +67,16 @@ from benchmarks.steady_fleet import (
 )
 from regwatch.budget import TimeBudget
 from regwatch.diff import BaselineAlerts
+from regwatch.listing_policy import ListingPolicy
 from regwatch.scan import Scanner, ScanOptions
+from regwatch.snapshot import RegionKey
 from regwatch_aws.api_budget import TableCallPacer
+from scanner.settings import DEFAULT_NATIVE_EVENT_WINDOW_HOURS
 
 __all__ = ["DELIVERIES", "RECONCILE_PERIOD", "SteadyConfig", "SteadyResult", "run_steady_state"]
 
 RECONCILE_PERIOD = timedelta(hours=24)  # the deployed default (RECONCILE_HOURS)
+NATIVE_EVENT_LEAD = timedelta(minutes=10)  # the last native event before the hour
 
 
 @dataclass
@@ -137,12 +141,20 @@ def _options(config: SteadyConfig, *, baseline: bool = False) -> ScanOptions:
         baseline_alerts=BaselineAlerts.ACTIONABLE,
         reconcile_period=RECONCILE_PERIOD,
         triage_baseline=not baseline,
+        listing=ListingPolicy(
+            full_listing_interval=timedelta(minutes=config.full_listing_minutes),
+            native_event_window=timedelta(hours=DEFAULT_NATIVE_EVENT_WINDOW_HOURS),
+        ),
     )
 
 
 def build_baseline(config: SteadyConfig, fleet: Fleet, store: MemoryStore) -> None:
     """The Scanner's own first scan, unpaced, ending SCHEDULE_SECONDS before the hour; then
-    each last full read spread over the reconcile period, as steady reconciliation leaves them."""
+    each last full read spread over the reconcile period, as steady reconciliation leaves them.
+
+    AWS's native events flowed until the hour began (the last NATIVE_EVENT_LEAD before it):
+    in the all-dropped run they stop there, the case adaptive listing must notice.
+    """
     clock = SimClock(-SCHEDULE_SECONDS)
     registry = PacedRegistry(fleet, clock, None)
     scanner = Scanner(
@@ -160,6 +172,7 @@ def build_baseline(config: SteadyConfig, fleet: Fleet, store: MemoryStore) -> No
     for registration_id, snapshot in store.items.items():
         read_at = START - timedelta(seconds=rng.uniform(SCHEDULE_SECONDS, period))
         store.items[registration_id] = replace(snapshot, full_read_at=read_at)
+    store.record_native_event(RegionKey(ACCOUNT, REGION), START - NATIVE_EVENT_LEAD)
 
 
 class _SteadyHour:
@@ -222,8 +235,8 @@ class _SteadyHour:
         if moment < self.hours:
             self.result.calls.update(calls)
             self.result.scan_calls.append(sum(calls.values()))
-            self.result.listings[getattr(report, "listing_mode", None) or "full"] += 1
-            self.result.fallbacks += int(getattr(report, "listing_fallback", False))
+            self.result.listings[report.listing_mode or "full"] += 1
+            self.result.fallbacks += report.listing_fallback
         else:
             self.later.update(calls)
         return lane.now
