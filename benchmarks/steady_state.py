@@ -28,6 +28,11 @@ was published or that period passed; calls are counted for what the hours trigge
 The baseline is built by the Scanner's own first scan, unpaced and before the hour (triage
 off, so every registration is read); then each snapshot's last full read is spread evenly
 over the previous 24 hours, as reconciliation leaves them in steady state.
+
+Listing: `full_listing_minutes` 0 lists everything on every schedule; otherwise adaptive
+listing (regwatch/listing_policy.py) with that interval and the deployed native-event
+window. Every run starts with the target's last native event 10 minutes before the hour:
+events were flowing; in the all-dropped run they stop as the hour begins.
 """
 
 from __future__ import annotations
@@ -110,7 +115,12 @@ def _seconds_left(clock: SimClock, deadline: float) -> float:
 
 
 class _Detector:
-    """Matches published events to injected changes (registration, version, status, not before it)."""
+    """Matches published events to injected changes (registration, version, status, not before it).
+
+    Each registration changes at most once per run, so the key names one change. An event
+    stamped before its change (the lanes' few seconds of skew) is not counted: such a skew
+    would show as a miss, never as a detection.
+    """
 
     def __init__(self, changes: Sequence[Change], published: list[PublishedEvent]) -> None:
         self.published = published
