@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks import run
 from benchmarks.docs_sections import table_rows
-from benchmarks.steady_state import SteadyConfig, run_steady_state
+from benchmarks.steady_state import SteadyConfig, SteadyResult, run_steady_state
 from benchmarks.steady_state_report import COLUMNS
 
 SIZE = 300
@@ -64,3 +64,20 @@ def test_every_change_is_published_after_it_happened_and_the_calls_add_up(drop_s
     if drop_share == 1.0:
         assert result.rescans == 0
         assert max(shown) > 10  # only the scheduled listings found them
+
+
+def test_adaptive_listing_lists_less_while_events_flow_and_falls_back_when_they_stop() -> None:
+    def run_with(drop_share: float, minutes: float) -> SteadyResult:
+        config = SteadyConfig(
+            size=SIZE, hours=HOURS, change_rate=90, drop_share=drop_share, full_listing_minutes=minutes
+        )
+        return run_steady_state(config)
+
+    full, adaptive = run_with(0.0, 0.0), run_with(0.0, 15.0)
+    assert full.listings["in-flight"] == 0 and adaptive.listings["in-flight"] > 0
+    assert adaptive.fallbacks == 0
+    assert adaptive.calls["DescribeRegistrations"] < full.calls["DescribeRegistrations"]
+    # Every event dropped: a listing finds a change no event announced, then lists fully again.
+    dropped = run_with(1.0, 15.0)
+    assert dropped.fallbacks > 0 and dropped.listings["full"] > adaptive.listings["full"]
+    assert full.missed == adaptive.missed == dropped.missed == 0
