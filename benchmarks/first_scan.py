@@ -11,11 +11,12 @@ from regwatch's own RateLimiter (one bucket per operation, 0.8/s) on a virtual c
 costs CALL_SECONDS; the clock moves only by those waits. Invocations start on the
 5-minute schedule; while one holds the lease the schedules in between skip.
 
-The ports are in memory (this module): the registry answers from a generated fleet, the
-store keeps snapshots with the DynamoDB adapter's revision rules, the publisher records
-when each event went out. DynamoDB, EventBridge and the emulator's HTTP are not in the
-loop: their latency is small next to the 1.25 s per call the quota imposes, and at
-100,000 registrations and ~140 invocations moto would take hours here.
+The ports are in memory (benchmarks/sim_ports.py, shared with the steady-state benchmark):
+the registry answers from a generated fleet, the store keeps snapshots with the DynamoDB
+adapter's revision rules, the publisher records when each event went out. DynamoDB,
+EventBridge and the emulator's HTTP are not in the loop: their latency is small next to the
+1.25 s per call the quota imposes, and at 100,000 registrations and ~140 invocations moto
+would take hours here.
 
 Measured: time to the first and to the last actionable alert (a registration whose
 version waits on a person: REQUIRES_AUTHENTICATION), time until 50 % and 100 % of the
@@ -27,174 +28,35 @@ order regwatch read in before (listing order).
 from __future__ import annotations
 
 import functools
-import json
 import math
 import random
 import resource
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
 
+from benchmarks.sim_ports import (
+    ACCOUNT,
+    CALL_SECONDS,
+    HOUR,
+    INVOCATION_SECONDS,
+    RATE,
+    REGION,
+    SCHEDULE_SECONDS,
+    START,
+    Fleet,
+    MemoryStore,
+    PacedRegistry,
+    RecordingPublisher,
+    SimClock,
+)
 from regwatch.budget import TimeBudget
 from regwatch.diff import BaselineAlerts
-from regwatch.errors import RegistrationNotFound, SnapshotConflict
-from regwatch.model import (
-    Association,
-    RegistrationFieldValue,
-    RegistrationSummary,
-    RegistrationVersion,
-    history_key_for_status,
-)
-from regwatch.ports import RegistrationPage
+from regwatch.model import RegistrationSummary, RegistrationVersion, history_key_for_status
 from regwatch.ratelimit import RateLimiter
-from regwatch.scan import PAGE_SIZE, Scanner, ScanOptions
-from regwatch.snapshot import PlanEntry, PlanningRead, RegionKey, RegistrationSnapshot, ScanState
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-RATE = 0.8  # deployed apiCallsPerSecond, per operation
-CALL_SECONDS = 0.1  # a round trip once the token is granted (benchmarks/pacing.py)
-INVOCATION_SECONDS = 900.0  # the scanner's Lambda timeout
-SCHEDULE_SECONDS = 300.0
-START = datetime(2026, 1, 5, tzinfo=UTC)
-HOUR = 3600.0
-
-
-class _SimClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(0.0, seconds)
-
-    def moment(self) -> datetime:
-        return START + timedelta(seconds=self.now)
-
-
-class _PacedRegistry:
-    """A generated fleet behind regwatch's per-operation token buckets on the simulated clock."""
-
-    def __init__(
-        self,
-        fleet: Sequence[RegistrationSummary],
-        versions: Mapping[str, list[RegistrationVersion]],
-        clock: _SimClock,
-    ) -> None:
-        self.fleet = list(fleet)
-        self.by_id = {s.registration_id: s for s in fleet}
-        self.versions = versions
-        self.clock = clock
-        self.limiter = RateLimiter(RATE, clock, clock.sleep)
-        self.calls: Counter[str] = Counter()
-
-    def _call(self, operation: str) -> None:
-        self.limiter.acquire(operation)
-        self.clock.sleep(CALL_SECONDS)
-        self.calls[operation] += 1
-
-    def list_registrations(
-        self, next_token: str | None, statuses: frozenset[str] | None = None
-    ) -> RegistrationPage:
-        self._call("DescribeRegistrations")
-        listed = (
-            self.fleet if statuses is None else [s for s in self.fleet if s.registration_status in statuses]
-        )
-        start = int(next_token or 0)
-        end = start + PAGE_SIZE
-        return RegistrationPage(tuple(listed[start:end]), str(end) if end < len(listed) else None)
-
-    def describe_registrations(self, registration_ids: Sequence[str]) -> list[RegistrationSummary]:
-        self._call("DescribeRegistrations")
-        return [self.by_id[i] for i in registration_ids if i in self.by_id]
-
-    def list_versions(self, registration_id: str) -> list[RegistrationVersion]:
-        self._call("DescribeRegistrationVersions")
-        if registration_id not in self.versions:
-            raise RegistrationNotFound(registration_id)
-        return list(self.versions[registration_id])
-
-    def field_values(self, registration_id: str, version_number: int) -> list[RegistrationFieldValue]:
-        self._call("DescribeRegistrationFieldValues")
-        return []
-
-    def name_tag(self, registration_arn: str) -> str | None:
-        self._call("ListTagsForResource")
-        return None
-
-    def associations(self, registration_id: str) -> list[Association]:
-        self._call("ListRegistrationAssociations")
-        return []
-
-
-class _MemoryStore:
-    """The SnapshotStore port in memory, with the DynamoDB adapter's revision rules."""
-
-    def __init__(self, on_full_read: Callable[[str], None]) -> None:
-        self.items: dict[str, RegistrationSnapshot] = {}
-        self.state = ScanState()
-        self.lease: tuple[str, datetime] | None = None
-        self.listed: dict[str, set[str]] = {}
-        self.on_full_read = on_full_read
-
-    def load_state(self, key: RegionKey) -> ScanState:
-        return self.state
-
-    def acquire_lease(self, key: RegionKey, owner: str, now: datetime, until: datetime) -> ScanState | None:
-        if self.lease is not None and self.lease[1] > now and self.lease[0] != owner:
-            return None
-        self.lease = (owner, until)
-        return self.state
-
-    def release_lease(self, key: RegionKey, owner: str, state: ScanState) -> None:
-        # Like the DynamoDB adapter: the lease holder never writes nativeEventAt.
-        self.lease, self.state = None, replace(state, native_event_at=self.state.native_event_at)
-
-    def record_native_event(self, key: RegionKey, at: datetime) -> None:
-        if self.state.native_event_at is None or self.state.native_event_at < at:
-            self.state = replace(self.state, native_event_at=at)
-
-    def load_plan(self, key: RegionKey) -> PlanningRead:
-        return PlanningRead({rid: PlanEntry.of(snapshot) for rid, snapshot in self.items.items()})
-
-    def load_registration(self, key: RegionKey, registration_id: str) -> RegistrationSnapshot | None:
-        return self.items.get(registration_id)
-
-    def save_listed_ids(self, key: RegionKey, cycle_id: str, part: str, registration_ids: Set[str]) -> None:
-        self.listed.setdefault(cycle_id, set()).update(registration_ids)
-
-    def load_listed_ids(self, key: RegionKey, cycle_id: str) -> set[str]:
-        return set(self.listed.get(cycle_id, ()))
-
-    def save_registration(
-        self, key: RegionKey, snapshot: RegistrationSnapshot, expected_revision: int | None
-    ) -> None:
-        stored = self.items.get(snapshot.registration_id)
-        if (stored.revision if stored else None) != expected_revision:
-            raise SnapshotConflict(snapshot.registration_id)
-        self.items[snapshot.registration_id] = snapshot
-        if snapshot.full_read_at is not None and (stored is None or stored.full_read_at is None):
-            self.on_full_read(snapshot.registration_id)
-
-    def deletions_confirmed(self, key: RegionKey, cycle_id: str) -> bool:
-        return False
-
-
-class _RecordingPublisher:
-    def __init__(self, clock: _SimClock) -> None:
-        self.clock = clock
-        self.first_event_at: dict[str, float] = {}
-
-    def publish(self, entries: Sequence[Mapping[str, Any]]) -> int:
-        for entry in entries:
-            registration_id = str(json.loads(str(entry["Detail"]))["registrationId"])
-            self.first_event_at.setdefault(registration_id, self.clock.now)
-        return len(entries)
+from regwatch.scan import Scanner, ScanOptions
 
 
 @dataclass(frozen=True)
@@ -257,14 +119,14 @@ def _fleet(
     return fleet, versions, actionable
 
 
-def _seconds_left(clock: _SimClock, deadline: float) -> float:
+def _seconds_left(clock: SimClock, deadline: float) -> float:
     return deadline - clock.now
 
 
 def run_first_scan(config: FirstScanConfig, log: Callable[[str], None] = lambda _: None) -> FirstScanResult:
     started = time.perf_counter()
     fleet, versions, actionable = _fleet(config)
-    clock = _SimClock()
+    clock = SimClock()
     read_count = 0
     result = FirstScanResult(config, actionable=len(actionable))
 
@@ -276,9 +138,9 @@ def run_first_scan(config: FirstScanConfig, log: Callable[[str], None] = lambda 
         if read_count >= config.size:
             result.all_read_s = clock.now
 
-    registry = _PacedRegistry(fleet, versions, clock)
-    store = _MemoryStore(on_full_read)
-    publisher = _RecordingPublisher(clock)
+    registry = PacedRegistry(Fleet(fleet, versions), clock, RateLimiter(RATE, clock, clock.sleep))
+    store = MemoryStore(on_full_read)
+    publisher = RecordingPublisher(clock)
     options = ScanOptions(
         account_id=ACCOUNT,
         event_source="regwatch",

@@ -210,6 +210,45 @@ def first_scan(found: dict[str, Section]) -> str:
     )
 
 
+def steady_state(found: dict[str, Section]) -> str:
+    """Delivered and all-dropped at the default rate (adaptive listing where it ran, against a
+    full listing every schedule), and the stress row."""
+    section = found["performance-steady-state"]
+    rows = table_rows(section.body)
+    setup = (_line(section, "N = ") or MISSING).split(";")[0]
+    default_rate = rows[0].get("Run", "").split(",")[0] if rows else MISSING
+
+    def pick(delivery: str, listing: str, stress: bool = False) -> dict[str, str]:
+        """The run's row in that listing mode, else in the other (stress: the other rate's)."""
+        chosen = [
+            r
+            for r in rows
+            if r.get("Run", "").endswith(delivery)
+            and (r.get("Run", "").split(",")[0] != default_rate) == stress
+        ]
+        preferred = [r for r in chosen if r.get("Listing", "").startswith(listing)]
+        return (preferred or chosen or [{}])[0]
+
+    delivered, dropped = pick("all delivered", "adaptive"), pick("all dropped", "adaptive")
+    full, stress = pick("all delivered", "full"), pick("all delivered", "adaptive", stress=True)
+    versions = "DescribeRegistrationVersions"
+
+    def listing(row: dict[str, str]) -> str:
+        return row.get("Listing", MISSING).replace(" (", ", ").replace(")", "")
+
+    return (
+        f"{setup}; {delivered.get('Run', MISSING)}, {listing(delivered)}: **DescribeRegistrations "
+        f"{delivered.get('DescribeRegistrations', MISSING)}** of its 1 call/s quota over the hour "
+        f"({full.get('DescribeRegistrations', MISSING)} with a full listing every schedule), "
+        f"{versions} {delivered.get(versions, MISSING)}; detection p50 / p99 / max "
+        f"**{delivered.get('Detection delay p50 / p99 / max', MISSING)}**; {dropped.get('Run', MISSING)}, "
+        f"{listing(dropped)}: missed **{dropped.get('Missed', MISSING)}**, detection "
+        f"{dropped.get('Detection delay p50 / p99 / max', MISSING)}; stress {stress.get('Run', MISSING)}, "
+        f"{listing(stress)}: DescribeRegistrations {stress.get('DescribeRegistrations', MISSING)}, "
+        f"{versions} {stress.get(versions, MISSING)}."
+    )
+
+
 QUOTES = (
     Quote(
         "Scale, 10,000 registrations",
@@ -240,6 +279,12 @@ QUOTES = (
         ((PERFORMANCE, "performance-first-scan"),),
         first_scan,
         "make bench ARGS=--first-scan",
+    ),
+    Quote(
+        "A steady-state hour at the deployed pace",
+        ((PERFORMANCE, "performance-steady-state"),),
+        steady_state,
+        "make bench ARGS=--steady-state",
     ),
     Quote(
         "Fault injection",

@@ -17,6 +17,10 @@ results/burst.md, and with `--write-docs` `performance-native-burst`.
 `--first-scan [--first-scan-size N]` runs one target's first scan at the deployed pace on a
 simulated clock, triage-first and in listing order (benchmarks/first_scan.py):
 results/first-scan.md, and with `--write-docs` `performance-first-scan`.
+`--steady-state [--steady-size N] [--steady-change-rate R]` runs a simulated hour of steady
+state with AWS's native events delivered, 10 % dropped and all dropped, plus the stress rate
+(benchmarks/steady_state.py): results/steady-state.md, and with `--write-docs`
+`performance-steady-state`.
 `--cold-start-only [--build-asset]` measures only the handlers' import times and the asset
 (benchmarks/coldstart.py): results/cold-start.json, and with `--write-docs` `performance-cold-start`.
 """
@@ -27,6 +31,7 @@ import argparse
 import shlex
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +48,10 @@ from benchmarks.org_scale import OrgScaleConfig, main_org_scale
 from benchmarks.readme_figures import write_docs_and_readme
 from benchmarks.report import TARGET_SIZE, cold_start_table, render, size_table, targets
 from benchmarks.stack import SNAPSHOT_TABLE, local_stack
+from benchmarks.steady_state import run_steady_state
+from benchmarks.steady_state_report import render_steady_state, steady_configs, stress_rate
 from benchmarks.workers import PER_SCAN_RSS_MISSING, per_scan_peak_rss_supported
+from scanner.settings import DEFAULT_FULL_LISTING_MINUTES
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 RESULTS_FORMAT = 2  # format 1: latest.md only, hand-copied into the docs
@@ -53,6 +61,10 @@ RESULTS_CHAPTER = "## Results as measured"
 ORG_SCALE_CHAPTER = "## Org scale (`make bench ARGS=--org-scale`)"
 EVALUATOR_CHAPTER = "## Evaluator at fleet scale (`make bench ARGS=--evaluator`)"
 FIRST_SCAN_CHAPTER = "## First scan at the deployed pace (`make bench ARGS=--first-scan`)"
+STEADY_STATE_CHAPTER = "## A steady-state hour at the deployed pace (`make bench ARGS=--steady-state`)"
+# Listing modes the steady state compares: a full listing on every schedule (0, adaptive
+# listing off, what regwatch did before) and adaptive listing at the deployed interval.
+STEADY_LISTING_MINUTES = (0.0, DEFAULT_FULL_LISTING_MINUTES)
 
 
 def _sizes(text: str) -> list[int]:
@@ -105,6 +117,23 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--first-scan-size", type=int, default=100_000, help="first scan: registrations (default %(default)s)"
+    )
+    parser.add_argument(
+        "--steady-state",
+        action="store_true",
+        help="run a simulated steady-state hour of one target only (benchmarks/steady_state.py)",
+    )
+    parser.add_argument(
+        "--steady-size", type=int, default=10_000, help="steady state: registrations (default %(default)s)"
+    )
+    parser.add_argument(
+        "--steady-change-rate",
+        type=float,
+        default=60.0,
+        help="steady state: changes per simulated hour (default %(default)s; stress row: 1 %% per scan)",
+    )
+    parser.add_argument(
+        "--steady-hours", type=float, default=1.0, help="steady state: simulated hours per run (default 1)"
     )
     parser.add_argument("--scenario", default="scale", help=f"one of: {', '.join(SCENARIOS)}")
     latency.add_arguments(parser)
@@ -204,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.org_scale:
         return _org_scale(arguments, origin)
     single = _first_scan if arguments.first_scan else _evaluator if arguments.evaluator else None
+    single = _steady_state if arguments.steady_state else single
     single = _cold_start_only if arguments.cold_start_only else single
     if single is not None:
         return single(arguments, origin)
@@ -290,6 +320,32 @@ def _first_scan(arguments: argparse.Namespace, origin: Any) -> int:
     print(body)
     section = GeneratedSection("performance-first-scan", PERFORMANCE_DOC, body, FIRST_SCAN_CHAPTER)
     return _save_section(origin, output, "First scan at the deployed pace", section, arguments.write_docs)
+
+
+def _steady_state(arguments: argparse.Namespace, origin: Any) -> int:
+    output = arguments.output if arguments.output != RESULTS else RESULTS.with_name("steady-state.md")
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    size = arguments.steady_size
+    if size < 1 or arguments.steady_change_rate <= 0 or arguments.steady_hours <= 0:
+        print(
+            "error: --steady-size, --steady-change-rate and --steady-hours must be positive "
+            "(e.g. `--steady-size 10000 --steady-change-rate 60`)",
+            file=sys.stderr,
+        )
+        return 2
+    configs = steady_configs(
+        size, arguments.steady_change_rate, stress_rate(size), STEADY_LISTING_MINUTES, seed=arguments.seed
+    )
+    runs = []
+    for config in configs:
+        runs.append(run_steady_state(replace(config, hours=arguments.steady_hours), log))
+        log(f"steady state: {len(runs)} of {len(configs)} runs done")
+    body = render_steady_state(runs)
+    print(body)
+    section = GeneratedSection("performance-steady-state", PERFORMANCE_DOC, body, STEADY_STATE_CHAPTER)
+    return _save_section(
+        origin, output, "A steady-state hour at the deployed pace", section, arguments.write_docs
+    )
 
 
 def _save_section(origin: Any, output: Path, title: str, section: GeneratedSection, write_docs: bool) -> int:
