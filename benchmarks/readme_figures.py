@@ -106,6 +106,8 @@ def scale(name: str) -> Callable[[dict[str, Section]], str]:
             if detection
             else ""
         )
+        units = _cell(section, "DynamoDB read units", "regwatch")
+        reads = f", {units} DynamoDB read units" if units != MISSING else ""
         steady_rss = _cell(section, "Peak RSS of the scanner process, steady-state", "regwatch")
         first_rss = _cell(section, "Peak RSS of the scanner process, baseline", "regwatch")
         paced = _cell(section, "API-paced time", "regwatch")
@@ -113,7 +115,7 @@ def scale(name: str) -> Callable[[dict[str, Section]], str]:
             f", about {paced} s paced as deployed (0.8 calls/s per operation)" if paced != MISSING else ""
         )
         return (
-            f"{heading}: a steady-state scan made **{regwatch} SMS API calls**{against}{pacing}; "
+            f"{heading}: a steady-state scan made **{regwatch} SMS API calls**{against}{pacing}{reads}; "
             "peak RSS of the "
             f"scanner process {steady_rss} MB in a steady-state scan, {first_rss} MB in the first "
             f"scan{detected}."

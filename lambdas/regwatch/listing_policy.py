@@ -45,6 +45,10 @@ IN_FLIGHT_STATUSES = frozenset(
 )
 
 
+# How much earlier than the full-listing interval a schedule may list fully (see choose_listing).
+SCHEDULE_SLACK = timedelta(minutes=1)
+
+
 class ListingMode(StrEnum):
     FULL = "full"
     IN_FLIGHT = "in-flight"
@@ -75,7 +79,11 @@ def choose_listing(state: ScanState, now: datetime, policy: ListingPolicy) -> Li
     in the scan report verbatim)."""
     seen = state.native_event_at
     unannounced = state.unannounced_change_at
-    last_full = state.last_scan_completed_at
+    # Counted from when the last full listing started, less a little slack: the schedule fires
+    # every few minutes with seconds of jitter, and a full listing takes minutes, so either
+    # "since it completed" or an exact comparison would slip to the schedule after.
+    last_full = state.last_scan_started_at
+    due_after = policy.full_listing_interval - SCHEDULE_SLACK
     # (applies, reason, fallback: native events not trusted)
     rules = (
         (not policy.adaptive, "adaptive listing off (fullListingMinutes 0)", False),
@@ -94,7 +102,7 @@ def choose_listing(state: ScanState, now: datetime, policy: ListingPolicy) -> Li
             True,
         ),
         (
-            last_full is None or now - last_full >= policy.full_listing_interval,
+            last_full is None or now - last_full >= due_after,
             "full listing interval elapsed",
             False,
         ),

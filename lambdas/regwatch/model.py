@@ -97,8 +97,30 @@ class RegistrationVersion:
         return {status_for_history_key(k): v for k, v in self.status_history.items()}
 
 
+Fingerprint = tuple[str, int, int | None, int | None]
+
+
+class SummaryFingerprint:
+    """The summary fields whose change means a version may have changed: one definition for
+    the API's summary, the stored snapshot and the planning entry, which are compared."""
+
+    __slots__ = ()
+    registration_status: str
+    current_version_number: int
+    approved_version_number: int | None
+    latest_denied_version_number: int | None
+
+    def fingerprint(self) -> Fingerprint:
+        return (
+            self.registration_status,
+            self.current_version_number,
+            self.approved_version_number,
+            self.latest_denied_version_number,
+        )
+
+
 @dataclass(frozen=True, slots=True)
-class RegistrationSummary:
+class RegistrationSummary(SummaryFingerprint):
     """One registration, as `DescribeRegistrations` returns it."""
 
     registration_id: str
@@ -110,15 +132,6 @@ class RegistrationSummary:
     latest_denied_version_number: int | None = None
     created_timestamp: datetime | None = None
     additional_attributes: Mapping[str, str] = field(default_factory=dict)
-
-    def fingerprint(self) -> tuple[str, int, int | None, int | None]:
-        """The summary fields whose change means a version may have changed."""
-        return (
-            self.registration_status,
-            self.current_version_number,
-            self.approved_version_number,
-            self.latest_denied_version_number,
-        )
 
 
 @dataclass(frozen=True, slots=True)

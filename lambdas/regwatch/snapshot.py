@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from regwatch.model import RegistrationProfile, RegistrationSummary, RegistrationVersion
+from regwatch.model import RegistrationProfile, RegistrationSummary, RegistrationVersion, SummaryFingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ class VersionSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class RegistrationSnapshot:
+class RegistrationSnapshot(SummaryFingerprint):
     """A registration as last seen, with every version, plus bookkeeping for the next scan."""
 
     registration_id: str
@@ -77,14 +77,6 @@ class RegistrationSnapshot:
     def is_tombstone(self) -> bool:
         return self.deleted_at is not None
 
-    def fingerprint(self) -> tuple[str, int, int | None, int | None]:
-        return (
-            self.registration_status,
-            self.current_version_number,
-            self.approved_version_number,
-            self.latest_denied_version_number,
-        )
-
     def summary(self) -> RegistrationSummary:
         """The registration as an event needs it (e.g. for a deletion, when the API has nothing)."""
         return RegistrationSummary(
@@ -108,7 +100,7 @@ class RegistrationSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanEntry:
+class PlanEntry(SummaryFingerprint):
     """What planning a scan needs of one registration's snapshot (regwatch/plan.py).
 
     Read for every registration at the start of a scan, from the snapshot table's planning
@@ -143,14 +135,6 @@ class PlanEntry:
     @property
     def is_tombstone(self) -> bool:
         return self.deleted_at is not None
-
-    def fingerprint(self) -> tuple[str, int, int | None, int | None]:
-        return (
-            self.registration_status,
-            self.current_version_number,
-            self.approved_version_number,
-            self.latest_denied_version_number,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,12 +67,20 @@ TRUSTED = ScanState(
             False,
             "native events flowing",
         ),
+        # Due 15 minutes after the last full listing started, less a minute of schedule jitter.
         (
-            replace(TRUSTED, last_scan_completed_at=NOW - timedelta(minutes=15)),
+            replace(TRUSTED, last_scan_started_at=NOW - timedelta(minutes=14, seconds=30)),
             POLICY,
             ListingMode.FULL,
             False,
             "interval elapsed",
+        ),
+        (
+            replace(TRUSTED, last_scan_started_at=NOW - timedelta(minutes=13, seconds=30)),
+            POLICY,
+            ListingMode.IN_FLIGHT,
+            False,
+            "native events flowing",
         ),
     ],
 )
