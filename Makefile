@@ -19,7 +19,7 @@ help:
 	@echo "make synth  npx cdk synth with the pinned CDK CLI (offline, no credentials)"
 	@echo "make cost   docs/cost.md from the recorded benchmark result and benchmarks/prices.json"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-cli.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
