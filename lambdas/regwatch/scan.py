@@ -121,7 +121,7 @@ class Scanner:
                 incomplete=not complete,
                 cursor=self._cursor_to_keep(key, scan_id, state, listing, report),
                 held=deletions.held,
-                unannounced_change_at=finished if report.unannounced_changes else state.unannounced_change_at,
+                unannounced_change_at=state.unannounced_change_at,
             )
             report.complete = complete
             self._release(key, scan_id, new_state, report)
@@ -141,11 +141,8 @@ class Scanner:
                 report, lambda: self._list_in_flight(self._work(key.region, True, report), budget)
             )
         finally:
-            unannounced = self.clock() if report.unannounced_changes else state.unannounced_change_at
             report.complete = complete
-            self._release(
-                key, scan_id, replace(state, last_scan_id=scan_id, unannounced_change_at=unannounced), report
-            )
+            self._release(key, scan_id, replace(state, last_scan_id=scan_id), report)
         return report
 
     def _list_in_flight(self, work: RegionScan, budget: TimeBudget) -> bool:
@@ -181,6 +178,10 @@ class Scanner:
                 return all_done
 
     def _release(self, key: RegionKey, scan_id: str, state: ScanState, report: RegionReport) -> None:
+        """Store the scan state and give the lease up; a listing that found a status change no
+        native event announced (full or in-flight) records when (regwatch/listing_policy.py)."""
+        if report.unannounced_changes:
+            state = replace(state, unannounced_change_at=self.clock())
         try:
             self.store.release_lease(key, scan_id, state)
         except SnapshotConflict:
